@@ -1,0 +1,67 @@
+"""The answer every front end renders: plain text, whether it answers, and its sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from knowledge.models import Knowledge, SourceRef
+
+
+@dataclass(frozen=True)
+class Citation:
+    title: str
+    section: str
+    url: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"title": self.title, "section": self.section, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """text is plain text exactly as the user reads it (front ends escape it)."""
+
+    text: str
+    answered: bool
+    kind: str
+    sources: tuple[Citation, ...] = ()
+    deadline_ids: tuple[str, ...] = ()  # deadlines the answer is about: offer "Bevaka"
+    chart: bool = False  # the all-regions allocation table, which can be sent as a chart
+
+    def full_text(self) -> str:
+        """The text with its sources, as the user sees it."""
+        if not self.sources:
+            return self.text
+        lines = [self.text, ""]
+        for c in self.sources:
+            where = f"{c.title}, {c.section}" if c.section else c.title
+            lines.append(f"Källa: {where}" + (f" ({c.url})" if c.url else ""))
+        return "\n".join(lines)
+
+    def as_json(self, question: str) -> dict:
+        return {
+            "question": question,
+            "answer": self.full_text(),
+            "answered": self.answered,
+            "kind": self.kind,
+            "sources": [c.as_dict() for c in self.sources],
+        }
+
+
+@dataclass
+class Citer:
+    """Turns source references into citations, once each, in order."""
+
+    knowledge: Knowledge
+    refs: list[Citation] = field(default_factory=list)
+
+    def cite(self, ref: SourceRef | None, url: str | None = None) -> None:
+        if ref is None:
+            return
+        doc = self.knowledge.documents[ref.doc]
+        c = Citation(doc.title, ref.section, url or doc.url)
+        if c not in self.refs:
+            self.refs.append(c)
+
+    def all(self) -> tuple[Citation, ...]:
+        return tuple(self.refs)
