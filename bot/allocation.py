@@ -37,9 +37,7 @@ def _round_half_up(x: Fraction) -> int:
     return math.floor(x + Fraction(1, 2))
 
 
-def allocate(
-    populations: dict[str, int], total: int, base_amount: int
-) -> dict[str, Allocation]:
+def allocate(populations: dict[str, int], total: int, base_amount: int) -> dict[str, Allocation]:
     """Split `total` kronor: `base_amount` each, the rest by population share."""
     if not populations:
         raise AllocationError("Inga regioner att fördela på.")

@@ -27,10 +27,14 @@ def sv_date(d: date) -> str:
     return f"{d.day} {MONTHS_SV[d.month - 1]} {d.year}"
 
 
+def sv_int(n: int) -> str:
+    """'10 514 719' (a narrow-free plain space groups thousands, as in the documents)."""
+    return f"{n:,}".replace(",", " ").replace("-", "−")
+
+
 def sv_kr(amount: int | Fraction) -> str:
     """'16 525 798 kr' (a fraction is rounded to whole kronor)."""
-    n = round(amount)
-    return f"{n:,}".replace(",", " ").replace("-", "−") + " kr"
+    return sv_int(round(amount)) + " kr"
 
 
 def sv_percent(share: Fraction, decimals: int = 1) -> str:

@@ -217,6 +217,7 @@ def _grant(path: Path, root: Path, docs, regions: tuple[Region, ...]) -> Grant:
         source=e.source(documents=docs),
         method_source=e.source("method_source", documents=docs),
         rounding=rounding,
+        scope_fact=e.get("scope_fact", str, required=False),
         later_years=e.get("later_years", str, required=False),
         later_years_source=e.source("later_years_source", required=False, documents=docs),
         published=published,
@@ -323,9 +324,12 @@ def load(root: Path | None = None) -> Knowledge:
         )
 
     regions = _load_list(root, "regions.yaml", "id", region)
-    grants = tuple(
-        _grant(p, root, docs, regions) for p in sorted((root / "grants").glob("*.yaml"))
-    )
+    facts = _load_list(root, "facts.yaml", "id", fact)
+    grants = tuple(_grant(p, root, docs, regions) for p in sorted((root / "grants").glob("*.yaml")))
+    fact_ids = {f.id for f in facts}
+    for g in grants:
+        if g.scope_fact and g.scope_fact not in fact_ids:
+            raise KnowledgeError(f"grants/{g.id}.yaml", g.id, f"okänd fakta '{g.scope_fact}'")
     years = [g.year for g in grants]
     if len(set(years)) != len(years):
         raise KnowledgeError("grants/", "-", "två bidrag har samma år")
@@ -338,7 +342,7 @@ def load(root: Path | None = None) -> Knowledge:
         grants=grants,
         contacts=_load_list(root, "contacts.yaml", "id", contact),
         glossary=_load_list(root, "glossary.yaml", "term", glossary),
-        facts=_load_list(root, "facts.yaml", "id", fact),
+        facts=facts,
         texts={d.id: (root / d.file).read_text(encoding="utf-8") for d in docs.values() if d.file},
         fingerprint=fingerprint(root),
     )

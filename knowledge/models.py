@@ -6,9 +6,20 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
-MONTHS_SV = (
-    "januari februari mars april maj juni juli augusti september oktober november december"
-).split()
+MONTHS_SV = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,7 @@ class Grant:
     source: SourceRef
     method_source: SourceRef
     rounding: str = "nearest"
+    scope_fact: str | None = None
     later_years: str | None = None
     later_years_source: SourceRef | None = None
     published: dict[str, PublishedRow] = field(default_factory=dict)
@@ -222,6 +234,9 @@ class Knowledge:
 
     def grant_for_year(self, year: int) -> Grant | None:
         return next((g for g in self.grants if g.year == year), None)
+
+    def fact(self, fact_id: str) -> Fact:
+        return next(f for f in self.facts if f.id == fact_id)
 
     def glossary_term(self, term: str) -> GlossaryEntry | None:
         t = term.casefold()

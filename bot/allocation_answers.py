@@ -1,0 +1,187 @@
+"""Answers about grant money: a region's amount and how it is computed, what-ifs,
+cost shares, the total and the table of all regions."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from knowledge.models import Grant, Knowledge, Region
+
+from .allocation import Allocation, AllocationError, allocate_grant, cost_share
+from .answer import Answer, Citer
+from .dates import sv_date, sv_int, sv_kr, sv_percent
+
+
+def _grant_or_refusal(knowledge: Knowledge, year: int | None) -> Grant | Answer:
+    if year is None:
+        return max(knowledge.grants, key=lambda g: g.year)
+    grant = knowledge.grant_for_year(year)
+    if grant:
+        return grant
+    return not_decided(knowledge, year)
+
+
+def not_decided(knowledge: Knowledge, year: int) -> Answer:
+    cite = Citer(knowledge)
+    latest = max(knowledge.grants, key=lambda g: g.year)
+    lines = [f"Fördelningen för {year} är inte beslutad i de dokument jag har."]
+    if latest.later_years:
+        lines.append(latest.later_years)
+        cite.cite(latest.later_years_source)
+    lines.append(
+        f"Jag kan svara för {latest.year}. Fråga annars Socialstyrelsen, "
+        "Socialdepartementet eller Kammarkollegiet om senare regeringsbeslut."
+    )
+    return Answer("\n".join(lines), False, "allocation", cite.all())
+
+
+def _unknown_region(knowledge: Knowledge, word: str, suggestions: list[str]) -> Answer:
+    return Answer(
+        f"Jag hittar ingen region som heter ”{word}”. Menade du "
+        + " eller ".join(", ".join(suggestions).rsplit(", ", 1))
+        + "? Sveriges 21 regioner finns i tabellen: skriv ”tilldelning alla”.",
+        False,
+        "allocation",
+    )
+
+
+def region_amount(
+    knowledge: Knowledge,
+    region: Region,
+    year: int | None,
+    *,
+    how: bool = False,
+    population_only: bool = False,
+) -> Answer:
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    a = allocate_grant(grant)[region.id]
+    rest = grant.total - grant.base_amount * len(grant.populations)
+    pop_total = sum(grant.populations.values())
+    cite = Citer(knowledge)
+    cite.cite(grant.source)
+    cite.cite(grant.method_source)
+    if population_only:
+        lines = [
+            f"{region.name}: befolkningsunderlaget den {sv_date(grant.population_date)} var "
+            f"{sv_int(a.population)} invånare, {sv_percent(a.share, 2)} av rikets "
+            f"{sv_int(pop_total)}.",
+            f"Det ger {sv_kr(a.population_part)} av de {sv_kr(rest)} som fördelas efter "
+            f"befolkning; med grundbeloppet blir det {sv_kr(a.total)} för {grant.year}.",
+        ]
+    else:
+        lines = [
+            f"{region.name} får {sv_kr(a.total)} för {grant.year}.",
+            f"• Grundbelopp: {sv_kr(a.base)}",
+            f"• Befolkningsdel: {sv_kr(a.population_part)} "
+            f"({sv_percent(a.share)} av befolkningen, {sv_int(a.population)} invånare "
+            f"den {sv_date(grant.population_date)})",
+        ]
+        if how:
+            lines += [
+                "",
+                "Så räknas det:",
+                f"1. Totalt {sv_kr(grant.total)} till regionerna.",
+                f"2. Grundbelopp {sv_kr(grant.base_amount)} × {len(grant.populations)} regioner "
+                f"= {sv_kr(grant.base_amount * len(grant.populations))}.",
+                f"3. Kvar att fördela efter befolkning: {sv_kr(rest)}.",
+                f"4. {sv_kr(rest)} × {sv_int(a.population)} / {sv_int(pop_total)} = {_exact(a)}"
+                f" ≈ {sv_kr(a.population_part)} (avrundat till närmaste krona).",
+                f"5. {sv_kr(a.base)} + {sv_kr(a.population_part)} = {sv_kr(a.total)}.",
+            ]
+    return Answer("\n".join(lines), True, "allocation", cite.all())
+
+
+def _exact(a: Allocation) -> str:
+    value = a.exact_population_part
+    cents = round(value * 100)
+    return f"{sv_int(cents // 100)},{cents % 100:02d} kr"
+
+
+def what_if(
+    knowledge: Knowledge, regions: list[Region], total: int, base: int | None, year: int | None
+) -> Answer:
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    try:
+        split = allocate_grant(grant, total=total, base_amount=base)
+    except AllocationError as exc:
+        return Answer(f"Det går inte att räkna så: {exc}", False, "allocation")
+    base_used = grant.base_amount if base is None else base
+    cite = Citer(knowledge)
+    cite.cite(grant.method_source)
+    cite.cite(grant.source)
+    lines = [
+        f"Om {sv_kr(total)} fördelades som {grant.year} (grundbelopp {sv_kr(base_used)} per "
+        f"region, resten efter befolkningen den {sv_date(grant.population_date)}):"
+    ]
+    actual = allocate_grant(grant)
+    for r in regions:
+        a = split[r.id]
+        lines.append(
+            f"• {r.name}: {sv_kr(a.total)} ({sv_kr(a.base)} + {sv_kr(a.population_part)}); "
+            f"faktiskt {grant.year}: {sv_kr(actual[r.id].total)}."
+        )
+    lines.append("Detta är en räkneövning, inget beslut.")
+    return Answer("\n".join(lines), True, "allocation", cite.all())
+
+
+def cost_split(knowledge: Knowledge, regions: list[Region], cost: int) -> Answer:
+    grant = max(knowledge.grants, key=lambda g: g.year)
+    shares = cost_share(grant.populations, cost)
+    pop_total = sum(grant.populations.values())
+    cite = Citer(knowledge)
+    cite.cite(knowledge.fact("nspl-finansiering").source)
+    cite.cite(grant.source)
+    lines = [
+        f"Fördelat efter befolkningsandel (befolkningen den {sv_date(grant.population_date)}, "
+        f"som i SKR:s fördelningsnyckel) blir en kostnad på {sv_kr(cost)}:"
+    ]
+    for r in regions:
+        p = grant.populations[r.id]
+        lines.append(
+            f"• {r.name}: {sv_kr(shares[r.id])} ({sv_int(p)} av {sv_int(pop_total)} invånare "
+            f"= {sv_percent(Fraction(p, pop_total), 2)})"
+        )
+    lines.append(
+        "Befolkningsunderlaget är det i överenskommelsens bilaga 1; SKR:s aktuella "
+        "fördelningsnyckel kan bygga på nyare siffror."
+    )
+    return Answer("\n".join(lines), True, "allocation", cite.all())
+
+
+def total(knowledge: Knowledge, year: int | None) -> Answer:
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    n = len(grant.populations)
+    cite = Citer(knowledge)
+    cite.cite(grant.source)
+    text = (
+        f"{grant.year} fördelas totalt {sv_kr(grant.total)} till de {n} regionerna: "
+        f"grundbelopp {sv_kr(grant.base_amount)} per region ({sv_kr(grant.base_amount * n)} "
+        f"sammanlagt) och {sv_kr(grant.total - grant.base_amount * n)} efter befolkningsandel "
+        f"(befolkningen den {sv_date(grant.population_date)})."
+    )
+    if grant.scope_fact:
+        scope = knowledge.fact(grant.scope_fact)
+        cite.cite(scope.source)
+        text += f"\n\n{scope.text}"
+    return Answer(text, True, "allocation", cite.all(), chart=True)
+
+
+def table(knowledge: Knowledge, year: int | None) -> Answer:
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    split = allocate_grant(grant)
+    rows = sorted(split.values(), key=lambda a: a.total, reverse=True)
+    cite = Citer(knowledge)
+    cite.cite(grant.source)
+    lines = [f"Tilldelning {grant.year} ({sv_kr(grant.total)}):"]
+    for a in rows:
+        name = knowledge.region(a.region_id).name.replace("Region ", "")
+        lines.append(f"{name}: {sv_kr(a.total)}")
+    return Answer("\n".join(lines), True, "allocation", cite.all(), chart=True)

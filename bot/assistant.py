@@ -1,0 +1,413 @@
+"""The assistant: understands a question, asks the right engine, and answers with sources.
+
+Every front end (Telegram, the command line) calls `Assistant.ask`, so they give
+the very same answers.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rapidfuzz import fuzz, process
+
+import knowledge as knowledge_pkg
+from index.analysis import fold, stem
+from index.search import Hit, Query, Searcher
+from knowledge.models import Area, Deadline, Knowledge
+
+from . import allocation_answers as money
+from .answer import Answer, Citer
+from .deadlines import answer_deadlines, answer_upcoming
+from .ranking import Ranker
+from .snippets import best_sentences
+from .understanding import TOPIC_NOISE, Interpreter, Understanding
+
+MAX_CHARS = 1400  # the answer's text; sources follow, and a phone shows ~1500 at a glance
+PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
+PREFERRED_KINDS = {
+    "deadline": ("deadline",),
+    "contact": ("contact",),
+    "definition": ("fact", "glossary", "passage"),
+    "support": ("support",),
+    "task": ("area", "insats"),
+}
+
+STATUS_LABEL = {"stöd": "Stöd", "under_utveckling": "Under utveckling", "befintligt": "Befintligt"}
+
+HELP_TEXT = """Hej! Jag är Beredskapsboten. Jag svarar på frågor om regionernas uppgifter, \
+frister, stöd och statsbidrag inom krisberedskap och civilt försvar, med källa.
+
+Prova till exempel:
+• När ska RSA rapporteras?
+• Vilken är nästa deadline?
+• Vilket stöd finns inom säkerhetsskydd?
+• Vad ska regionen göra med privata aktörer?
+• Hur mycket får Region Uppsala 2023?
+• Om 500 miljoner fördelades med samma grundbelopp, vad skulle Region Gotland få?
+• Vad menas med allvarlig händelse?"""
+
+UNKNOWN = (
+    "Det vet jag inte – frågan verkar inte besvaras av de dokument jag har "
+    "(överenskommelser och vägledningar från MSB, SKR, Socialstyrelsen och regionerna). "
+    "Frågor om överenskommelsen och ersättningen kan ställas till LEH-funktionen på MSB "
+    "(Myndigheten för civilt försvar sedan 1 januari 2026): 0771-240 240, leh@msb.se. "
+    "Skriv ”hjälp” för exempel på vad jag kan svara på."
+)
+
+
+class Assistant:
+    def __init__(self, knowledge: Knowledge, searcher: Searcher):
+        self.knowledge = knowledge
+        self.searcher = searcher
+        self.interpreter = Interpreter(knowledge)
+        self.ranker = Ranker(searcher)
+
+    @classmethod
+    def create(cls) -> Assistant:
+        """Load the knowledge base and open (or build) its index."""
+        k = knowledge_pkg.load()
+        return cls(k, Searcher(k))
+
+    # -- the one entry point for free text -------------------------------------------
+
+    def ask(self, question: str, today: date) -> Answer:
+        u = self.interpreter.understand(question, today)
+        answer = self._route(u, today)
+        return _fit(answer)
+
+    def _route(self, u: Understanding, today: date) -> Answer:
+        k = self.knowledge
+        if u.intent == "empty":
+            return Answer("Skriv en fråga, till exempel ”När ska RSA rapporteras?”.", False, "help")
+        if u.intent == "help":
+            return Answer(HELP_TEXT, True, "help")
+        if u.intent == "thanks":
+            return Answer("Varsågod! Fråga gärna igen.", True, "help")
+        if u.intent == "cost_share":
+            return money.cost_split(k, u.regions, max(u.amounts))
+        if u.intent == "what_if":
+            return self._what_if(u)
+        if u.intent == "allocation":
+            return self.allocation_for(u)
+        if u.intent == "allocation_total":
+            return money.total(k, u.year)
+        if u.intent == "allocation_all":
+            return money.table(k, u.year)
+        if u.intent == "upcoming":
+            return answer_upcoming(k, today, u.until, only_next="next" in u.flags)
+        if u.insats and any(i.number == u.insats for i in k.insatser):
+            return self.insats(u.insats)
+        q = self.searcher.parse(u.text, ignore=TOPIC_NOISE)
+        if not q.words:
+            return self._without_topic(u, today)
+        preferred = PREFERRED_KINDS.get(u.intent)
+        demote = () if u.intent == "definition" else ("glossary",)
+        hits = self.ranker.ranked(self.searcher.search(q), q, demote)
+        if not self.ranker.in_scope(q, hits[0] if hits else None):
+            if u.intent == "deadline" and not q.unknown:
+                return answer_upcoming(k, today)
+            return Answer(UNKNOWN, False, "out_of_scope")
+        if preferred:
+            # the kind the question asks for wins unless another covers clearly more of it
+            best = self.ranker.coverage(hits[0], q)
+            wanted = self.ranker.ranked(self.searcher.search(q, kinds=preferred), q, demote)
+            if wanted and self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best:
+                hits = wanted
+        return self._render(hits, q, u, today)
+
+    def _without_topic(self, u: Understanding, today: date) -> Answer:
+        """A question that names no topic ("vilka uppgifter finns?")."""
+        if u.intent == "deadline":
+            return answer_upcoming(self.knowledge, today)
+        if u.intent == "task":
+            return self._areas_overview("uppgifter")
+        if u.intent == "support":
+            return self._areas_overview("stöd")
+        if u.intent == "contact":
+            return self._contact_answer(self.knowledge.contacts[0].id)
+        return Answer(
+            "Vad vill du veta mer om? Nämn ett ämne, till exempel RSA, säkerhetsskydd, "
+            "NSPL eller en region. Skriv ”hjälp” för exempel.",
+            False,
+            "help",
+        )
+
+    # -- rendering hits ---------------------------------------------------------------
+
+    def _render(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
+        top = hits[0]
+        k = self.knowledge
+        if top.kind == "deadline":
+            chosen = [k.deadline(top.ref)]
+            # a second deadline that matches as well ("redovisning" -> two of them)
+            for h in hits[1:3]:
+                if h.kind == "deadline" and h.score >= 0.85 * top.score:
+                    chosen.append(k.deadline(h.ref))
+            return answer_deadlines(k, chosen, today)
+        if top.kind in ("area", "support"):
+            areas = self._areas_for(hits, u)
+            return self._area_answer(areas, q, u)
+        if top.kind == "insats":
+            return self._insats_answer(top, hits, q, u)
+        if top.kind == "fact":
+            f = k.fact(top.ref)
+            cite = Citer(k)
+            cite.cite(f.source, f.url)
+            return Answer(f.text, True, "fact", cite.all())
+        if top.kind == "contact":
+            return self._contact_answer(top.ref)
+        if top.kind == "glossary":
+            g = k.glossary_term(top.ref)
+            cite = Citer(k)
+            cite.cite(g.source)
+            text = f"{g.term}: {g.meaning}."
+            if g.note:
+                text += f" {g.note}"
+                cite.cite(g.note_source)
+            return Answer(text, True, "definition", cite.all())
+        return self._passage_answer(hits, q)
+
+    def _areas_for(self, hits: list[Hit], u: Understanding) -> list[Area]:
+        by_id = {a.id: a for a in self.knowledge.areas}
+        areas = list(dict.fromkeys(by_id[h.ref] for h in hits if h.kind in ("area", "support")))
+        if u.domain:
+            in_domain = [a for a in areas if a.domain == u.domain]
+            areas = in_domain or areas
+        top = [areas[0]]
+        # same-named areas in both domains ("Rapportering") are shown together
+        top += [a for a in areas[1:] if a.name == areas[0].name and not u.domain]
+        return top
+
+    def _area_answer(self, areas: list[Area], q: Query, u: Understanding) -> Answer:
+        cite = Citer(self.knowledge)
+        want_tasks = u.intent != "support"
+        want_support = u.intent != "task"
+        telling = self.ranker.telling(q)
+        blocks = []
+        for a in areas:
+            cite.cite(a.source)
+            lines = [f"{a.name} ({a.domain}):"]
+            if want_tasks:
+                lines.append("Uppgift" + ("er:" if len(a.tasks) > 1 else ":"))
+                lines += [f"• {t}" for t in a.tasks]
+            if want_support and a.support:
+                items = list(a.support)
+                matching = [s for s in items if telling & set(self.searcher.analyzer.terms(s.text))]
+                if u.intent == "support" and matching and len(matching) < len(items):
+                    lines.append("Ja, det finns:")
+                    lines += [f"• {s.text} ({STATUS_LABEL[s.status].lower()})" for s in matching]
+                    others = [s for s in items if s not in matching]
+                    lines.append("Övrigt stöd inom området:")
+                    lines += [f"• {s.text}" for s in others]
+                else:
+                    for status in ("stöd", "under_utveckling", "befintligt"):
+                        group = [s for s in items if s.status == status]
+                        if group:
+                            label = {
+                                "stöd": "Stöd:",
+                                "under_utveckling": "Stöd under utveckling:",
+                                "befintligt": "Befintligt stöd:",
+                            }[status]
+                            lines.append(label)
+                            lines += [f"• {s.text}" for s in group]
+            blocks.append("\n".join(lines))
+        kind = "support" if u.intent.startswith("support") else "task"
+        return Answer("\n\n".join(blocks), True, kind, cite.all())
+
+    def _insats_answer(self, top: Hit, hits: list[Hit], q: Query, u: Understanding) -> Answer:
+        k = self.knowledge
+        ins = next(i for i in k.insatser if str(i.number) == top.ref)
+        telling = self.ranker.telling(q)
+        scored = [
+            (len(telling & set(self.searcher.analyzer.terms(text))), letter, text)
+            for letter, text in ins.points
+        ]
+        best = max(s for s, _, _ in scored)
+        points = [(ltr, t) for s, ltr, t in scored if s == best] if best > 0 else ins.points
+        cite = Citer(k)
+        cite.cite(ins.source)
+        lines = [f"Överenskommelsen 2023, insats {ins.number} – {ins.name}:"]
+        lines += [f"{ltr}) {t}" for ltr, t in points]
+        # an area of MSB's list that matches nearly as well adds the LEH side of the task
+        area_hit = next((h for h in hits[1:4] if h.kind in ("area", "support")), None)
+        if area_hit and area_hit.score >= 0.8 * top.score and u.intent in ("task", "search"):
+            a = next(a for a in k.areas if a.id == area_hit.ref)
+            cite.cite(a.source)
+            lines += ["", f"Enligt MSB:s lista ({a.name}, {a.domain}):"]
+            lines += [f"• {t}" for t in a.tasks]
+        return Answer("\n".join(lines), True, "task", cite.all())
+
+    def insats(self, number: int) -> Answer:
+        """One of the 2023 agreement's insatser, every point."""
+        ins = next(i for i in self.knowledge.insatser if i.number == number)
+        cite = Citer(self.knowledge)
+        cite.cite(ins.source)
+        lines = [f"Överenskommelsen 2023, insats {ins.number} – {ins.name}:"]
+        lines += [f"{ltr}) {t}" for ltr, t in ins.points]
+        return Answer("\n".join(lines), True, "task", cite.all())
+
+    def _contact_answer(self, contact_id: str) -> Answer:
+        c = next(c for c in self.knowledge.contacts if c.id == contact_id)
+        cite = Citer(self.knowledge)
+        cite.cite(c.source)
+        lines = [f"{c.name}", c.about]
+        if c.phone:
+            lines.append(f"Telefon: {c.phone}")
+        if c.email:
+            lines.append(f"E-post: {c.email}")
+        if c.address:
+            lines.append(f"Adress: {c.address}")
+        if "MSB" in c.name:
+            lines.append("MSB heter sedan 1 januari 2026 Myndigheten för civilt försvar.")
+        return Answer("\n".join(lines), True, "contact", cite.all())
+
+    def _passage_answer(self, hits: list[Hit], q: Query) -> Answer:
+        top = hits[0]
+        text = best_sentences(top.body, self.ranker.telling(q), self.searcher.analyzer)
+        cite = Citer(self.knowledge)
+        cite.cite(knowledge_pkg.models.SourceRef(top.doc, top.section))
+        return Answer(text, True, "fact", cite.all())
+
+    # -- structured look-ups used by commands and by the router ----------------------
+
+    def allocation_for(self, u: Understanding) -> Answer:
+        if not u.regions:
+            word = u.unknown_region or u.text
+            return money._unknown_region(
+                self.knowledge, word, self.interpreter.regions.suggest(word)
+            )
+        if len(u.regions) > 1:
+            parts = [
+                money.region_amount(
+                    self.knowledge, r, u.year, population_only="population" in u.flags
+                )
+                for r in u.regions[:4]
+            ]
+            if not parts[0].answered:
+                return parts[0]
+            return Answer("\n\n".join(p.text for p in parts), True, "allocation", parts[0].sources)
+        return money.region_amount(
+            self.knowledge,
+            u.regions[0],
+            u.year,
+            how="how" in u.flags,
+            population_only="population" in u.flags,
+        )
+
+    def _what_if(self, u: Understanding) -> Answer:
+        f = u.folded
+        base = None
+        m = re.search(r"grundbelopp\w*\s+(?:på|av|om)?\s*", f)
+        amounts = list(u.amounts)
+        if m and "samma grundbelopp" not in f and len(amounts) > 1:
+            # the amount written after "grundbelopp" is the base, the other the total
+            tail = money_amounts_after(f, m.end())
+            if tail:
+                base = tail
+                amounts.remove(base)
+        total = max(amounts)
+        regions = u.regions or [
+            self.knowledge.region(r) for r in self.knowledge.grants[0].populations
+        ]
+        return money.what_if(self.knowledge, regions, total, base, u.year)
+
+    def allocation(self, region: str | None, year: int | None = None) -> Answer:
+        """For /tilldelning <region | alla> [år]."""
+        if not region:
+            return Answer(
+                "Skriv en region eller ”alla”, till exempel /tilldelning Uppsala eller "
+                "/tilldelning alla 2023.",
+                False,
+                "allocation",
+            )
+        if fold(region).strip() in ("alla", "samtliga", "all"):
+            return money.table(self.knowledge, year)
+        u = self.interpreter.understand(f"region {region}", date.today())
+        u.year = year
+        return self.allocation_for(u)
+
+    def upcoming(self, today: date) -> Answer:
+        """For /frister."""
+        return answer_upcoming(self.knowledge, today)
+
+    def match_areas(self, query: str) -> list[Area]:
+        """Areas a user names ("säkerhetsskydd", "rapportering krisberedskap")."""
+        q = self.searcher.parse(query, ignore=TOPIC_NOISE)
+        hits = self.ranker.ranked(self.searcher.search(q, kinds=("area", "support")), q)
+        if not hits:
+            return []
+        return self._areas_for(hits, self.interpreter.understand(query, date.today()))
+
+    def _areas_overview(self, what: str) -> Answer:
+        lines = [f"Områden med {what} (skriv ett av dem, till exempel ”{what} säkerhetsskydd”):"]
+        for domain in ("krisberedskap", "civilt försvar"):
+            names = [a.name for a in self.knowledge.areas if a.domain == domain]
+            lines.append(f"• {domain.capitalize()}: {', '.join(names)}")
+        lines.append(
+            "Överenskommelsen 2023 om hälso- och sjukvården har också insatserna 1–7: "
+            + ", ".join(f"{i.number}. {i.name}" for i in self.knowledge.insatser)
+            + "."
+        )
+        cite = Citer(self.knowledge)
+        cite.cite(self.knowledge.areas[0].source)
+        cite.cite(self.knowledge.insatser[0].source)
+        return Answer("\n".join(lines), True, "task", cite.all())
+
+    def _area_command(self, area: str | None, intent: str, what: str) -> Answer:
+        if not area or not area.strip():
+            return self._areas_overview(what)
+        areas = self.match_areas(area)
+        if not areas:
+            return Answer(
+                f"Jag hittar inget område som heter ”{area}”. " + self._areas_overview(what).text,
+                False,
+                intent,
+            )
+        q = self.searcher.parse(area, ignore=TOPIC_NOISE)
+        return self._area_answer(areas, q, Understanding(area, fold(area), intent))
+
+    def tasks(self, area: str | None) -> Answer:
+        """For /uppgifter [område]."""
+        return self._area_command(area, "task", "uppgifter")
+
+    def support(self, area: str | None) -> Answer:
+        """For /stod [område]: every support item of the area."""
+        return self._area_command(area, "support_list", "stöd")
+
+    def match_deadline(self, query: str) -> list[Deadline]:
+        """Deadlines named by a user ("rsa", "uppföljning", "alla")."""
+        f = fold(query).strip()
+        if f in ("alla", "samtliga", "all"):
+            return list(self.knowledge.deadlines)
+        by_id = {d.id: d for d in self.knowledge.deadlines}
+        if f in by_id:
+            return [by_id[f]]
+        names = {fold(d.short): d.id for d in self.knowledge.deadlines}
+        best = process.extractOne(f, list(names), scorer=fuzz.WRatio, score_cutoff=90)
+        if best:
+            return [by_id[names[best[0]]]]
+        q = self.searcher.parse(query, ignore=TOPIC_NOISE)
+        hits = self.ranker.ranked(self.searcher.search(q, kinds=("deadline",), limit=3), q)
+        return [by_id[h.ref] for h in hits[:1]]
+
+
+def money_amounts_after(folded: str, pos: int) -> int | None:
+    from .understanding import parse_amounts
+
+    found = parse_amounts(folded[pos:])
+    return found[0] if found else None
+
+
+def _fit(answer: Answer) -> Answer:
+    """Keep answers phone-sized: cut at a line boundary and say there is more."""
+    if len(answer.text) <= MAX_CHARS:
+        return answer
+    cut = answer.text[: MAX_CHARS - 60].rsplit("\n", 1)[0]
+    text = cut + "\n… (förkortat – fråga mer specifikt för resten)"
+    return Answer(
+        text, answer.answered, answer.kind, answer.sources, answer.deadline_ids, answer.chart
+    )
+
+
+__all__ = ["Assistant", "stem"]

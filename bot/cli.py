@@ -1,0 +1,141 @@
+"""The command line: the same answers as on Telegram, offline.
+
+python -m bot                      chat in the terminal (Telegram if TELEGRAM_BOT_TOKEN is set)
+python -m bot ask "fråga" [--json] one answer
+python -m bot ask --jsonl          one JSON object per question read from standard input
+--today YYYY-MM-DD                 fixes today's date (default: today in Europe/Stockholm)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from datetime import date
+
+from knowledge import KnowledgeError
+
+from .dates import today as stockholm_today
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}, använd ÅÅÅÅ-MM-DD") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Beredskapsboten: frågor om uppgifter, frister, stöd och statsbidrag.",
+    )
+    p.add_argument("--today", type=_date, help="dagens datum (ÅÅÅÅ-MM-DD), för test och planering")
+    sub = p.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="besvara en fråga (eller en per rad från standard in)")
+    ask.add_argument("question", nargs="*", help="frågan")
+    ask.add_argument("--json", action="store_true", help="skriv svaret som ett JSON-objekt")
+    ask.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="läs frågor rad för rad från standard in, skriv ett JSON-objekt per rad",
+    )
+    ask.add_argument("--today", type=_date, dest="today_sub", help=argparse.SUPPRESS)
+    chart = sub.add_parser("chart", help="rita tilldelningen per region som PNG")
+    chart.add_argument("file", help="PNG-filen att skriva")
+    chart.add_argument("--year", type=int, help="bidragsåret (standard: det senaste)")
+    sub.add_parser("chat", help="chatta i terminalen")
+    sub.add_parser("telegram", help="kör Telegram-boten (kräver TELEGRAM_BOT_TOKEN)")
+    return p
+
+
+def _assistant():
+    from .assistant import Assistant
+
+    return Assistant.create()
+
+
+def _print_answer(answer, question: str, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.as_json(question), ensure_ascii=False), flush=True)
+    else:
+        print(answer.full_text(), flush=True)
+
+
+def ask(args, today: date) -> int:
+    assistant = _assistant()
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            _print_answer(assistant.ask(question, today), question, True)
+        return 0
+    question = " ".join(args.question).strip()
+    if not question:
+        print('Skriv en fråga: python -m bot ask "När ska RSA rapporteras?"', file=sys.stderr)
+        return 2
+    _print_answer(assistant.ask(question, today), question, args.json)
+    return 0
+
+
+def chat(today: date) -> int:
+    assistant = _assistant()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Beredskapsboten – skriv en fråga (”hjälp” för exempel, Ctrl-D för att avsluta).")
+    while True:
+        try:
+            line = input("> " if interactive else "")
+        except EOFError:
+            if interactive:
+                print()
+            return 0
+        except KeyboardInterrupt:
+            print()
+            return 0
+        if not line.strip():
+            continue
+        print(assistant.ask(line, today).full_text(), end="\n\n", flush=True)
+
+
+def chart(args) -> int:
+    import knowledge
+
+    from .chart import allocation_chart_png
+
+    try:
+        png = allocation_chart_png(knowledge.load(), args.year)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    with open(args.file, "wb") as fh:
+        fh.write(png)
+    print(f"Diagrammet sparat i {args.file}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    args = parser().parse_args(argv)
+    today = getattr(args, "today_sub", None) or args.today or stockholm_today()
+    command = args.command
+    if command is None:
+        command = "telegram" if os.environ.get("TELEGRAM_BOT_TOKEN") else "chat"
+    try:
+        if command == "ask":
+            return ask(args, today)
+        if command == "chat":
+            return chat(today)
+        if command == "chart":
+            return chart(args)
+        from .config import Config
+        from .telegram_bot import run_telegram
+
+        return run_telegram(Config.from_env()) or 0
+    except KnowledgeError as exc:
+        print(f"Kunskapsbasen är felaktig och boten startar inte: {exc}", file=sys.stderr)
+        return 3

@@ -1,0 +1,76 @@
+"""How well a hit answers a question: the rarer the question's words it contains, the better.
+
+BM25 alone favours a hit that repeats one word; users want the hit that covers
+what they asked. Coverage is the summed IDF of the question's stems a hit
+contains; a question whose weight lies mostly in words the documents do not
+know is out of scope.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from index.analysis import grams, stem
+from index.search import Hit, Query, Searcher
+
+EXPANSION_SHARE = 0.6  # a glossary expansion counts for less than the user's own word
+MIN_COVER = 1.0  # below this a hit matched only very common words (unless that is all asked)
+UNKNOWN_SHARE = 0.5  # a word the documents lack weighs half the rarest word they have
+GRAM_SHARE = 0.8  # a word met only as part of another ("betalas" in "återbetalas")
+GRAM_MIN = 0.6  # share of a word's 4-grams a hit must contain to count as meeting it
+IN_SCOPE_SHARE = 0.4  # the best hit must cover this share of the question's weight
+TELLING_IDF = 1.2  # words rarer than this are what a question is about
+
+
+class Ranker:
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        self.n_docs = max(searcher.searcher.doc_count(), 1)
+        self.max_idf = math.log(self.n_docs + 1)
+
+    @lru_cache(maxsize=20_000)  # noqa: B019 - one ranker per index
+    def idf(self, term: str) -> float:
+        df = self.searcher.searcher.doc_frequency("terms", term) + (
+            self.searcher.searcher.doc_frequency("key_terms", term)
+        )
+        return math.log((self.n_docs + 1) / (df + 1)) if df else self.max_idf
+
+    def weight(self, q: Query) -> float:
+        """The question's total weight: its stems plus its unknown words at full weight."""
+        known = sum(self.idf(stem(w)) for w in q.words if w not in q.unknown)
+        return known + UNKNOWN_SHARE * self.max_idf * len(q.unknown)
+
+    def coverage(self, hit: Hit, q: Query) -> float:
+        """Summed IDF of the question's words the hit contains (whole, or inside a compound)."""
+        total = 0.0
+        for w in q.words:
+            s = stem(w)
+            if s in hit.matched:
+                total += self.idf(s)
+            elif w not in q.unknown and len(w) >= 5:
+                g = set(grams(w))
+                share = len(g & hit.matched_grams) / len(g)
+                if share >= GRAM_MIN:
+                    total += GRAM_SHARE * share * self.idf(s)
+        if hit.matched & set(q.triggers):
+            return total  # it has the user's own word; the expansion adds nothing
+        expanded = sum(self.idf(t) for t in hit.matched & set(q.expansions))
+        return total + EXPANSION_SHARE * min(expanded, self.max_idf)
+
+    def ranked(self, hits: list[Hit], q: Query, demote: tuple[str, ...] = ()) -> list[Hit]:
+        """Relevant hits, best covering first; kinds in `demote` lose ties."""
+        floor = min(MIN_COVER, 0.5 * self.weight(q))
+        scored = [(self.coverage(h, q), h) for h in hits]
+        relevant = [(c, h) for c, h in scored if c >= floor and c > 0]
+        relevant.sort(key=lambda ch: (-round(ch[0], 1), ch[1].kind in demote, -ch[1].score))
+        return [h for _, h in relevant]
+
+    def in_scope(self, q: Query, best: Hit | None) -> bool:
+        if best is None or not q.words:
+            return False
+        return self.coverage(best, q) >= IN_SCOPE_SHARE * self.weight(q)
+
+    def telling(self, q: Query) -> set[str]:
+        terms = {t for t in (*q.stems, *q.expansions) if self.idf(t) >= TELLING_IDF}
+        return terms or set(q.stems)

@@ -1,0 +1,450 @@
+"""What a question asks: its intent and the entities in it (region, year, amounts,
+a period), tolerant of typos, abbreviations, missing punctuation and English."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rapidfuzz import fuzz, process
+
+from index.analysis import STOPWORDS, fold
+from knowledge.models import Knowledge, Region
+
+
+def _cue(*patterns: str) -> re.Pattern:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w-])")
+
+
+GREETING = _cue("hej", "hejsan", "hallå", "tjena", "god morgon", "god dag", "hello", "hi", "hey")
+HELP = _cue(
+    "hjälp",
+    "vad kan du",
+    "hur funkar du",
+    "hur fungerar du",
+    "help",
+    "start",
+    "vad kan jag fråga",
+    "what can you do",
+)
+THANKS = _cue("tack", "tackar", "thanks", "thank you")
+DEADLINE = _cue(
+    "när",
+    "datum",
+    "deadlines?",
+    "frist",
+    "frister",
+    "fristen",
+    "senast",
+    "sista dag(en)?",
+    "hur ofta",
+    "vilket datum",
+    "due",
+    "when",
+    "how often",
+    "dags att",
+)
+UPCOMING = _cue(
+    "nästa (deadline|frist|datum)",
+    "kommande (deadlines|frister|datum)",
+    "närmaste",
+    "vilka (deadlines|frister|datum)",
+    "alla (deadlines|frister)",
+    "viktiga datum",
+    "next deadline",
+    "upcoming",
+    "inom \\w+ (dagar|veckor|månader|år)",
+    "(de )?(kommande|närmaste|nästa) \\w+ (dagar|veckor|månader|åren|år)",
+)
+NEXT_ONLY = _cue("nästa (deadline|frist|datum)", "next deadline", "närmaste (deadline|frist)")
+MONEY = _cue(
+    "tilldelning(en)?",
+    "tilldelas",
+    "får",
+    "fick",
+    "belopp(et)?",
+    "pengar",
+    "medel(en)?",
+    "kronor",
+    "kr",
+    "mkr",
+    "mnkr",
+    "miljoner",
+    "hur (mycket|mkt|mkt)",
+    "mkt",
+    "fördelas",
+    "fördelning(en)?",
+    "grundbelopp(et)?",
+    "befolkningsandel(en)?",
+    "andel(en)?",
+    "summa",
+    "ersättning(en)?",
+    "statsbidrag(et)?",
+    "bidrag(et)?",
+    "how much",
+    "allocation",
+    "get",
+    "receive",
+    "money",
+    "funding",
+    "grant",
+)
+POPULATION = _cue(
+    "befolkning(en)?",
+    "befolkningsunderlag(et)?",
+    "invånare",
+    "population",
+    "folkmängd(en)?",
+)
+ALL_REGIONS = _cue(
+    "alla regioner(na)?",
+    "samtliga regioner",
+    "varje region",
+    "per region",
+    "tabell(en)?",
+    "alla",
+    "all regions",
+)
+TOTAL = _cue("totalt", "sammanlagt", "total(en)?", "totalsumma(n)?", "in total")
+HOW_COMPUTED = _cue(
+    "räknas",
+    "beräknas",
+    "räknades",
+    "beräknades",
+    "räkna",
+    "uträkning(en)?",
+    "hur kommer",
+    "varför får",
+    "how is",
+    "calculated",
+    "steg för steg",
+)
+COST = _cue(
+    "kostar",
+    "kostnad(en)?",
+    "kostnader(na)?",
+    "betala",
+    "betalar",
+    "cost",
+    "costs",
+    "pay",
+    "pays",
+    "finansiera",
+)
+TASK = _cue(
+    "uppgift",
+    "uppgifter(na)?",
+    "göra",
+    "gör",
+    "ansvar(et)?",
+    "krav(en)?",
+    "insats(en)?",
+    "insatser(na)?",
+    "ta fram",
+    "arbeta med",
+    "jobba med",
+    "tasks?",
+    "should",
+    "must",
+    "duties",
+    "måste",
+    "förväntas",
+)
+SUPPORT = _cue(
+    "stöd(et)?",
+    "stödet",
+    "hjälp med",
+    "vägledning(ar)?",
+    "utbildning i",
+    "kurs(er)?",
+    "webbutbildning(ar)?",
+    "finns det",
+    "support",
+    "guidance",
+    "training",
+    "hjälpmedel",
+    "verktyg",
+    "material",
+)
+CONTACT = _cue(
+    "kontakt\\w*",
+    "ringa",
+    "ring",
+    "telefon\\w*",
+    "nummer\\w*",
+    "mejl\\w*",
+    "mail\\w*",
+    "e-post\\w*",
+    "epost\\w*",
+    "adress\\w*",
+    "contact",
+    "phone",
+    "email",
+    "vem kan (jag|svara)",
+    "vart vänder",
+    "vem frågar",
+    "nå",
+    "når",
+)
+DEFINITION = _cue(
+    "vad menas med",
+    "vad betyder",
+    "vad är",
+    "vad innebär",
+    "definition(en)?",
+    "står för",
+    "what is",
+    "what does",
+    "what are",
+    "vad avses med",
+    "hur definieras",
+    "förklara",
+)
+COUNT = _cue("hur många", "antal(et)?", "how many")
+DOMAIN_CRISIS = _cue("krisberedskap(en)?", "kris", "fredstid")
+DOMAIN_DEFENCE = _cue("civilt försvar", "civila försvaret", "totalförsvar(et)?", "höjd beredskap")
+
+SUPERLATIVE = _cue(
+    "minst",
+    "mest",
+    "störst",
+    "lägst",
+    "högst",
+    "flest",
+    "minsta",
+    "största",
+    "rangordning",
+    "ranking",
+    "sorterade?",
+)
+
+# Words that say how something is asked, not what it is about: left out of the topic search.
+_NOISE_WORDS = """
+uppgift uppgifter uppgiften uppgifterna stöd stödet finns göra gör görs när datum deadline
+deadlines frist frister fristen senast ofta menas betyder innebär avses kontakt kontakta kontaktar
+telefon telefonnummer telefonnumret nummer numret mejl mejla mail e-post epost adress regionen
+regionerna region regioner enligt gäller vilken vilket vilka mycket får fick belopp beloppet nästa
+kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka skickas due when
+task tasks support help contact phone email mean means meaning does
+"""
+TOPIC_NOISE = frozenset(_NOISE_WORDS.split())
+
+NUMBER_WORDS = {
+    "en": 1,
+    "ett": 1,
+    "två": 2,
+    "tre": 3,
+    "fyra": 4,
+    "fem": 5,
+    "sex": 6,
+    "sju": 7,
+    "åtta": 8,
+    "nio": 9,
+    "tio": 10,
+    "elva": 11,
+    "tolv": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "six": 6,
+    "twelve": 12,
+}
+UNITS = {
+    "miljard": 1_000_000_000,
+    "miljarder": 1_000_000_000,
+    "mdkr": 1_000_000_000,
+    "miljon": 1_000_000,
+    "miljoner": 1_000_000,
+    "mnkr": 1_000_000,
+    "mkr": 1_000_000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "msek": 1_000_000,
+    "tkr": 1_000,
+    "tusen": 1_000,
+    "kr": 1,
+    "kronor": 1,
+    "sek": 1,
+}
+AMOUNT = re.compile(
+    r"(\d{1,3}(?:[ \u00a0]\d{3})+|\d+(?:[.,]\d+)?)\s*(" + "|".join(UNITS) + r")(?![\w])"
+)
+PERIOD = re.compile(
+    r"(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(dag|dagar|dagarna|vecka|veckor|veckorna|månad|"
+    r"månader|månaderna|år|åren|days|weeks|months|years)\b"
+)
+YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
+INSATS_NUMBER = re.compile(r"(?<![\w-])insats(?:en)?\s+(?:nummer\s+|nr\.?\s*)?([1-9])(?!\d)")
+REGION_WORD = re.compile(r"(?<![\w-])region(?:en)?\s+([a-zåäö][\w-]+)")
+
+
+@dataclass
+class Understanding:
+    text: str
+    folded: str
+    intent: str
+    regions: list[Region] = field(default_factory=list)
+    unknown_region: str | None = None
+    year: int | None = None
+    amounts: list[int] = field(default_factory=list)
+    until: date | None = None
+    domain: str | None = None
+    insats: int | None = None
+    flags: set[str] = field(default_factory=set)
+
+
+class RegionMatcher:
+    """Finds regions by name, alias or a near miss ("västerbottn", "vgr", "Sörmlands")."""
+
+    def __init__(self, regions: tuple[Region, ...]):
+        self.by_name: dict[str, str] = {}
+        for r in regions:
+            self.by_name[fold(r.name)] = r.id
+            for a in r.aliases:
+                self.by_name[fold(a)] = r.id
+        self.regions = {r.id: r for r in regions}
+        self.names = list(self.by_name)
+
+    def find(self, folded: str) -> list[Region]:
+        tokens = re.findall(r"[\wåäö-]+", folded)
+        found: list[str] = []
+        i = 0
+        while i < len(tokens):
+            match = None
+            for n in (3, 2, 1):
+                if i + n > len(tokens):
+                    continue
+                phrase = " ".join(tokens[i : i + n])
+                if n == 1 and (phrase in STOPWORDS or phrase in ("region", "regionen")):
+                    break
+                rid = self._match(phrase)
+                if rid:
+                    match = (rid, n)
+                    break
+            if match:
+                if match[0] not in found:
+                    found.append(match[0])
+                i += match[1]
+            else:
+                i += 1
+        return [self.regions[r] for r in found]
+
+    def _match(self, phrase: str) -> str | None:
+        if phrase in self.by_name:
+            return self.by_name[phrase]
+        if len(phrase) < 5:
+            return None
+        # genitive and typos: "kronobergs", "västerbottn", "jämtlands"
+        best = process.extractOne(phrase, self.names, scorer=fuzz.ratio, score_cutoff=86)
+        return self.by_name[best[0]] if best else None
+
+    def suggest(self, word: str, limit: int = 3) -> list[str]:
+        names = {r.name: r for r in self.regions.values()}
+        hits = process.extract(fold(word), self.names, scorer=fuzz.WRatio, limit=limit * 3)
+        out: list[str] = []
+        for name, _score, _ in hits:
+            n = self.regions[self.by_name[name]].name
+            if n not in out:
+                out.append(n)
+        return out[:limit] or list(names)[:limit]
+
+
+def parse_amounts(folded: str) -> list[int]:
+    out = []
+    for num, unit in AMOUNT.findall(folded):
+        value = float(num.replace(" ", "").replace("\u00a0", "").replace(",", "."))
+        out.append(round(value * UNITS[unit]))
+    return out
+
+
+def parse_until(folded: str, today: date) -> date | None:
+    m = PERIOD.search(folded)
+    if not m:
+        return None
+    n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1)]
+    unit = m.group(2)
+    if unit.startswith(("dag", "day")):
+        return today + timedelta(days=n)
+    if unit.startswith(("veck", "week")):
+        return today + timedelta(weeks=n)
+    if unit.startswith(("mån", "month")):
+        month = today.month - 1 + n
+        year, month = today.year + month // 12, month % 12 + 1
+        day = min(today.day, 28)
+        return date(year, month, day)
+    return date(today.year + n, today.month, min(today.day, 28))
+
+
+class Interpreter:
+    def __init__(self, knowledge: Knowledge):
+        self.knowledge = knowledge
+        self.regions = RegionMatcher(knowledge.regions)
+
+    def understand(self, text: str, today: date) -> Understanding:
+        folded = fold(text).strip()
+        u = Understanding(text=text, folded=folded, intent="search")
+        u.regions = self.regions.find(folded)
+        if not u.regions:
+            m = REGION_WORD.search(folded)
+            if m and m.group(1) not in STOPWORDS:
+                u.unknown_region = m.group(1)
+        years = [int(y) for y in YEAR.findall(folded)]
+        u.year = years[0] if years else None
+        u.amounts = parse_amounts(folded)
+        if DOMAIN_DEFENCE.search(folded):
+            u.domain = "civilt försvar"
+        elif DOMAIN_CRISIS.search(folded):
+            u.domain = "krisberedskap"
+        m = INSATS_NUMBER.search(folded)
+        u.insats = int(m.group(1)) if m else None
+        u.intent = self._intent(u, today)
+        return u
+
+    def _intent(self, u: Understanding, today: date) -> str:
+        f = u.folded
+        n_words = len(f.split())
+        if not re.search(r"\w", f):
+            return "empty"
+        if n_words <= 4 and (GREETING.search(f) or HELP.search(f) or THANKS.search(f)):
+            return "thanks" if THANKS.search(f) and not HELP.search(f) else "help"
+        money = bool(MONEY.search(f)) or bool(u.amounts)
+        if u.amounts and COST.search(f) and u.regions:
+            return "cost_share"
+        if (
+            u.amounts
+            and re.search(r"(?<!\w)(om|if|suppose)(?!\w)", f)
+            and (u.regions or ALL_REGIONS.search(f))
+        ):
+            return "what_if"
+        if u.regions and (money or POPULATION.search(f) or HOW_COMPUTED.search(f) or n_words <= 3):
+            if POPULATION.search(f):
+                u.flags.add("population")
+            if HOW_COMPUTED.search(f):
+                u.flags.add("how")
+            return "allocation"
+        if u.unknown_region and (money or POPULATION.search(f)):
+            return "allocation"
+        if money and SUPERLATIVE.search(f):
+            return "allocation_all"
+        if re.search(r"(fördelas|fördelning|tilldelning)", f) and (
+            TOTAL.search(f) or ALL_REGIONS.search(f) or "region" in f
+        ):
+            return "allocation_all" if ALL_REGIONS.search(f) else "allocation_total"
+        if UPCOMING.search(f):
+            u.until = parse_until(f, today)
+            if NEXT_ONLY.search(f) and not u.until:
+                u.flags.add("next")
+            return "upcoming"
+        if DEADLINE.search(f):
+            return "deadline"
+        if CONTACT.search(f):
+            return "contact"
+        if DEFINITION.search(f) or COUNT.search(f):
+            return "definition"
+        if SUPPORT.search(f):
+            return "support"
+        if TASK.search(f):
+            return "task"
+        return "search"

@@ -1,0 +1,281 @@
+"""Swedish text analysis shared by indexing and querying.
+
+The Snowball stemmer alone leaves "rapporteras"/"rapportering" and
+"sårbarhetsanalys"/"sårbarhetsanalyser" apart, and knows nothing of compounds.
+So: Snowball, then a light second pass over derivational endings, plus
+splitting of compounds into parts the corpus knows ("utbildningsplaner" ->
+"utbildning" + "plan"), plus character 4-grams for typos and compounds the
+splitter misses. Terms are produced here and handed to Whoosh pre-analysed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import snowballstemmer
+
+WORD = re.compile(r"[0-9a-zåäöéüæø]+(?::[0-9]+)?", re.IGNORECASE)
+
+# Function words and question words: they say how something is asked, not what about.
+STOPWORDS = frozenset(
+    [
+        "och",
+        "i",
+        "att",
+        "det",
+        "som",
+        "en",
+        "på",
+        "är",
+        "av",
+        "för",
+        "med",
+        "till",
+        "den",
+        "har",
+        "de",
+        "inte",
+        "om",
+        "ett",
+        "han",
+        "men",
+        "var",
+        "jag",
+        "sig",
+        "från",
+        "vi",
+        "så",
+        "kan",
+        "man",
+        "när",
+        "år",
+        "säger",
+        "hon",
+        "under",
+        "också",
+        "efter",
+        "eller",
+        "nu",
+        "sin",
+        "där",
+        "vid",
+        "mot",
+        "ska",
+        "skall",
+        "skulle",
+        "blir",
+        "bli",
+        "blev",
+        "hade",
+        "varit",
+        "finns",
+        "fanns",
+        "vilka",
+        "vilken",
+        "vilket",
+        "vilket",
+        "vad",
+        "hur",
+        "vem",
+        "vems",
+        "var",
+        "varför",
+        "dem",
+        "deras",
+        "dess",
+        "denna",
+        "detta",
+        "dessa",
+        "här",
+        "samt",
+        "sina",
+        "sitt",
+        "mitt",
+        "min",
+        "mina",
+        "din",
+        "dina",
+        "er",
+        "era",
+        "oss",
+        "mig",
+        "dig",
+        "du",
+        "ni",
+        "än",
+        "så",
+        "ju",
+        "nog",
+        "bara",
+        "hos",
+        "alla",
+        "allt",
+        "inom",
+        "utan",
+        "ut",
+        "in",
+        "upp",
+        "över",
+        "genom",
+        "även",
+        "då",
+        "få",
+        "får",
+        "fick",
+        "mycket",
+        "mer",
+        "mest",
+        "många",
+        "några",
+        "någon",
+        "något",
+        "bör",
+        "måste",
+        "gäller",
+        "göra",
+        "gör",
+        "gjorde",
+        "skall",
+        "ha",
+        "görs",
+        "sker",
+        "vara",
+        "bland",
+        "annat",
+        "t.ex",
+        "dvs",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "for",
+        "on",
+        "is",
+        "are",
+        "what",
+        "when",
+        "how",
+        "who",
+        "which",
+        "does",
+        "do",
+        "with",
+        "and",
+        "or",
+        "by",
+        "at",
+        "from",
+        "be",
+        "as",
+        "it",
+        "its",
+        "this",
+        "that",
+        "there",
+        "about",
+        "much",
+        "many",
+    ]
+)
+
+# Endings Snowball leaves that still separate forms of one word.
+_SECOND_PASS = ("ering", "erad", "erat", "erna", "arna", "orna", "era", "er", "ar", "or")
+_MIN_STEM = 4
+# Tails that are word endings, not words of their own ("rapporte|ring").
+_NOT_A_PART = ("ring", "ning", "else", "het")
+
+
+@lru_cache(maxsize=1)
+def _snowball():
+    return snowballstemmer.stemmer("swedish")
+
+
+def fold(text: str) -> str:
+    """Unicode-normalised and case-folded ("NÄR" -> "när")."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    s = _snowball().stemWord(word)
+    for ending in _SECOND_PASS:
+        if s.endswith(ending) and len(s) - len(ending) >= _MIN_STEM:
+            s = s[: -len(ending)]
+            break
+    if s.endswith("s") and len(s) > 4 and s[-2] != "s":
+        s = s[:-1]  # "sårbarhetsanalys" vs Snowball's "sårbarhetsanaly"
+    if s.endswith("ning") and len(s) - 4 >= _MIN_STEM:
+        s = s[:-4]
+    return s
+
+
+def grams(word: str, n: int = 4) -> list[str]:
+    padded = f"_{word}_"
+    if len(padded) <= n:
+        return [padded]
+    return [padded[i : i + n] for i in range(len(padded) - n + 1)]
+
+
+class Analyzer:
+    """Turns text into index terms. `vocabulary` is the set of stems of the corpus's
+    words, used to split compounds into known parts."""
+
+    def __init__(self, vocabulary: Iterable[str] = ()):
+        self.vocabulary = frozenset(vocabulary)
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one analyzer lives for the process
+    def compound_parts(self, word: str) -> tuple[str, ...]:
+        """Stems of a compound's parts when both are known words ("utbildningsplaner")."""
+        if len(word) < 8 or not self.vocabulary:
+            return ()
+        best: tuple[str, ...] = ()
+        for i in range(len(word) - _MIN_STEM, _MIN_STEM - 1, -1):
+            head, tail = word[:i], word[i:]
+            if tail.startswith(_NOT_A_PART):
+                continue
+            tail_stem = stem(tail)
+            if tail_stem not in self.vocabulary or len(tail_stem) < _MIN_STEM:
+                continue
+            for h in (head, head[:-1] if head.endswith("s") else None):
+                if h and len(h) >= _MIN_STEM and stem(h) in self.vocabulary:
+                    best = (stem(h), tail_stem)
+                    break
+            if best:
+                break
+        return best
+
+    def terms(self, text: str, stopwords: bool = True) -> list[str]:
+        """Stems plus compound parts, in order."""
+        out = []
+        for w in words(text):
+            if stopwords and w in STOPWORDS:
+                continue
+            out.append(stem(w))
+            out.extend(p for p in self.compound_parts(w) if p != out[-1])
+        return out
+
+    def gram_terms(self, text: str) -> list[str]:
+        out = []
+        for w in words(text):
+            if w not in STOPWORDS and len(w) >= 4:
+                out.extend(grams(w))
+        return out
+
+
+def corpus_vocabulary(texts: Iterable[str]) -> set[str]:
+    """Stems of the corpus's words: what the documents know, and the compound splitter's parts."""
+    vocab = set()
+    for text in texts:
+        for w in words(text):
+            if len(w) >= 2 and w not in STOPWORDS and not w.isdigit():
+                vocab.add(stem(w))
+    return vocab

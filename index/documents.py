@@ -1,0 +1,99 @@
+"""What goes into the index: passages of the source texts and the YAML entries.
+
+Passages follow the documents' own headings; long sections are cut into a few
+paragraphs each, so a hit points at something a phone screen can show.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from knowledge.models import Knowledge
+
+from .clean import split_sections
+
+MAX_PASSAGE_CHARS = 1200
+
+
+@dataclass(frozen=True)
+class IndexDoc:
+    id: str
+    kind: str  # passage | deadline | area | support | insats | fact | contact | glossary
+    ref: str  # the entry's id (or the passage's number)
+    doc: str  # source document id
+    section: str
+    title: str
+    body: str
+    keywords: str = ""
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """Paragraph groups of at most MAX_PASSAGE_CHARS (a longer paragraph stands alone)."""
+    buf: list[str] = []
+    size = 0
+    for para in (p.strip() for p in text.split("\n\n")):
+        if not para:
+            continue
+        if buf and size + len(para) > MAX_PASSAGE_CHARS:
+            yield "\n\n".join(buf)
+            buf, size = [], 0
+        buf.append(para)
+        size += len(para)
+    if buf:
+        yield "\n\n".join(buf)
+
+
+def passages(knowledge: Knowledge) -> Iterator[IndexDoc]:
+    for doc_id, text in knowledge.texts.items():
+        sections = split_sections(text)
+        repeated = Counter(s.heading for s in sections)
+        for si, sec in enumerate(sections):
+            # A heading used twice in a document ("Rapportering") is cited with its parent.
+            name = " › ".join(sec.path) if repeated[sec.heading] > 1 else sec.heading
+            for ci, chunk in enumerate(_chunks(sec.text)):
+                yield IndexDoc(
+                    id=f"{doc_id}#{si}.{ci}",
+                    kind="passage",
+                    ref=f"{si}.{ci}",
+                    doc=doc_id,
+                    section=name,
+                    title=sec.heading,
+                    body=chunk,
+                )
+
+
+def _entry(kind: str, ref: str, source, title: str, body: str, keywords) -> IndexDoc:
+    return IndexDoc(
+        id=f"{kind}:{ref}", kind=kind, ref=ref, doc=source.doc, section=source.section,
+        title=title, body=body, keywords=" ".join(keywords),
+    )  # fmt: skip
+
+
+def entries(knowledge: Knowledge) -> Iterator[IndexDoc]:
+    """The structured facts, each as one searchable document."""
+    for d in knowledge.deadlines:
+        body = " ".join(filter(None, [d.title, d.note, " ".join(d.recipients)]))
+        yield _entry("deadline", d.id, d.source, d.title, body, (d.short, *d.keywords))
+    for a in knowledge.areas:
+        # tasks and support apart, so "what support is there for X" meets support texts only
+        key = (a.name, a.domain, *a.keywords)
+        yield _entry("area", a.id, a.source, a.name, " ".join(a.tasks), key)
+        if a.support:
+            body = " ".join(s.text for s in a.support)
+            yield _entry("support", a.id, a.source, a.name, body, key)
+    for i in knowledge.insatser:
+        body = " ".join(text for _, text in i.points)
+        yield _entry("insats", str(i.number), i.source, i.name, body, (i.name, *i.keywords))
+    for f in knowledge.facts:
+        yield _entry("fact", f.id, f.source, f.about[0], f.text, f.about)
+    for c in knowledge.contacts:
+        yield _entry("contact", c.id, c.source, c.name, c.about, (c.name, *c.keywords))
+    for g in knowledge.glossary:
+        if g.meaning and g.source:
+            yield _entry("glossary", g.term, g.source, g.term, g.meaning, (g.term, *g.expands))
+
+
+def all_documents(knowledge: Knowledge) -> list[IndexDoc]:
+    return [*entries(knowledge), *passages(knowledge)]

@@ -1,0 +1,179 @@
+"""Search the index: typo correction, glossary expansion, BM25F over stems,
+compound parts and character 4-grams."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+from whoosh import index
+from whoosh.query import Or, Term
+
+from knowledge import Knowledge
+
+from . import builder
+from .analysis import STOPWORDS, Analyzer, fold, stem, words
+
+log = logging.getLogger(__name__)
+
+KEY_BOOST = 2.5  # a title or keyword match says more than a word in the body
+GRAM_BOOST = 0.12
+EXPANSION_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: str
+    ref: str
+    doc: str
+    section: str
+    title: str
+    body: str
+    score: float
+    matched: frozenset[str]  # the query's stems found in this hit
+    matched_grams: frozenset[str] = frozenset()  # and its character 4-grams
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    words: tuple[str, ...]  # content words after typo correction
+    stems: tuple[str, ...]  # their stems (and compound parts)
+    expansions: tuple[str, ...]  # stems added from the glossary
+    triggers: tuple[str, ...]  # stems of the glossary terms that added them
+    unknown: tuple[str, ...]  # content words the corpus does not know at all
+    corrected: dict[str, str]
+
+
+class Searcher:
+    """Opens the index for a knowledge version, building it first when missing or broken."""
+
+    def __init__(self, knowledge: Knowledge, root: Path | None = None):
+        self.knowledge = knowledge
+        path = builder.index_path(knowledge, root)
+        if not builder.is_complete(path):
+            log.info("Index saknas eller är ofullständigt – bygger %s", path)
+            path = builder.build(knowledge, root)
+        try:
+            self._open(path)
+        except Exception as exc:  # a corrupt index: rebuild once, then give up loudly
+            log.warning("Indexet kunde inte öppnas (%s) – bygger om", exc)
+            path = builder.build(knowledge, root)
+            self._open(path)
+        self.path = path
+        self._glossary = self._glossary_map()
+
+    def _open(self, path: Path) -> None:
+        meta = json.loads((path / builder.META_FILE).read_text(encoding="utf-8"))
+        self.vocabulary = frozenset(meta["vocabulary"])
+        self.words = tuple(meta["words"])
+        self._word_set = frozenset(self.words)
+        self.built = meta["built"]
+        self.analyzer = Analyzer(self.vocabulary)
+        self.ix = index.open_dir(path)
+        self.searcher = self.ix.searcher()
+
+    def _glossary_map(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for g in self.knowledge.glossary:
+            out[fold(g.term)] = g.expands
+        return out
+
+    def correct(self, word: str) -> str:
+        """A word the corpus does not know, replaced by the closest one it does (typos)."""
+        if (
+            len(word) < 5
+            or word.isdigit()
+            or word in self._word_set
+            or stem(word) in self.vocabulary
+            or self.analyzer.compound_parts(word)
+        ):
+            return word
+        best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=84)
+        return best[0] if best else word
+
+    def parse(self, text: str, ignore: frozenset[str] = frozenset()) -> Query:
+        """The question's content words (less stopwords and the words in `ignore`, which
+        say how something is asked rather than what about), corrected and stemmed."""
+        folded = fold(text)
+        content, corrected, unknown = [], {}, []
+        for w in words(folded):
+            if w in STOPWORDS or w in ignore:
+                continue
+            c = self.correct(w)
+            if c != w:
+                corrected[w] = c
+            content.append(c)
+            known = (
+                c in self._word_set
+                or stem(c) in self.vocabulary
+                or self.analyzer.compound_parts(c)
+                or c in self._glossary
+            )
+            if not known and not c.isdigit():
+                unknown.append(c)
+        stems = self.analyzer.terms(" ".join(content))
+        expansions: list[str] = []
+        triggers: list[str] = []
+        for term, expands in self._glossary.items():
+            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", folded):
+                triggers.extend(self.analyzer.terms(term))
+                for phrase in expands:
+                    expansions.extend(t for t in self.analyzer.terms(phrase) if t not in stems)
+        return Query(
+            text=text,
+            words=tuple(content),
+            stems=tuple(dict.fromkeys(stems)),
+            expansions=tuple(dict.fromkeys(expansions)),
+            triggers=tuple(dict.fromkeys(triggers)),
+            unknown=tuple(unknown),
+            corrected=corrected,
+        )
+
+    def search(
+        self, query: Query | str, kinds: tuple[str, ...] | None = None, limit: int = 8
+    ) -> list[Hit]:
+        q = self.parse(query) if isinstance(query, str) else query
+        clauses = []
+        for terms, weight in ((q.stems, 1.0), (q.expansions, EXPANSION_WEIGHT)):
+            for t in terms:
+                clauses.append(Term("terms", t, boost=weight))
+                clauses.append(Term("key_terms", t, boost=KEY_BOOST * weight))
+        for g in dict.fromkeys(self.analyzer.gram_terms(" ".join(q.words))):
+            clauses.append(Term("grams", g, boost=GRAM_BOOST))
+        if not clauses:
+            return []
+        wanted = set(kinds) if kinds else None
+        results = self.searcher.search(Or(clauses), limit=None if wanted else limit, terms=True)
+        hits = []
+        for r in results:
+            if wanted and r["kind"] not in wanted:
+                continue
+            found = [(f, t.decode() if isinstance(t, bytes) else t) for f, t in r.matched_terms()]
+            matched = frozenset(t for f, t in found if f in ("terms", "key_terms"))
+            matched_grams = frozenset(t for f, t in found if f == "grams")
+            hits.append(
+                Hit(
+                    id=r["id"],
+                    kind=r["kind"],
+                    ref=r["ref"],
+                    doc=r["doc"],
+                    section=r["section"],
+                    title=r["title"],
+                    body=r["body"],
+                    score=r.score,
+                    matched=matched,
+                    matched_grams=matched_grams,
+                )
+            )
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def close(self) -> None:
+        self.searcher.close()

@@ -1,0 +1,83 @@
+"""The calculator reproduces Bilaga 1 to the krona from the grant's definition."""
+
+from fractions import Fraction
+
+import pytest
+
+from bot.allocation import AllocationError, allocate, allocate_grant, cost_share
+
+
+def test_every_row_of_bilaga_1_is_reproduced(kb):
+    grant = kb.grant_for_year(2023)
+    split = allocate_grant(grant)
+    assert len(grant.published) == 21
+    for region_id, row in grant.published.items():
+        assert split[region_id].population_part == row.population_part, region_id
+        assert split[region_id].total == row.total, region_id
+    assert sum(a.total for a in split.values()) == grant.published_totals["total"]
+    assert sum(grant.populations.values()) == grant.published_totals["population_total"]
+    assert sum(a.base for a in split.values()) == grant.published_totals["base_total"]
+
+
+def test_what_if_with_other_total(kb):
+    split = allocate_grant(kb.grant_for_year(2023), total=500_000_000)
+    # (500 000 000 − 21 × 6 500 000) × 61 167 / 10 514 719 = 2 114 579,4… → 2 114 579
+    assert split["gotland"].total == 8_614_579
+    assert sum(a.total for a in split.values()) == 500_000_000
+
+
+def test_rounding_remainder_is_distributed_so_parts_add_up():
+    split = allocate({"a": 1, "b": 1, "c": 1}, total=100, base_amount=0)
+    assert sorted(a.total for a in split.values()) == [33, 33, 34]
+    assert sum(a.total for a in split.values()) == 100
+
+
+def test_inconsistent_definitions_are_refused():
+    with pytest.raises(AllocationError, match="överstiger"):
+        allocate({"a": 10, "b": 10}, total=100, base_amount=60)
+    with pytest.raises(AllocationError):
+        allocate({"a": 0}, total=100, base_amount=0)
+    with pytest.raises(AllocationError):
+        allocate({}, total=100, base_amount=0)
+
+
+def test_cost_share_is_exact(kb):
+    shares = cost_share(kb.grant_for_year(2023).populations, 10_000_000)
+    assert shares["blekinge"] == Fraction(10_000_000 * 158_876, 10_514_719)
+    assert sum(shares.values()) == 10_000_000
+
+
+def test_a_new_grant_is_data_not_code(tmp_path):
+    """A new year's grant is one YAML file; the calculator and the answers use it."""
+    import shutil
+
+    import knowledge
+    from bot import allocation_answers
+    from knowledge.loader import PACKAGE_DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(PACKAGE_DATA, data)
+    src = (data / "grants" / "hsv-civilt-forsvar-2023.yaml").read_text(encoding="utf-8")
+    new = (
+        src.replace("id: hsv-civilt-forsvar-2023", "id: test-2030")
+        .replace("year: 2023", "year: 2030")
+        .replace("total: 400000000\nbase_amount: 6500000", "total: 210000000\nbase_amount: 0")
+    )
+    new = new[: new.index("published:")]  # a new grant has no published table to check
+    (data / "grants" / "test-2030.yaml").write_text(new, encoding="utf-8")
+    kb = knowledge.load(data)
+    grant = kb.grant_for_year(2030)
+    split = allocate_grant(grant)
+    assert sum(a.total for a in split.values()) == 210_000_000
+    answer = allocation_answers.region_amount(kb, kb.region("gotland"), 2030)
+    # 210 000 000 × 61 167 / 10 514 719 = 1 221 627,51… → 1 221 628
+    assert "1 221 628 kr" in answer.text and "2030" in answer.text
+
+
+def test_chart_is_a_png(kb):
+    from bot.chart import allocation_chart_png
+
+    png = allocation_chart_png(kb, 2023)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
+    with pytest.raises(ValueError, match="2031"):
+        allocation_chart_png(kb, 2031)

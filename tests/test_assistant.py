@@ -1,0 +1,126 @@
+"""What users ask and what they must get back (today pinned to 2026-11-24)."""
+
+from datetime import date
+
+
+def test_rsa_deadline_next_occurrence(ask):
+    a = ask("när ska RSA rapporteras?")
+    assert a.answered and a.kind == "deadline"
+    assert "31 oktober 2027" in a.text and "vart fjärde år" in a.text
+    assert a.deadline_ids == ("rsa",)
+    assert a.sources[0].title == "Samlat stöd till regioner"
+    assert a.sources[0].section == "Viktiga datum"
+
+
+def test_deadline_moves_with_today(ask):
+    assert "31 oktober 2031" in ask("när ska RSA rapporteras?", date(2027, 11, 1)).text
+
+
+def test_past_one_off_deadline_is_answered_as_past(ask):
+    a = ask("När ska den ekonomiska redovisningen lämnas till Kammarkollegiet?")
+    assert "31 mars 2024" in a.text and "passerat" in a.text
+
+
+def test_next_deadline(ask):
+    a = ask("Vilken är nästa deadline?")
+    assert "15 februari 2027" in a.text
+    assert "31 oktober" not in a.text
+
+
+def test_deadlines_within_a_period(ask):
+    a = ask("vilka frister har vi de närmaste tre månaderna")
+    assert "15 februari 2027" in a.text and "oktober" not in a.text
+    nothing = ask("vilka frister finns inom två veckor")
+    assert "Inga frister" in nothing.text and "15 februari 2027" in nothing.text
+
+
+def test_task_and_support(ask):
+    assert "Revidera" in ask("Vad ska regionen göra med risk- och sårbarhetsanalysen?").text
+    support = ask("Vilket stöd finns inom säkerhetsskydd?")
+    assert support.kind == "support" and "Säkerhetspolisens" in support.text
+    assert "beroenden" in ask("Vad ska regionen göra med privata aktörer?").text
+    assert "Rakel" in ask("Finns det utbildning i Rakel?").text
+
+
+def test_allocation_with_alias_and_typo(ask):
+    assert "50 536 249 kr" in ask("hur mkt får vgr").text
+    assert "13 419 998 kr" in ask("hur mycket får västerbottn?").text
+    assert "10 481 450 kr" in ask("tilldelning blekinge").text
+
+
+def test_allocation_year_not_decided(ask):
+    a = ask("Hur mycket får Region Dalarna 2026?")
+    assert not a.answered
+    assert "regeringsbeslut" in a.text and "13 725 907" not in a.text
+
+
+def test_unknown_region_gets_suggestions_not_a_number(ask):
+    a = ask("Hur mycket får Region Lappland?")
+    assert not a.answered
+    assert "Menade du Region" in a.text
+    assert " kr" not in a.text
+    # a near miss is a typo, not an unknown region
+    assert "9 820 063 kr" in ask("Hur mycket får Region Jämtlandd?").text
+
+
+def test_what_if_and_cost_share(ask):
+    assert (
+        "8 614 579 kr"
+        in ask(
+            "Om 500 miljoner fördelades med samma grundbelopp, vad skulle Region Gotland få?"
+        ).text
+    )
+    # 10 000 000 × 158 876 / 10 514 719 = 151 098,5… → 151 099
+    assert (
+        "151 099 kr"
+        in ask("Om NSPL-kansliet kostar 10 miljoner, vad betalar Region Blekinge?").text
+    )
+
+
+def test_how_is_it_computed(ask):
+    a = ask("Hur räknas Kronobergs belopp fram?")
+    assert "263 500 000 kr × 204 257 / 10 514 719" in a.text
+    assert "11 618 703 kr" in a.text
+
+
+def test_definitions_and_facts(ask):
+    assert "organiseras, ledas och användas" in ask("Vad menas med allvarlig händelse?").text
+    assert "10 beredskapssektorer" in ask("Hur många beredskapssektorer finns det?").text
+    assert "1 193" in ask("Hur mycket avsätter regeringen 2023 för civilt försvar i vården?").text
+
+
+def test_contact_names_msb_new_name(ask):
+    a = ask("Vad är telefonnumret till LEH-funktionen?")
+    assert a.kind == "contact" and "0771-240 240" in a.text
+    assert "Myndigheten för civilt försvar" in a.text
+
+
+def test_out_of_scope_abstains(ask):
+    for q in ("Vad kostar en Volvo-aktie idag?", "vädret i Kiruna", "recept på kanelbullar"):
+        a = ask(q)
+        assert not a.answered, q
+        assert "vet jag inte" in a.text
+
+
+def test_english_question(ask):
+    assert "31 oktober 2027" in ask("When is the RSA due?").text
+    assert "16 525 798 kr" in ask("How much does Region Uppsala get?").text
+
+
+def test_caps_and_no_punctuation(ask):
+    assert "31 oktober" in ask("NÄR SKA INDIKATORERNA SKICKAS").text
+
+
+def test_answers_fit_on_a_phone(ask):
+    for q in (
+        "tilldelning alla regioner",
+        "Vilket stöd finns inom säkerhetsskydd?",
+        "Vilka frister finns?",
+        "hjälp",
+    ):
+        assert len(ask(q).full_text()) <= 1500, q
+
+
+def test_empty_and_greeting(ask):
+    assert not ask("   ").answered
+    assert "Beredskapsboten" in ask("hej").text

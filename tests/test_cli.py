@@ -1,0 +1,70 @@
+"""The command line gives the same answers as the assistant, as text and as JSON."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str, stdin: str | None = None, env: dict | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": "", **(env or {})},
+    )
+
+
+def test_ask_json_object():
+    p = run("ask", "--json", "--today", "2026-11-24", "när ska RSA rapporteras?")
+    assert p.returncode == 0, p.stderr
+    obj = json.loads(p.stdout)
+    assert set(obj) == {"question", "answer", "answered", "kind", "sources"}
+    assert obj["question"] == "när ska RSA rapporteras?"
+    assert obj["answered"] is True and obj["kind"] == "deadline"
+    assert "31 oktober 2027" in obj["answer"]
+    assert obj["sources"] == [
+        {"title": "Samlat stöd till regioner", "section": "Viktiga datum", "url": None}
+    ]
+
+
+def test_jsonl_keeps_order_and_abstains(assistant):
+    questions = ["tilldelning blekinge", "Vad kostar en Volvo-aktie idag?", "", "hej"]
+    p = run("ask", "--jsonl", "--today", "2026-11-24", stdin="\n".join(questions) + "\n")
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [o["question"] for o in lines] == questions
+    assert "10 481 450" in lines[0]["answer"]
+    assert lines[1]["answered"] is False and lines[1]["kind"] == "out_of_scope"
+    assert lines[2]["answered"] is False
+
+
+def test_piped_chat_answers_each_line_and_exits():
+    p = run("--today", "2026-11-24", stdin="när ska RSA rapporteras?\nhur mkt får vgr\n")
+    assert p.returncode == 0, p.stderr
+    assert "31 oktober 2027" in p.stdout and "50 536 249 kr" in p.stdout
+
+
+def test_bad_date_is_a_clear_error():
+    p = run("ask", "--today", "2026-13-01", "hej")
+    assert p.returncode == 2
+    assert "ogiltigt datum" in p.stderr
+
+
+def test_broken_knowledge_refuses_to_start(tmp_path):
+    import shutil
+
+    from knowledge.loader import PACKAGE_DATA
+
+    data = tmp_path / "data"
+    shutil.copytree(PACKAGE_DATA, data)
+    (data / "deadlines.yaml").write_text("- id: x\n  title: [\n", encoding="utf-8")
+    p = run("ask", "hej", env={"KNOWLEDGE_DIR": str(data)})
+    assert p.returncode == 3
+    assert "deadlines.yaml" in p.stderr and "startar inte" in p.stderr

@@ -1,0 +1,74 @@
+"""Deadline rules: every n years, yearly, once, month-only; around new year."""
+
+from datetime import date
+
+import pytest
+
+from bot.deadlines import upcoming
+from knowledge.models import Rule
+
+RSA = Rule(kind="every_n_years", month=10, day=31, n=4, anchor_year=2023)
+FEB15 = Rule(kind="yearly", month=2, day=15)
+ONCE = Rule(kind="once", on=date(2024, 3, 31))
+JUNE = Rule(kind="yearly", month=6)
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 11, 24), date(2027, 10, 31)),
+        (date(2023, 10, 31), date(2023, 10, 31)),  # the day itself is still due
+        (date(2023, 11, 1), date(2027, 10, 31)),
+        (date(2020, 1, 1), date(2023, 10, 31)),  # before the anchor the rule runs backwards too
+        (date(2019, 10, 31), date(2019, 10, 31)),
+    ],
+)
+def test_every_fourth_year(today, expected):
+    assert RSA.next_on_or_after(today) == expected
+
+
+def test_yearly_rolls_over_new_year():
+    assert FEB15.next_on_or_after(date(2026, 12, 31)) == date(2027, 2, 15)
+    assert FEB15.next_on_or_after(date(2027, 1, 1)) == date(2027, 2, 15)
+    assert FEB15.next_on_or_after(date(2027, 2, 15)) == date(2027, 2, 15)
+    assert FEB15.next_on_or_after(date(2027, 2, 16)) == date(2028, 2, 15)
+    assert FEB15.last_before(date(2027, 1, 1)) == date(2026, 2, 15)
+
+
+def test_once_is_past_after_its_date():
+    assert ONCE.next_on_or_after(date(2024, 3, 31)) == date(2024, 3, 31)
+    assert ONCE.next_on_or_after(date(2024, 4, 1)) is None
+    assert ONCE.last_before(date(2026, 11, 24)) == date(2024, 3, 31)
+
+
+def test_month_only_rule_falls_on_the_last_day():
+    assert JUNE.next_on_or_after(date(2026, 11, 24)) == date(2027, 6, 30)
+    assert JUNE.describe() == "senast i juni varje år"
+
+
+def test_descriptions_are_swedish():
+    assert RSA.describe() == "31 oktober vart fjärde år"
+    assert FEB15.describe() == "15 februari varje år"
+    assert ONCE.describe() == "en gång, senast 31 mars 2024"
+
+
+def test_occurrences_in_a_window():
+    assert RSA.occurrences(date(2023, 1, 1), date(2031, 12, 31)) == [
+        date(2023, 10, 31),
+        date(2027, 10, 31),
+        date(2031, 10, 31),
+    ]
+
+
+def test_upcoming_from_pinned_today(kb):
+    occ = upcoming(kb, date(2026, 11, 24))
+    assert occ[0].when == date(2027, 2, 15)
+    assert occ[0].deadline.id == "arlig-uppfoljning"
+    assert all(o.when >= date(2026, 11, 24) for o in occ)
+    assert not any(o.deadline.id == "rekvisition-2023" for o in occ)  # past one-off
+
+
+def test_upcoming_window_lists_every_occurrence(kb):
+    occ = upcoming(kb, date(2026, 11, 24), until=date(2028, 3, 1))
+    feb = [o.when for o in occ if o.deadline.id == "arlig-uppfoljning"]
+    assert feb == [date(2027, 2, 15), date(2028, 2, 15)]

@@ -1,0 +1,49 @@
+"""Swedish analysis: inflections, compounds, abbreviations and typos meet in the index."""
+
+import pytest
+
+from index.analysis import Analyzer, corpus_vocabulary, stem
+
+
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ("rapporteras", "Rapportering"),
+        ("sårbarhetsanalys", "sårbarhetsanalyser"),
+        ("sårbarhetsanalysen", "sårbarhetsanalys"),
+        ("indikatorerna", "indikatorer"),
+        ("övningar", "övning"),
+        ("finansieras", "finansiering"),
+        ("uppföljningen", "uppföljning"),
+    ],
+)
+def test_forms_of_one_word_share_a_stem(a, b):
+    assert stem(a.casefold()) == stem(b.casefold())
+
+
+def test_compounds_split_into_known_parts():
+    analyzer = Analyzer(corpus_vocabulary(["utbildning och planer", "säkerhet och skydd"]))
+    assert analyzer.compound_parts("utbildningsplaner") == (stem("utbildning"), stem("planer"))
+    assert set(analyzer.compound_parts("säkerhetsskydd")) == {stem("säkerhet"), stem("skydd")}
+    # derivational endings are not words of their own
+    assert analyzer.compound_parts("rapportering") == ()
+
+
+def test_search_matches_inflected_question(assistant):
+    hits = assistant.searcher.search("när rapporteras sårbarhetsanalyserna", kinds=("deadline",))
+    assert hits and hits[0].ref == "rsa"
+
+
+def test_abbreviation_expands_from_glossary(assistant):
+    q = assistant.searcher.parse("RSA")
+    assert stem("sårbarhetsanalys") in q.expansions
+
+
+def test_typo_is_corrected_to_a_corpus_word(assistant):
+    q = assistant.searcher.parse("säkerhetskyd")
+    assert q.corrected.get("säkerhetskyd", "").startswith("säkerhetsskydd")
+
+
+def test_compound_question_finds_its_parts(assistant):
+    hits = assistant.searcher.search("utbildningsplaner katastrofmedicinsk")
+    assert any(h.kind == "insats" and h.ref == "4" for h in hits[:3])
