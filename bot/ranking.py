@@ -38,14 +38,34 @@ class Ranker:
 
     def weight(self, q: Query) -> float:
         """The question's total weight: its stems plus its unknown words at full weight."""
-        known = sum(self.idf(stem(w)) for w in q.words if w not in q.unknown)
-        return known + UNKNOWN_SHARE * self.max_idf * len(q.unknown)
+        known = sum(
+            self.idf(stem(w)) for w in q.words if w not in q.unknown and not self._foreign(w, q)
+        )
+        return known + UNKNOWN_SHARE * self.max_idf * len(q.unknown) + self._expansion_weight(q)
+
+    def _foreign(self, w: str, q: Query) -> bool:
+        """A word the documents lack that the glossary translates ("exercises")."""
+        return w in q.glossed and stem(w) not in self.searcher.vocabulary
+
+    def _expansion_weight(self, q: Query) -> float:
+        """Foreign glossary terms weigh what their Swedish expansions would."""
+        total = 0.0
+        for own, added in q.groups:
+            if all(t not in self.searcher.vocabulary for t in own):
+                total += EXPANSION_SHARE * min(sum(self.idf(t) for t in added), self._cap(own))
+        return total
+
+    def _cap(self, own: tuple[str, ...]) -> float:
+        """An expansion never counts for more than the user's own word would have."""
+        return max((self.idf(t) for t in own), default=self.max_idf)
 
     def coverage(self, hit: Hit, q: Query) -> float:
         """Summed IDF of the question's words the hit contains (whole, or inside a compound)."""
         total = 0.0
         for w in q.words:
             s = stem(w)
+            if self._foreign(w, q):
+                continue  # counted through its expansion below
             if s in hit.matched:
                 total += self.idf(s)
             elif w not in q.unknown and len(w) >= 5:
@@ -53,10 +73,12 @@ class Ranker:
                 share = len(g & hit.matched_grams) / len(g)
                 if share >= GRAM_MIN:
                     total += GRAM_SHARE * share * self.idf(s)
-        if hit.matched & set(q.triggers):
-            return total  # it has the user's own word; the expansion adds nothing
-        expanded = sum(self.idf(t) for t in hit.matched & set(q.expansions))
-        return total + EXPANSION_SHARE * min(expanded, self.max_idf)
+        for own, added in q.groups:
+            if hit.matched & set(own):
+                continue  # it has the user's own word; its expansion adds nothing
+            expanded = sum(self.idf(t) for t in hit.matched & set(added))
+            total += EXPANSION_SHARE * min(expanded, self._cap(own))
+        return total
 
     def ranked(self, hits: list[Hit], q: Query, demote: tuple[str, ...] = ()) -> list[Hit]:
         """Relevant hits, best covering first; kinds in `demote` lose ties."""

@@ -226,7 +226,8 @@ deadlines frist frister fristen senast ofta menas betyder innebär avses kontakt
 telefon telefonnummer telefonnumret nummer numret mejl mejla mail e-post epost adress regionen
 regionerna region regioner enligt gäller vilken vilket vilka mycket får fick belopp beloppet nästa
 kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka skickas due when
-task tasks support help contact phone email mean means meaning does
+task tasks support help contact phone email mean means meaning does står stod förklara definition
+betyda innebära definieras
 """
 TOPIC_NOISE = frozenset(_NOISE_WORDS.split())
 

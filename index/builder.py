@@ -1,19 +1,23 @@
-"""Build the Whoosh index from the knowledge base, aside, then swap it in.
+"""Build and update the Whoosh index; a search never sees a half-built one.
 
-The index lives in a cache folder named after the knowledge fingerprint and the
-analysis version, so a change to either means a fresh build, and a search never
-sees a half-built index (the folder is renamed into place only when complete).
+The index lives in a folder per version of the indexing code. Inside it,
+generations: each update copies the live generation aside, re-indexes only the
+sources whose content hash changed (one source text, or the YAML entries), and
+then switches the CURRENT pointer with an atomic rename. A first run, a code
+change or a broken index means a full build.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
-import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import platformdirs
@@ -23,9 +27,13 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from knowledge import Knowledge
 
 from .analysis import Analyzer, corpus_vocabulary, words
-from .documents import all_documents
+from .documents import IndexDoc, by_source
 
 log = logging.getLogger(__name__)
+
+META_FILE = "beredskapsboten.json"
+CURRENT = "CURRENT"
+Progress = Callable[[int, int], None]
 
 
 def _code_version() -> str:
@@ -39,14 +47,14 @@ def _code_version() -> str:
     return h.hexdigest()[:8]
 
 
-ANALYSIS_VERSION = _code_version()
-META_FILE = "beredskapsboten.json"
+CODE_VERSION = _code_version()
 
 
 def schema() -> fields.Schema:
     pre = SpaceSeparatedTokenizer()  # terms arrive analysed by index.analysis
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
+        src=fields.ID,  # the source it came from, for incremental deletes
         kind=fields.ID(stored=True),
         ref=fields.STORED,
         doc=fields.ID(stored=True),
@@ -63,69 +71,162 @@ def index_root() -> Path:
     return Path(os.environ.get("INDEX_DIR") or platformdirs.user_cache_dir("beredskapsboten"))
 
 
-def index_path(knowledge: Knowledge, root: Path | None = None) -> Path:
-    return (root or index_root()) / f"index-{knowledge.fingerprint}-a{ANALYSIS_VERSION}"
+def index_home(root: Path | None = None) -> Path:
+    return (root or index_root()) / f"index-{CODE_VERSION}"
 
 
-def build(knowledge: Knowledge, root: Path | None = None, progress=None) -> Path:
-    """Build the index for `knowledge` and move it into place. Returns its folder."""
-    target = index_path(knowledge, root)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
-    try:
-        docs = all_documents(knowledge)
-        texts = [*knowledge.texts.values(), *(d.body + " " + d.keywords for d in docs)]
-        vocab = corpus_vocabulary(texts)
-        analyzer = Analyzer(vocab)
-        ix = index.create_in(tmp, schema())
-        writer = ix.writer()
-        for n, d in enumerate(docs, 1):
-            key = f"{d.title} {d.keywords}"
-            writer.add_document(
-                id=d.id,
-                kind=d.kind,
-                ref=d.ref,
-                doc=d.doc,
-                section=d.section,
-                title=d.title,
-                body=d.body,
-                terms=" ".join(analyzer.terms(f"{d.title} {d.body}")),
-                key_terms=" ".join(analyzer.terms(key)),
-                grams=" ".join(analyzer.gram_terms(f"{key} {d.body}")),
-            )
-            if progress and n % 50 == 0:
-                progress(n, len(docs))
-        writer.commit()
-        surface = sorted({w for t in texts for w in words(t) if len(w) >= 2 and not w.isdigit()})
-        meta = {
-            "fingerprint": knowledge.fingerprint,
-            "analysis": ANALYSIS_VERSION,
-            "built": time.time(),
-            "documents": len(docs),
-            "vocabulary": sorted(vocab),
-            "words": surface,
-        }
-        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target)  # a stale or broken build of the same knowledge
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    log.info(
-        "Index byggt: %d dokument på %.2f s i %s", len(docs), time.perf_counter() - started, target
-    )
-    _remove_old(target)
-    return target
+def source_hashes(grouped: dict[str, list[IndexDoc]]) -> dict[str, str]:
+    hashes = {}
+    for key, docs in grouped.items():
+        h = hashlib.sha256()
+        for d in docs:
+            h.update(repr(d).encode())
+        hashes[key] = h.hexdigest()[:16]
+    return hashes
 
 
-def _remove_old(current: Path) -> None:
-    """Drop indexes of earlier knowledge versions; they are never used again."""
-    for p in current.parent.glob("index-*"):
-        if p != current and p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
+def live_generation(home: Path) -> Path | None:
+    pointer = home / CURRENT
+    if not pointer.is_file():
+        return None
+    gen = home / pointer.read_text(encoding="utf-8").strip()
+    return gen if is_complete(gen) else None
 
 
 def is_complete(path: Path) -> bool:
-    return (path / META_FILE).is_file() and index.exists_in(path)
+    """Fully written: metadata (written last) and a readable Whoosh table of contents."""
+    try:
+        return (path / META_FILE).is_file() and index.exists_in(path)
+    except Exception as exc:  # whoosh raises assorted errors on a damaged folder
+        log.warning("Indexet i %s är skadat (%s) – bygger om", path, exc)
+        return False
+
+
+def read_meta(path: Path) -> dict:
+    return json.loads((path / META_FILE).read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def _lock(home: Path) -> Iterator[None]:
+    """One builder at a time per index folder (the bot and `python -m index` may race)."""
+    with (home / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _texts(docs: list[IndexDoc]) -> list[str]:
+    return [f"{d.title} {d.body} {d.keywords}" for d in docs]
+
+
+def _add(
+    writer,
+    docs: list[IndexDoc],
+    analyzer: Analyzer,
+    progress: Progress | None,
+    done: int,
+    total: int,
+) -> int:
+    for d in docs:
+        key = f"{d.title} {d.keywords}"
+        writer.add_document(
+            id=d.id, src=d.source_key, kind=d.kind, ref=d.ref, doc=d.doc, section=d.section,
+            title=d.title, body=d.body,
+            terms=" ".join(analyzer.terms(f"{d.title} {d.body}")),
+            key_terms=" ".join(analyzer.terms(key)),
+            grams=" ".join(analyzer.gram_terms(f"{key} {d.body}")),
+        )  # fmt: skip
+        done += 1
+        if progress and (done % 50 == 0 or done == total):
+            progress(done, total)
+    return done
+
+
+def update(
+    knowledge: Knowledge,
+    root: Path | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> Path:
+    """Bring the index up to date with `knowledge`; returns the live generation's folder."""
+    home = index_home(root)
+    home.mkdir(parents=True, exist_ok=True)
+    grouped = by_source(knowledge)
+    hashes = source_hashes(grouped)
+    with _lock(home):
+        live = None if force else live_generation(home)
+        old = read_meta(live) if live else None
+        if old and old["sources"] == hashes:
+            return live
+        started = time.perf_counter()
+        gen = home / f"gen-{time.time_ns()}"
+        try:
+            if old:
+                changed = [k for k in hashes if old["sources"].get(k) != hashes[k]]
+                removed = [k for k in old["sources"] if k not in hashes]
+                shutil.copytree(live, gen)
+                vocab = set(old["vocabulary"]).union(
+                    corpus_vocabulary(_texts([d for k in changed for d in grouped[k]]))
+                )
+            else:
+                changed, removed = list(hashes), []
+                gen.mkdir()
+                index.create_in(gen, schema())
+                vocab = corpus_vocabulary(_texts([d for docs in grouped.values() for d in docs]))
+            analyzer = Analyzer(vocab)
+            ix = index.open_dir(gen)
+            writer = ix.writer()
+            for key in (*changed, *removed):
+                writer.delete_by_term("src", key)
+            todo = [d for k in changed for d in grouped[k]]
+            _add(writer, todo, analyzer, progress, 0, len(todo))
+            writer.commit(optimize=not old)
+            all_docs = [d for docs in grouped.values() for d in docs]
+            meta = {
+                "code": CODE_VERSION,
+                "built": time.time(),
+                "documents": len(all_docs),
+                "sources": hashes,
+                "reindexed": sorted(changed),
+                "removed": sorted(removed),
+                "vocabulary": sorted(vocab),
+                "words": sorted({w for t in _texts(all_docs) for w in words(t)
+                                 if len(w) >= 2 and not w.isdigit()}),
+            }  # fmt: skip
+            (gen / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            _switch(home, gen)
+        except BaseException:
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
+        log.info(
+            "Index %s: %d källor omindexerade, %d borttagna, %.2f s",
+            "uppdaterat" if old else "byggt", len(changed), len(removed),
+            time.perf_counter() - started,
+        )  # fmt: skip
+        _remove_old(home, gen)
+        return gen
+
+
+def _switch(home: Path, gen: Path) -> None:
+    """Point CURRENT at `gen` in one atomic rename."""
+    tmp = home / f".{CURRENT}.tmp"
+    tmp.write_text(gen.name, encoding="utf-8")
+    os.replace(tmp, home / CURRENT)
+
+
+def _remove_old(home: Path, keep: Path) -> None:
+    """Older generations and other code versions' indexes are never used again. (Open
+    searchers in other processes keep their files until they close them.)"""
+    for p in home.glob("gen-*"):
+        if p != keep:
+            shutil.rmtree(p, ignore_errors=True)
+    for p in home.parent.glob("index-*"):
+        if p != home and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def build(knowledge: Knowledge, root: Path | None = None, progress: Progress | None = None) -> Path:
+    """A full build from scratch."""
+    return update(knowledge, root, progress, force=True)

@@ -28,6 +28,11 @@ class IndexDoc:
     body: str
     keywords: str = ""
 
+    @property
+    def source_key(self) -> str:
+        """The unit of incremental re-indexing: one source text, or all the YAML entries."""
+        return f"doc:{self.doc}" if self.kind == "passage" else "entries"
+
 
 def _chunks(text: str) -> Iterator[str]:
     """Paragraph groups of at most MAX_PASSAGE_CHARS (a longer paragraph stands alone)."""
@@ -97,3 +102,10 @@ def entries(knowledge: Knowledge) -> Iterator[IndexDoc]:
 
 def all_documents(knowledge: Knowledge) -> list[IndexDoc]:
     return [*entries(knowledge), *passages(knowledge)]
+
+
+def by_source(knowledge: Knowledge) -> dict[str, list[IndexDoc]]:
+    grouped: dict[str, list[IndexDoc]] = {}
+    for d in all_documents(knowledge):
+        grouped.setdefault(d.source_key, []).append(d)
+    return grouped

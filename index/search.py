@@ -3,7 +3,6 @@ compound parts and character 4-grams."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
@@ -46,6 +45,8 @@ class Query:
     stems: tuple[str, ...]  # their stems (and compound parts)
     expansions: tuple[str, ...]  # stems added from the glossary
     triggers: tuple[str, ...]  # stems of the glossary terms that added them
+    glossed: frozenset[str]  # the question's words inside those terms
+    groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # (term stems, expansion stems)
     unknown: tuple[str, ...]  # content words the corpus does not know at all
     corrected: dict[str, str]
 
@@ -55,21 +56,18 @@ class Searcher:
 
     def __init__(self, knowledge: Knowledge, root: Path | None = None):
         self.knowledge = knowledge
-        path = builder.index_path(knowledge, root)
-        if not builder.is_complete(path):
-            log.info("Index saknas eller är ofullständigt – bygger %s", path)
-            path = builder.build(knowledge, root)
+        path = builder.update(knowledge, root)
         try:
             self._open(path)
         except Exception as exc:  # a corrupt index: rebuild once, then give up loudly
-            log.warning("Indexet kunde inte öppnas (%s) – bygger om", exc)
+            log.warning("Indexet kunde inte öppnas (%s) – bygger om från början", exc)
             path = builder.build(knowledge, root)
             self._open(path)
         self.path = path
         self._glossary = self._glossary_map()
 
     def _open(self, path: Path) -> None:
-        meta = json.loads((path / builder.META_FILE).read_text(encoding="utf-8"))
+        meta = builder.read_meta(path)
         self.vocabulary = frozenset(meta["vocabulary"])
         self.words = tuple(meta["words"])
         self._word_set = frozenset(self.words)
@@ -101,11 +99,23 @@ class Searcher:
         """The question's content words (less stopwords and the words in `ignore`, which
         say how something is asked rather than what about), corrected and stemmed."""
         folded = fold(text)
+        expansions: list[str] = []
+        triggers: list[str] = []
+        glossed: set[str] = set()
+        groups = []
+        for term, expands in self._glossary.items():
+            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", folded):
+                own = self.analyzer.terms(term)
+                added = [t for phrase in expands for t in self.analyzer.terms(phrase)]
+                triggers.extend(own)
+                glossed.update(words(term))
+                expansions.extend(added)
+                groups.append((tuple(own), tuple(dict.fromkeys(added))))
         content, corrected, unknown = [], {}, []
         for w in words(folded):
             if w in STOPWORDS or w in ignore:
                 continue
-            c = self.correct(w)
+            c = w if w in glossed else self.correct(w)
             if c != w:
                 corrected[w] = c
             content.append(c)
@@ -113,24 +123,20 @@ class Searcher:
                 c in self._word_set
                 or stem(c) in self.vocabulary
                 or self.analyzer.compound_parts(c)
-                or c in self._glossary
+                or c in glossed
             )
             if not known and not c.isdigit():
                 unknown.append(c)
         stems = self.analyzer.terms(" ".join(content))
-        expansions: list[str] = []
-        triggers: list[str] = []
-        for term, expands in self._glossary.items():
-            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", folded):
-                triggers.extend(self.analyzer.terms(term))
-                for phrase in expands:
-                    expansions.extend(t for t in self.analyzer.terms(phrase) if t not in stems)
+        expansions = [t for t in expansions if t not in stems]
         return Query(
             text=text,
             words=tuple(content),
             stems=tuple(dict.fromkeys(stems)),
             expansions=tuple(dict.fromkeys(expansions)),
             triggers=tuple(dict.fromkeys(triggers)),
+            glossed=frozenset(glossed),
+            groups=tuple(groups),
             unknown=tuple(unknown),
             corrected=corrected,
         )

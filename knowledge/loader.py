@@ -33,6 +33,7 @@ from .models import (
 )
 
 PACKAGE_DATA = Path(__file__).parent / "data"
+ADDED = "added"  # documents added with `python -m index add`
 SUPPORT_STATUSES = {"stöd", "under_utveckling", "befintligt"}
 
 
@@ -153,8 +154,15 @@ def _rule(e: _Entry) -> Rule:
 
 
 def _documents(root: Path) -> dict[str, Document]:
+    """The shipped sources (sources.yaml) and those added with `python -m index add`
+    (one YAML file each under added/)."""
+    entries = _entries(root / "sources.yaml", root, "id")
+    added = sorted((root / ADDED).glob("*.yaml")) if (root / ADDED).is_dir() else []
+    entries += [_Entry(str(p.relative_to(root)), p.stem, _read_yaml(p, root)) for p in added]
     docs = {}
-    for e in _entries(root / "sources.yaml", root, "id"):
+    for e in entries:
+        if e.raw.get("id") in docs:
+            e.fail(f"dokument-id '{e.raw['id']}' finns redan")
         doc = Document(
             id=e.get("id", str),
             title=e.get("title", str),
@@ -165,6 +173,9 @@ def _documents(root: Path) -> dict[str, Document]:
             date_note=e.get("date_note", str, required=False),
             number=e.get("number", str, required=False),
             url=e.get("url", str, required=False),
+            added=e.date("added", required=False),
+            original=e.get("original", str, required=False),
+            sha256=e.get("sha256", str, required=False),
         )
         if doc.file and not (root / doc.file).is_file():
             e.fail(f"texten '{doc.file}' finns inte")

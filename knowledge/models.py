@@ -33,6 +33,9 @@ class Document:
     date_note: str | None = None
     number: str | None = None
     url: str | None = None
+    added: date | None = None  # set for documents added with `python -m index add`
+    original: str | None = None  # the added file's name
+    sha256: str | None = None  # of the added document's cleaned text
 
 
 @dataclass(frozen=True)
