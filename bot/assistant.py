@@ -12,7 +12,7 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 import knowledge as knowledge_pkg
-from index.analysis import fold, stem
+from index.analysis import fold
 from index.search import Hit, Query, Searcher
 from knowledge.models import Area, Deadline, Knowledge
 
@@ -23,7 +23,8 @@ from .ranking import Ranker
 from .snippets import best_sentences
 from .understanding import TOPIC_NOISE, Interpreter, Understanding
 
-MAX_CHARS = 1400  # the answer's text; sources follow, and a phone shows ~1500 at a glance
+MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
+MORE = "\n… (förkortat – fråga mer specifikt för resten)"
 PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
 PREFERRED_KINDS = {
     "deadline": ("deadline",),
@@ -400,14 +401,17 @@ def money_amounts_after(folded: str, pos: int) -> int | None:
 
 
 def _fit(answer: Answer) -> Answer:
-    """Keep answers phone-sized: cut at a line boundary and say there is more."""
-    if len(answer.text) <= MAX_CHARS:
+    """Keep answers phone-sized (text and sources together): cut at a line or sentence
+    boundary and say there is more."""
+    if len(answer.full_text()) <= MAX_CHARS:
         return answer
-    cut = answer.text[: MAX_CHARS - 60].rsplit("\n", 1)[0]
-    text = cut + "\n… (förkortat – fråga mer specifikt för resten)"
+    budget = MAX_CHARS - (len(answer.full_text()) - len(answer.text)) - len(MORE)
+    cut = answer.text[:budget]
+    for sep in ("\n", ". "):
+        if sep in cut[budget // 2 :]:
+            cut = cut[: cut.rindex(sep) + 1]
+            break
     return Answer(
-        text, answer.answered, answer.kind, answer.sources, answer.deadline_ids, answer.chart
-    )
-
-
-__all__ = ["Assistant", "stem"]
+        cut.rstrip() + MORE, answer.answered, answer.kind, answer.sources, answer.deadline_ids,
+        answer.chart,
+    )  # fmt: skip

@@ -89,7 +89,7 @@ class Ranker:
         return [h for _, h in relevant]
 
     def in_scope(self, q: Query, best: Hit | None) -> bool:
-        if best is None or not q.words:
+        if best is None or not q.words or all(w.isdigit() for w in q.words):
             return False
         return self.coverage(best, q) >= IN_SCOPE_SHARE * self.weight(q)
 
