@@ -24,6 +24,7 @@ from .snippets import best_sentences
 from .understanding import TOPIC_NOISE, Interpreter, Understanding
 
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
+RERANK_DEPTH = 30  # BM25 finds candidates; coverage picks among this many
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
 PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
 PREFERRED_KINDS = {
@@ -96,15 +97,20 @@ class Assistant:
         if u.intent == "allocation_all":
             return money.table(k, u.year)
         if u.intent == "upcoming":
-            return answer_upcoming(k, today, u.until, only_next="next" in u.flags)
+            start = today
+            if u.until is None and u.year and u.year >= today.year:
+                start, u.until = max(today, date(u.year, 1, 1)), date(u.year, 12, 31)
+            return answer_upcoming(k, today, u.until, "next" in u.flags, start)
         if u.insats and any(i.number == u.insats for i in k.insatser):
             return self.insats(u.insats)
         q = self.searcher.parse(u.text, ignore=TOPIC_NOISE)
         if not q.words:
             return self._without_topic(u, today)
         preferred = PREFERRED_KINDS.get(u.intent)
-        demote = () if u.intent == "definition" else ("glossary",)
-        hits = self.ranker.ranked(self.searcher.search(q), q, demote)
+        # on equal coverage curated entries beat raw passages (and glossary lines, unless
+        # a definition is asked for)
+        demote = ("passage",) if u.intent == "definition" else ("passage", "glossary")
+        hits = self.ranker.ranked(self.searcher.search(q, limit=RERANK_DEPTH), q, demote)
         if not self.ranker.in_scope(q, hits[0] if hits else None):
             if u.intent == "deadline" and not q.unknown:
                 return answer_upcoming(k, today)
@@ -112,7 +118,9 @@ class Assistant:
         if preferred:
             # the kind the question asks for wins unless another covers clearly more of it
             best = self.ranker.coverage(hits[0], q)
-            wanted = self.ranker.ranked(self.searcher.search(q, kinds=preferred), q, demote)
+            wanted = self.ranker.ranked(
+                self.searcher.search(q, kinds=preferred, limit=RERANK_DEPTH), q, demote
+            )
             if wanted and self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best:
                 hits = wanted
         return self._render(hits, q, u, today)
@@ -151,6 +159,8 @@ class Assistant:
             return self._area_answer(areas, q, u)
         if top.kind == "insats":
             return self._insats_answer(top, hits, q, u)
+        if top.kind == "grant":
+            return money.total(k, u.year if u.year else None)
         if top.kind == "fact":
             f = k.fact(top.ref)
             cite = Citer(k)

@@ -67,14 +67,20 @@ def answer_deadlines(knowledge: Knowledge, deadlines: list[Deadline], today: dat
 
 
 def answer_upcoming(
-    knowledge: Knowledge, today: date, until: date | None = None, only_next: bool = False
+    knowledge: Knowledge,
+    today: date,
+    until: date | None = None,
+    only_next: bool = False,
+    start: date | None = None,
 ) -> Answer:
-    """'Nästa deadline' or what falls due up to `until` (or all coming, one each)."""
-    occ = upcoming(knowledge, today, until)
+    """'Nästa deadline' or what falls due from `start` (default today) up to `until`
+    (or all coming, one each)."""
+    start = start or today
+    occ = upcoming(knowledge, start, until)
     cite = Citer(knowledge)
     if not occ:
         text = (
-            f"Inga frister infaller mellan {sv_date(today)} och {sv_date(until)}."
+            f"Inga frister infaller mellan {sv_date(start)} och {sv_date(until)}."
             if until
             else "Det finns inga kommande frister i underlaget."
         )
@@ -90,7 +96,11 @@ def answer_upcoming(
         head = "Nästa frist:" if len(first) == 1 else "Nästa frister:"
         occ = first
     elif until:
-        head = f"Frister till och med {sv_date(until)}:"
+        head = (
+            f"Frister {sv_date(start)}–{sv_date(until)}:"
+            if start != today
+            else (f"Frister till och med {sv_date(until)}:")
+        )
     else:
         head = "Kommande frister:"
     lines = [head]

@@ -81,11 +81,12 @@ class Ranker:
         return total
 
     def ranked(self, hits: list[Hit], q: Query, demote: tuple[str, ...] = ()) -> list[Hit]:
-        """Relevant hits, best covering first; kinds in `demote` lose ties."""
+        """Relevant hits, best covering first; kinds in `demote` lose ties, in that order."""
         floor = min(MIN_COVER, 0.5 * self.weight(q))
         scored = [(self.coverage(h, q), h) for h in hits]
         relevant = [(c, h) for c, h in scored if c >= floor and c > 0]
-        relevant.sort(key=lambda ch: (-round(ch[0], 1), ch[1].kind in demote, -ch[1].score))
+        rank = {kind: i for i, kind in enumerate(demote, 1)}
+        relevant.sort(key=lambda ch: (-round(ch[0], 1), rank.get(ch[1].kind, 0), -ch[1].score))
         return [h for _, h in relevant]
 
     def in_scope(self, q: Query, best: Hit | None) -> bool:

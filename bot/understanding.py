@@ -10,11 +10,20 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz, process
 
 from index.analysis import STOPWORDS, fold
-from knowledge.models import Knowledge, Region
+from knowledge.models import MONTHS_SV, Knowledge, Region
+
+
+def plain(text: str) -> str:
+    """Without Swedish diacritics: 'vilket stod finns' must read as 'vilket stöd finns'."""
+    return text.translate(PLAIN)
+
+
+PLAIN = str.maketrans("åäöéü", "aaoeu")
 
 
 def _cue(*patterns: str) -> re.Pattern:
-    return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w-])")
+    """A cue matched on diacritic-free text, so phone typing without å, ä, ö still counts."""
+    return re.compile(r"(?<![\w-])(?:" + plain("|".join(patterns)) + r")(?![\w-])")
 
 
 GREETING = _cue("hej", "hejsan", "hallå", "tjena", "god morgon", "god dag", "hello", "hi", "hey")
@@ -226,8 +235,8 @@ deadlines frist frister fristen senast ofta menas betyder innebär avses kontakt
 telefon telefonnummer telefonnumret nummer numret mejl mejla mail e-post epost adress regionen
 regionerna region regioner enligt gäller vilken vilket vilka mycket får fick belopp beloppet nästa
 kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka skickas due when
-task tasks support help contact phone email mean means meaning does står stod förklara definition
-betyda innebära definieras
+task tasks support help contact phone email mean means meaning does står förklara definition
+betyda innebära definieras händer hände hänt sker skedde
 """
 TOPIC_NOISE = frozenset(_NOISE_WORDS.split())
 
@@ -275,8 +284,11 @@ AMOUNT = re.compile(
 PERIOD = re.compile(
     r"(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(dag|dagar|dagarna|vecka|veckor|veckorna|månad|"
     r"månader|månaderna|år|åren|days|weeks|months|years)\b"
+    r"|(halvår|halvåret|halvårs|kvartal|kvartalet|half year|quarter)\b"
 )
 YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
+# a year inside a date ("1 november 2022") names the date, not the year asked about
+DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
 INSATS_NUMBER = re.compile(r"(?<![\w-])insats(?:en)?\s+(?:nummer\s+|nr\.?\s*)?([1-9])(?!\d)")
 REGION_WORD = re.compile(r"(?<![\w-])region(?:en)?\s+([a-zåäö][\w-]+)")
 
@@ -364,8 +376,11 @@ def parse_until(folded: str, today: date) -> date | None:
     m = PERIOD.search(folded)
     if not m:
         return None
-    n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1)]
-    unit = m.group(2)
+    if m.group(3):
+        n, unit = (6 if m.group(3).startswith(("halv", "half")) else 3), "månader"
+    else:
+        n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1)]
+        unit = m.group(2)
     if unit.startswith(("dag", "day")):
         return today + timedelta(days=n)
     if unit.startswith(("veck", "week")):
@@ -391,12 +406,12 @@ class Interpreter:
             m = REGION_WORD.search(folded)
             if m and m.group(1) not in STOPWORDS:
                 u.unknown_region = m.group(1)
-        years = [int(y) for y in YEAR.findall(folded)]
+        years = [int(y) for y in YEAR.findall(DATE_YEAR.sub(" ", folded))]
         u.year = years[0] if years else None
         u.amounts = parse_amounts(folded)
-        if DOMAIN_DEFENCE.search(folded):
+        if DOMAIN_DEFENCE.search(plain(folded)):
             u.domain = "civilt försvar"
-        elif DOMAIN_CRISIS.search(folded):
+        elif DOMAIN_CRISIS.search(plain(folded)):
             u.domain = "krisberedskap"
         m = INSATS_NUMBER.search(folded)
         u.insats = int(m.group(1)) if m else None
@@ -404,7 +419,7 @@ class Interpreter:
         return u
 
     def _intent(self, u: Understanding, today: date) -> str:
-        f = u.folded
+        f = plain(u.folded)
         n_words = len(f.split())
         if not re.search(r"\w", f):
             return "empty"
@@ -429,12 +444,12 @@ class Interpreter:
             return "allocation"
         if money and SUPERLATIVE.search(f):
             return "allocation_all"
-        if re.search(r"(fördelas|fördelning|tilldelning)", f) and (
+        if re.search(r"(fordelas|fordelning|tilldelning)", f) and (
             TOTAL.search(f) or ALL_REGIONS.search(f) or "region" in f
         ):
             return "allocation_all" if ALL_REGIONS.search(f) else "allocation_total"
         if UPCOMING.search(f):
-            u.until = parse_until(f, today)
+            u.until = parse_until(u.folded, today)
             if NEXT_ONLY.search(f) and not u.until:
                 u.flags.add("next")
             return "upcoming"

@@ -20,7 +20,7 @@ MAX_PASSAGE_CHARS = 1200
 @dataclass(frozen=True)
 class IndexDoc:
     id: str
-    kind: str  # passage | deadline | area | support | insats | fact | contact | glossary
+    kind: str  # passage deadline area support insats fact contact glossary grant
     ref: str  # the entry's id (or the passage's number)
     doc: str  # source document id
     section: str
@@ -95,6 +95,11 @@ def entries(knowledge: Knowledge) -> Iterator[IndexDoc]:
         yield _entry("fact", f.id, f.source, f.about[0], f.text, f.about)
     for c in knowledge.contacts:
         yield _entry("contact", c.id, c.source, c.name, c.about, (c.name, *c.keywords))
+    for gr in knowledge.grants:
+        body = (f"{gr.title}. Tilldelning och fördelning av medel till regionerna {gr.year}: "
+                "totalt belopp, grundbelopp per region och resten efter befolkningsandel.")
+        key = ("tilldelning fördelning fördelas grundbelopp befolkningsandel medel", str(gr.year))
+        yield _entry("grant", gr.id, gr.method_source, gr.title, body, key)
     for g in knowledge.glossary:
         if g.meaning and g.source:
             yield _entry("glossary", g.term, g.source, g.term, g.meaning, (g.term, *g.expands))
