@@ -49,13 +49,21 @@ Prova till exempel:
 • Om 500 miljoner fördelades med samma grundbelopp, vad skulle Region Gotland få?
 • Vad menas med allvarlig händelse?"""
 
-UNKNOWN = (
-    "Det vet jag inte – frågan verkar inte besvaras av de dokument jag har "
-    "(överenskommelser och vägledningar från MSB, SKR, Socialstyrelsen och regionerna). "
-    "Frågor om överenskommelsen och ersättningen kan ställas till LEH-funktionen på MSB "
-    "(Myndigheten för civilt försvar sedan 1 januari 2026): 0771-240 240, leh@msb.se. "
-    "Skriv ”hjälp” för exempel på vad jag kan svara på."
-)
+UNKNOWN_CONTACT = "leh-funktionen"  # where to turn when the documents do not answer
+
+
+def unknown_text(knowledge: Knowledge) -> str:
+    """The honest "I don't know", pointing to who can answer (from contacts.yaml)."""
+    text = (
+        "Det vet jag inte – frågan verkar inte besvaras av de dokument jag har "
+        "(överenskommelser och vägledningar från MSB, SKR, Socialstyrelsen och regionerna)."
+    )
+    c = next((c for c in knowledge.contacts if c.id == UNKNOWN_CONTACT), None)
+    if c:
+        reach = ", ".join(x for x in (c.phone, c.email) if x)
+        text += f" Frågor om överenskommelsen och ersättningen kan ställas till {c.name}: {reach}."
+        text += "".join(f" {n}" for n in knowledge.name_notes(c.name))
+    return text + " Skriv ”hjälp” för exempel på vad jag kan svara på."
 
 
 class Assistant:
@@ -64,6 +72,7 @@ class Assistant:
         self.searcher = searcher
         self.interpreter = Interpreter(knowledge)
         self.ranker = Ranker(searcher)
+        self.unknown = unknown_text(knowledge)
 
     @classmethod
     def create(cls) -> Assistant:
@@ -114,7 +123,7 @@ class Assistant:
         if not self.ranker.in_scope(q, hits[0] if hits else None):
             if u.intent == "deadline" and not q.unknown:
                 return answer_upcoming(k, today)
-            return Answer(UNKNOWN, False, "out_of_scope")
+            return Answer(self.unknown, False, "out_of_scope")
         if preferred:
             # the kind the question asks for wins unless another covers clearly more of it
             best = self.ranker.coverage(hits[0], q)
@@ -269,8 +278,7 @@ class Assistant:
             lines.append(f"E-post: {c.email}")
         if c.address:
             lines.append(f"Adress: {c.address}")
-        if "MSB" in c.name:
-            lines.append("MSB heter sedan 1 januari 2026 Myndigheten för civilt försvar.")
+        lines += self.knowledge.name_notes(c.name)
         return Answer("\n".join(lines), True, "contact", cite.all())
 
     def _passage_answer(self, hits: list[Hit], q: Query) -> Answer:

@@ -35,14 +35,6 @@ def upcoming(knowledge: Knowledge, today: date, until: date | None = None) -> li
     return sorted(found, key=lambda o: (o.when, o.deadline.title))
 
 
-def _msb_note(names: tuple[str, ...]) -> str:
-    return (
-        " (MSB heter sedan 1 januari 2026 Myndigheten för civilt försvar.)"
-        if "MSB" in names
-        else ""
-    )
-
-
 def describe(knowledge: Knowledge, d: Deadline, today: date, cite: Citer) -> str:
     """One deadline, its rule, its next (or last) date, who sends it to whom."""
     cite.cite(d.source)
@@ -54,7 +46,8 @@ def describe(knowledge: Knowledge, d: Deadline, today: date, cite: Citer) -> str
         last = d.rule.last_before(today)
         lines.append(f"Fristen har passerat: den var {sv_date(last)}.")
     if d.recipients:
-        lines.append(f"Mottagare: {', '.join(d.recipients)}.{_msb_note(d.recipients)}")
+        lines.append(f"Mottagare: {', '.join(d.recipients)}.")
+        lines += knowledge.name_notes(" ".join(d.recipients))
     if d.note:
         lines.append(d.note)
     return "\n".join(lines)

@@ -241,6 +241,12 @@ class Knowledge:
     def fact(self, fact_id: str) -> Fact:
         return next(f for f in self.facts if f.id == fact_id)
 
+    def name_notes(self, text: str) -> list[str]:
+        """Notes on names mentioned in `text` (e.g. MSB's new name since 2026), from the
+        glossary, so the fact is stated in one place."""
+        words = set(text.replace(",", " ").replace("(", " ").replace(")", " ").split())
+        return [g.note for g in self.glossary if g.note and g.term in words]
+
     def glossary_term(self, term: str) -> GlossaryEntry | None:
         t = term.casefold()
         return next((g for g in self.glossary if g.term.casefold() == t), None)
