@@ -7,6 +7,7 @@ and only handed to python-telegram-bot.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,12 +92,15 @@ class Config:
         webhook_url = env.get("WEBHOOK_URL", "").strip() or None
         if webhook_url and not webhook_url.startswith("https://"):
             raise ConfigError("WEBHOOK_URL ska vara en https-adress (Telegram kräver https).")
+        secret = env.get("WEBHOOK_SECRET", "").strip() or None
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError("WEBHOOK_SECRET får bara innehålla A–Z, a–z, 0–9, _ och -.")
         db = env.get("DATABASE_PATH", "").strip()
         return cls(
             token=token,
             api_root=_api_root(env.get("TELEGRAM_API_BASE_URL", "") or TELEGRAM_API),
             webhook_url=webhook_url,
-            webhook_secret=env.get("WEBHOOK_SECRET", "").strip() or None,
+            webhook_secret=secret,
             port=int(port_text),
             database_path=Path(db).expanduser() if db else default_database_path(),
             allowed_user_ids=_ids(env, "ALLOWED_USER_IDS"),

@@ -481,6 +481,20 @@ def configure_logging(config: Config, level: int = logging.INFO) -> None:
         handler.addFilter(RedactToken(config.token))
 
 
+def webhook_options(config: Config) -> dict:
+    """Where the webhook server listens and what it tells Telegram (run_webhook and
+    Updater.start_webhook take the same options). Telegram sends WEBHOOK_SECRET in a
+    header, so requests that do not come from Telegram are refused."""
+    return {
+        "listen": config.listen,
+        "port": config.port,
+        "url_path": config.webhook_path,
+        "webhook_url": config.webhook_url,
+        "secret_token": config.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run_telegram(config: Config) -> None:
     """Run the bot until interrupted: webhook mode when WEBHOOK_URL is set, else polling."""
     configure_logging(config)
@@ -492,14 +506,7 @@ def run_telegram(config: Config) -> None:
         log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
         if config.webhook_url:
             log.info("Webhook mode on port %s", config.port)
-            app.run_webhook(
-                listen=config.listen,
-                port=config.port,
-                url_path=config.webhook_path,
-                webhook_url=config.webhook_url,
-                secret_token=config.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            app.run_webhook(**webhook_options(config))
         else:
             log.info("Long polling")
             app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -3,14 +3,20 @@ as users and read what the bot sent."""
 
 from __future__ import annotations
 
+import logging
+import socket
 from datetime import date, datetime
 
+import httpx
 import pytest
 from fake_bot_api import BOT_USER, FakeBotApi
 from icalendar import Calendar
 from telegram_harness import MutableClock, running_bot
 
+from bot.config import Config
 from bot.dates import STOCKHOLM
+from bot.store import SubscriptionStore
+from bot.telegram_bot import build_application, configure_logging, webhook_options
 
 CHAT = 4242
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)  # "today" in these tests
@@ -225,3 +231,63 @@ async def test_server_errors_are_retried_with_backoff(bot):
     call = await bot.api.reply_to(CHAT, "/integritet")
     assert "Chattens id-nummer" in call.text
     assert bot.sleeps == [0.5, 1.0]
+
+
+async def test_the_token_never_reaches_the_logs(api, tmp_path, assistant, caplog):
+    caplog.set_level(logging.DEBUG)
+    noisy = ("httpx", "httpcore", "telegram.ext.AIORateLimiter")
+    levels = {name: logging.getLogger(name).level for name in noisy}
+    try:
+        configure_logging(Config(token=api.token, api_root=api.root))
+        async with running_bot(api, tmp_path / "b.sqlite3", assistant, MutableClock(NOW)):
+            await api.reply_to(CHAT, "/frister")
+            logging.getLogger("bot").warning("accidentally logged %s", api.token)
+    finally:
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+    assert "getUpdates" in caplog.text  # PTB's own debug logging was captured ...
+    assert api.token not in caplog.text  # ... but never the token
+    assert "accidentally logged <token>" in caplog.text
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_webhook_mode_answers_updates_posted_by_telegram(api, tmp_path, assistant):
+    config = Config(
+        token=api.token,
+        api_root=api.root,
+        webhook_url="https://beredskap.example.se/telegram",
+        webhook_secret="s3cret",
+        listen="127.0.0.1",
+        port=free_port(),
+    )
+    store = SubscriptionStore.open(tmp_path / "b.sqlite3")
+    app = build_application(assistant, store, config, MutableClock(NOW), reminder_interval=None)
+    await app.initialize()
+    await app.updater.start_webhook(**webhook_options(config))
+    await app.start()
+    try:
+        hook = await api.wait_for("setWebhook")
+        assert hook[0].params["url"] == "https://beredskap.example.se/telegram"
+        assert hook[0].params["secret_token"] == "s3cret"
+        update = {"update_id": 1, "message": api.message(CHAT, "/frister")}
+        update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 8}]
+        url = f"http://127.0.0.1:{config.port}/telegram"
+        async with httpx.AsyncClient() as client:
+            forged = await client.post(url, json=update)
+            assert forged.status_code == 403  # no secret: not from Telegram
+            ok = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            )
+            assert ok.status_code == 200
+        calls = await api.wait_for("sendMessage", CHAT)
+        assert "Kommande frister" in calls[0].text and len(calls) == 1
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        store.close()

@@ -58,6 +58,7 @@ def test_repr_reveals_neither_token_nor_webhook_secret():
         ({"WEBHOOK_URL": "http://x.se/hook"}, "https"),
         ({"TELEGRAM_API_BASE_URL": "localhost:8081"}, "TELEGRAM_API_BASE_URL"),
         ({"ALLOWED_USER_IDS": "anna"}, "ALLOWED_USER_IDS"),
+        ({"WEBHOOK_SECRET": "hemligt lösen"}, "WEBHOOK_SECRET"),
     ],
 )
 def test_bad_configuration_says_what_to_fix(env, complaint):
