@@ -89,6 +89,8 @@ def watch(
         )
     if query.casefold() in ALL_WORDS:
         found = [d for d in found if d.rule.next_on_or_after(today)]
+        if not found:
+            return Answer("Det finns inga kommande frister att bevaka.", False, "watch")
     return watch_deadlines(knowledge, store, chat_id, found, now)
 
 

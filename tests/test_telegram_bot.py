@@ -73,8 +73,8 @@ async def test_free_text_question_is_answered_with_source_and_button(bot):
 
 
 async def test_user_text_is_escaped_in_the_answer(bot):
-    call = await bot.api.reply_to(CHAT, "/bevaka <b>rsa & co</b>")
-    assert "”&lt;b&gt;rsa &amp; co&lt;/b&gt;”" in call.text
+    call = await bot.api.reply_to(CHAT, "/bevaka <b>kaffe & kaka</b>")
+    assert "”&lt;b&gt;kaffe &amp; kaka&lt;/b&gt;”" in call.text
     assert "/bevaka rsa" in call.text  # suggestions, not an error
 
 
