@@ -1,0 +1,109 @@
+"""Configuration of the Telegram front end, read from the environment.
+
+The token is a secret: it is kept out of `repr` (and so out of logs and tracebacks)
+and only handed to python-telegram-bot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+
+TELEGRAM_API = "https://api.telegram.org"
+DEFAULT_PORT = 8443
+
+
+class ConfigError(ValueError):
+    """The environment does not describe a runnable bot; the message says what to fix."""
+
+
+def default_database_path() -> Path:
+    """A file under the user's data directory, e.g. ~/.local/share/beredskapsboten/."""
+    return Path(platformdirs.user_data_dir("beredskapsboten", appauthor=False)) / "bot.sqlite3"
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    """A comma- or space-separated list of Telegram ids ("123, -100456")."""
+    raw = env.get(name, "").replace(",", " ").split()
+    try:
+        return frozenset(int(x) for x in raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name} ska vara en lista med numeriska id:n separerade med komma, fick {raw!r}."
+        ) from None
+
+
+def _api_root(url: str) -> str:
+    """'https://host/' or 'https://host/bot' -> 'https://host' (validated)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"TELEGRAM_API_BASE_URL ska vara en http(s)-adress, fick {url!r}.")
+    path = parts.path.rstrip("/")
+    if path.endswith("/bot"):
+        path = path[: -len("/bot")]
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str = field(repr=False)
+    api_root: str = TELEGRAM_API  # Bot API server; requests go to {api_root}/bot<token>/<method>
+    webhook_url: str | None = None  # set: webhook mode; unset: long polling
+    webhook_secret: str | None = field(default=None, repr=False)
+    port: int = DEFAULT_PORT
+    listen: str = "0.0.0.0"
+    database_path: Path = field(default_factory=default_database_path)
+    # Parsed now, enforced by the access-control work (issue 5).
+    allowed_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()
+    admin_ids: frozenset[int] = frozenset()
+
+    @property
+    def base_url(self) -> str:
+        """What ApplicationBuilder.base_url expects (the token is appended to it)."""
+        return f"{self.api_root}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.api_root}/file/bot"
+
+    @property
+    def webhook_path(self) -> str:
+        """The local path the webhook server listens on: the path of WEBHOOK_URL."""
+        return urlsplit(self.webhook_url or "").path.strip("/")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN saknas. Skapa en bot hos @BotFather och sätt variabeln."
+            )
+        port_text = env.get("PORT", "").strip() or str(DEFAULT_PORT)
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"PORT ska vara ett portnummer, fick {port_text!r}.")
+        webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+        if webhook_url and not webhook_url.startswith("https://"):
+            raise ConfigError("WEBHOOK_URL ska vara en https-adress (Telegram kräver https).")
+        secret = env.get("WEBHOOK_SECRET", "").strip() or None
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ConfigError("WEBHOOK_SECRET får bara innehålla A–Z, a–z, 0–9, _ och -.")
+        db = env.get("DATABASE_PATH", "").strip()
+        return cls(
+            token=token,
+            api_root=_api_root(env.get("TELEGRAM_API_BASE_URL", "") or TELEGRAM_API),
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            port=int(port_text),
+            database_path=Path(db).expanduser() if db else default_database_path(),
+            allowed_user_ids=_ids(env, "ALLOWED_USER_IDS"),
+            allowed_chat_ids=_ids(env, "ALLOWED_CHAT_IDS"),
+            admin_ids=_ids(env, "ADMIN_IDS"),
+        )

@@ -1,0 +1,140 @@
+"""The reminder run: find due reminders, claim them, send them, record the outcome.
+
+Why claim-then-send, and what it guarantees
+-------------------------------------------
+Telegram's sendMessage is not idempotent, so "exactly once" can only be approached.
+For every chat with due reminders a run
+
+1. claims them: inserts rows (state 'claimed') under the UNIQUE key
+   (chat, deadline, occurrence, offset) in one transaction. A key that is already
+   there - sent earlier, or claimed by an overlapping run or another process - is
+   not claimed again, so no two senders ever send the same reminder;
+2. sends one message for the claimed reminders (retrying 429s and network errors);
+3. marks them 'sent' when Telegram accepted the message, or releases (deletes) the
+   claim when it certainly did not (retries exhausted, BadRequest): the next run
+   tries again, so a failure is not a loss.
+
+A crash, a kill or a shutdown that cancels the run between 1 and 3 leaves a 'claimed'
+row. The message may or may not have reached Telegram, and we choose at-most-once: the
+row is never retried (no duplicate), and it is logged at startup so an operator can
+see it. The window is one HTTP request per chat. Downtime itself loses nothing: due
+reminders are computed from the clock on every run, so the first run after a restart
+sends what was missed (see bot/reminders.py for the catch-up rule). A user who blocked
+the bot (Forbidden) is unsubscribed: everything stored about the chat is deleted and
+nothing is retried.
+
+One honest caveat: a timeout after Telegram received the request but before we got
+its answer is retried like other network errors, which can duplicate that one
+message. Losing a reminder of a legal deadline is judged worse than a rare duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from telegram import Bot
+from telegram.error import Forbidden, TelegramError
+
+from knowledge.models import Knowledge
+
+from .dates import Clock, today
+from .reminders import ReminderKey, due_reminders, reminder_answer
+from .store import SubscriptionStore
+from .telegram_send import RetryPolicy, send_answer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunReport:
+    sent: list[ReminderKey] = field(default_factory=list)
+    failed: list[ReminderKey] = field(default_factory=list)  # released: retried next run
+    blocked_chats: int = 0  # chats that blocked the bot and were unsubscribed
+
+
+class ReminderSender:
+    def __init__(
+        self,
+        bot: Bot,
+        store: SubscriptionStore,
+        knowledge: Knowledge,
+        clock: Clock,
+        policy: RetryPolicy,
+        concurrency: int = 20,
+    ):
+        self.bot = bot
+        self.store = store
+        self.knowledge = knowledge
+        self.clock = clock
+        self.policy = policy
+        self.concurrency = concurrency
+        self._running = asyncio.Lock()
+
+    async def run(self) -> RunReport:
+        """Send every reminder due now. Overlapping calls wait for each other."""
+        async with self._running:
+            now = self.clock()
+            day = today(self.clock)
+            self.store.prune(before=day)
+            deadlines = {d.id: d for d in self.knowledge.deadlines}
+            recorded = self.store.recorded(since=day)
+            due = due_reminders(self.store.subscriptions(), deadlines, recorded, now)
+            by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
+            for key in due:
+                by_chat[key.chat_id].append(key)
+            report = RunReport()
+            # Chats are sent to concurrently; AIORateLimiter keeps the overall pace legal.
+            gate = asyncio.Semaphore(self.concurrency)
+            await asyncio.gather(
+                *(self._deliver(chat, keys, gate, report) for chat, keys in by_chat.items())
+            )
+            if due:
+                log.info(
+                    "Reminder run: %d sent, %d to retry, %d blocked chats unsubscribed",
+                    len(report.sent),
+                    len(report.failed),
+                    report.blocked_chats,
+                )
+            return report
+
+    async def _deliver(
+        self, chat_id: int, keys: list[ReminderKey], gate: asyncio.Semaphore, report: RunReport
+    ) -> None:
+        async with gate:
+            claimed = self.store.claim(keys, self.clock())
+            if not claimed:
+                return
+            answer = reminder_answer(self.knowledge, claimed, today(self.clock))
+            try:
+                await send_answer(self.bot, chat_id, answer, self.policy)
+            except Forbidden:
+                self.store.forget(chat_id)
+                report.blocked_chats += 1
+                log.info("A chat has blocked the bot; its subscriptions were removed")
+                return
+            except TelegramError as exc:
+                self.store.release(claimed)
+                report.failed.extend(claimed)
+                log.warning("Reminder not delivered (%s); it is retried on the next run", exc)
+                return
+            except Exception:
+                self.store.release(claimed)
+                report.failed.extend(claimed)
+                log.exception("Reminder not delivered; it is retried on the next run")
+                return
+            self.store.mark_sent(claimed, self.clock())
+            report.sent.extend(claimed)
+
+
+def stale_claims_warning(store: SubscriptionStore) -> str | None:
+    """Log text for claims a crash left unconfirmed (not retried: at-most-once)."""
+    stale = store.unsent_claims()
+    if not stale:
+        return None
+    return (
+        f"{len(stale)} reminder(s) were being sent when the bot stopped and may not have "
+        "arrived; they are not resent (at-most-once)."
+    )

@@ -1,0 +1,206 @@
+"""Subscriptions and sent reminders in SQLite. Stores a chat id and what it watches, nothing else.
+
+Every write is one transaction (BEGIN IMMEDIATE ... COMMIT), the database runs in WAL
+mode, and a reminder is recorded under a UNIQUE key (chat, deadline, occurrence,
+offset), so two runs - or two processes - can never both claim the same reminder.
+See bot/reminder_sender.py for how claims make sending at-most-once.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from .reminders import ReminderKey, Subscription
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscriptions (
+    chat_id     INTEGER NOT NULL,
+    deadline_id TEXT    NOT NULL,
+    created     TEXT    NOT NULL,  -- ISO 8601, UTC
+    PRIMARY KEY (chat_id, deadline_id)
+);
+CREATE TABLE IF NOT EXISTS reminders (
+    chat_id     INTEGER NOT NULL,
+    deadline_id TEXT    NOT NULL,
+    occurrence  TEXT    NOT NULL,  -- the deadline's date, ISO 8601
+    offset_days INTEGER NOT NULL,
+    state       TEXT    NOT NULL CHECK (state IN ('claimed', 'sent')),
+    claimed_at  TEXT    NOT NULL,
+    sent_at     TEXT,
+    UNIQUE (chat_id, deadline_id, occurrence, offset_days)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    subscriptions: int
+    reminders: int
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+class SubscriptionStore:
+    def __init__(self, conn: sqlite3.Connection):
+        self._conn = conn
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path | str) -> SubscriptionStore:
+        """Open (creating folders, file and tables as needed) the database at `path`."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe in WAL
+        conn.executescript(SCHEMA)
+        return cls(conn)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    # -- subscriptions ----------------------------------------------------------------
+
+    def subscribe(self, chat_id: int, deadline_ids: Iterable[str], now: datetime) -> list[str]:
+        """Watch the deadlines; returns those that were not watched already."""
+        added = []
+        with self._tx() as db:
+            for deadline_id in deadline_ids:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO subscriptions (chat_id, deadline_id, created) "
+                    "VALUES (?, ?, ?)",
+                    (chat_id, deadline_id, _iso(now)),
+                )
+                if cur.rowcount:
+                    added.append(deadline_id)
+        return added
+
+    def unsubscribe(self, chat_id: int, deadline_ids: Iterable[str]) -> list[str]:
+        """Stop watching; returns those that were watched. Their reminder records go too."""
+        removed = []
+        with self._tx() as db:
+            for deadline_id in deadline_ids:
+                cur = db.execute(
+                    "DELETE FROM subscriptions WHERE chat_id = ? AND deadline_id = ?",
+                    (chat_id, deadline_id),
+                )
+                if cur.rowcount:
+                    removed.append(deadline_id)
+                db.execute(
+                    "DELETE FROM reminders WHERE chat_id = ? AND deadline_id = ?",
+                    (chat_id, deadline_id),
+                )
+        return removed
+
+    def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
+        """A chat's subscriptions, or everyone's; oldest first."""
+        sql = "SELECT chat_id, deadline_id, created FROM subscriptions"
+        args: tuple = ()
+        if chat_id is not None:
+            sql += " WHERE chat_id = ?"
+            args = (chat_id,)
+        with self._lock:
+            rows = self._conn.execute(sql + " ORDER BY created, chat_id, deadline_id", args)
+            return [Subscription(c, d, datetime.fromisoformat(t)) for c, d, t in rows]
+
+    def forget(self, chat_id: int) -> Forgotten:
+        """Delete everything stored about a chat."""
+        with self._tx() as db:
+            subs = db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount
+            rems = db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,)).rowcount
+        return Forgotten(subs, rems)
+
+    # -- reminders ----------------------------------------------------------------------
+
+    def recorded(self, since: date) -> set[ReminderKey]:
+        """Reminders claimed or sent for occurrences on or after `since`."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT chat_id, deadline_id, occurrence, offset_days FROM reminders "
+                "WHERE occurrence >= ?",
+                (since.isoformat(),),
+            ).fetchall()
+        return {ReminderKey(c, d, date.fromisoformat(o), n) for c, d, o, n in rows}
+
+    def claim(self, keys: Iterable[ReminderKey], now: datetime) -> list[ReminderKey]:
+        """Record the reminders as being sent, in one transaction; returns the ones this
+        caller claimed (a key already claimed or sent by anyone is left out)."""
+        claimed = []
+        with self._tx() as db:
+            for k in keys:
+                # Only a chat that still watches the deadline can be claimed for.
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO reminders "
+                    "(chat_id, deadline_id, occurrence, offset_days, state, claimed_at) "
+                    "SELECT ?, ?, ?, ?, 'claimed', ? WHERE EXISTS (SELECT 1 FROM subscriptions "
+                    "WHERE chat_id = ? AND deadline_id = ?)",
+                    (
+                        k.chat_id,
+                        k.deadline_id,
+                        k.occurrence.isoformat(),
+                        k.offset_days,
+                        _iso(now),
+                        k.chat_id,
+                        k.deadline_id,
+                    ),
+                )
+                if cur.rowcount:
+                    claimed.append(k)
+        return claimed
+
+    def mark_sent(self, keys: Iterable[ReminderKey], now: datetime) -> None:
+        with self._tx() as db:
+            db.executemany(
+                "UPDATE reminders SET state = 'sent', sent_at = ? WHERE chat_id = ? "
+                "AND deadline_id = ? AND occurrence = ? AND offset_days = ?",
+                [(_iso(now), *self._key(k)) for k in keys],
+            )
+
+    def release(self, keys: Iterable[ReminderKey]) -> None:
+        """Undo a claim whose message certainly did not reach Telegram: a later run retries."""
+        with self._tx() as db:
+            db.executemany(
+                "DELETE FROM reminders WHERE state = 'claimed' AND chat_id = ? "
+                "AND deadline_id = ? AND occurrence = ? AND offset_days = ?",
+                [self._key(k) for k in keys],
+            )
+
+    def unsent_claims(self) -> list[ReminderKey]:
+        """Claims never marked sent: a crash came between claim and confirmation. They are
+        not retried (the message may have gone out); listed so operators can see them."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT chat_id, deadline_id, occurrence, offset_days FROM reminders "
+                "WHERE state = 'claimed' ORDER BY claimed_at"
+            ).fetchall()
+        return [ReminderKey(c, d, date.fromisoformat(o), n) for c, d, o, n in rows]
+
+    def prune(self, before: date) -> int:
+        """Drop reminder records of occurrences before `before`; they can never be due again."""
+        with self._tx() as db:
+            return db.execute(
+                "DELETE FROM reminders WHERE occurrence < ?", (before.isoformat(),)
+            ).rowcount
+
+    @staticmethod
+    def _key(k: ReminderKey) -> tuple:
+        return (k.chat_id, k.deadline_id, k.occurrence.isoformat(), k.offset_days)

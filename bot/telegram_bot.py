@@ -1,0 +1,514 @@
+"""The Telegram front end: turns updates into calls of the assistant and answers into
+messages. Thin on purpose - what to say lives in the assistant and in bot/watching.py.
+
+build_application() wires everything for a given assistant, store, configuration and
+clock (tests pass a fake clock and a fake Bot API server); run_telegram() is what
+`python -m bot` calls when TELEGRAM_BOT_TOKEN is set.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass
+from datetime import time
+from typing import Protocol
+
+from rapidfuzz import process
+from telegram import BotCommand, InputFile, LinkPreviewOptions, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from knowledge.models import Deadline, Knowledge
+
+from . import watching
+from .answer import Answer
+from .calendar_export import deadlines_calendar
+from .config import Config
+from .dates import STOCKHOLM, Clock, system_clock, today
+from .reminder_sender import ReminderSender, stale_claims_warning
+from .reminders import SEND_AT
+from .store import SubscriptionStore
+from .telegram_send import SUBSCRIBE_PREFIX, RetryPolicy, esc, send_answer, watchable, with_retries
+
+log = logging.getLogger(__name__)
+
+REMINDER_INTERVAL = 15 * 60.0  # seconds between catch-up runs, besides the 09:00 run
+
+HELP = """Hej! Jag är Beredskapsboten. Jag svarar på frågor om regionernas uppgifter, \
+frister, stöd och statsbidrag inom krisberedskap och civilt försvar – alltid med källa.
+
+Skriv en fråga med vanliga ord, till exempel:
+• När ska RSA rapporteras?
+• Vilken är nästa deadline?
+• Vilket stöd finns inom säkerhetsskydd?
+• Hur mycket får Region Uppsala 2023?
+
+Kommandon:
+/frister – kommande frister med nästa datum
+/uppgifter [område] – uppgifter, t.ex. /uppgifter säkerhetsskydd
+/stod [område] – stöd, t.ex. /stod rapportering
+/tilldelning <region | alla> [år] – statsbidraget, t.ex. /tilldelning Uppsala 2023
+/bevaka <frist | alla> – påminnelser 30, 7 och 1 dag före, t.ex. /bevaka rsa
+/mina – dina bevakningar
+/avbevaka <frist | alla> – sluta bevaka
+/kalender – fristerna som kalenderfil (.ics); /kalender mina – bara dina
+/integritet – vad som sparas om dig
+/glom – radera allt som sparats om dig
+/hjalp – den här texten
+
+Under svar om frister finns knappen ”Bevaka”; kommandot /bevaka gör samma sak."""
+
+# Name, description (Swedish), shown in Telegram's command menu.
+COMMANDS = (
+    ("frister", "Kommande frister med nästa datum"),
+    ("uppgifter", "Regionens uppgifter inom ett område"),
+    ("stod", "Stöd inom ett område"),
+    ("tilldelning", "Statsbidraget per region (eller alla)"),
+    ("bevaka", "Få påminnelser före en frist"),
+    ("mina", "Mina bevakningar"),
+    ("avbevaka", "Sluta bevaka en frist"),
+    ("kalender", "Fristerna som kalenderfil (.ics)"),
+    ("integritet", "Vad som sparas om dig"),
+    ("glom", "Radera allt som sparats om dig"),
+    ("hjalp", "Vad boten kan, med exempel"),
+)
+
+FAILED = (
+    "Något gick fel när jag skulle svara. Försök igen om en stund, "
+    "eller skriv /hjalp för att se vad jag kan."
+)
+
+SWEDISH_LETTERS = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
+
+
+class AssistantLike(Protocol):
+    knowledge: Knowledge
+
+    def ask(self, text: str, today: object) -> Answer: ...
+    def upcoming(self, today: object) -> Answer: ...
+    def tasks(self, area: str | None) -> Answer: ...
+    def support(self, area: str | None) -> Answer: ...
+    def allocation(self, region: str | None, year: int | None) -> Answer: ...
+    def match_deadline(self, query: str) -> list[Deadline]: ...
+
+
+@dataclass
+class Services:
+    """What the handlers need, kept in application.bot_data."""
+
+    assistant: AssistantLike
+    store: SubscriptionStore
+    clock: Clock
+    policy: RetryPolicy
+    reminders: ReminderSender
+
+
+def services_of(app: Application) -> Services:
+    return app.bot_data["services"]
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return services_of(context.application)
+
+
+# -- replying -------------------------------------------------------------------------
+
+
+async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> None:
+    """Send an answer to the update's chat: HTML, escaped, with sources and "Bevaka"
+    buttons; in groups as a reply to the message that asked."""
+    s = services(context)
+    chat = update.effective_chat
+    watch = watchable(answer, s.assistant.knowledge, today(s.clock))
+    message = update.effective_message
+    reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
+    await send_answer(context.bot, chat.id, answer, s.policy, watch, reply_to)
+
+
+def _arg_text(context: ContextTypes.DEFAULT_TYPE) -> str:
+    return " ".join(context.args or []).strip()
+
+
+# -- handlers: each docstring says what the user sees ---------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start and /hjalp: what the bot can do, with examples and every command."""
+    await reply(update, context, Answer(HELP, True, "help"))
+
+
+async def deadlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/frister: the coming deadlines with their next date, and a "Bevaka" button each."""
+    s = services(context)
+    await reply(update, context, s.assistant.upcoming(today(s.clock)))
+
+
+async def tasks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/uppgifter [område]: the tasks of an area, or the areas to choose from."""
+    await reply(update, context, services(context).assistant.tasks(_arg_text(context) or None))
+
+
+async def support_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stod [område]: the support in an area, or the areas to choose from."""
+    await reply(update, context, services(context).assistant.support(_arg_text(context) or None))
+
+
+def allocation_args(args: list[str]) -> tuple[str | None, int | None]:
+    """["Västra", "Götaland", "2023"] -> ("Västra Götaland", 2023)."""
+    args = list(args)
+    year = None
+    if args and re.fullmatch(r"(19|20)\d\d", args[-1]):
+        year = int(args.pop())
+    return (" ".join(args).strip() or None), year
+
+
+async def allocation_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/tilldelning <region | alla> [år]: a region's grant and how it was computed, or the
+    table of all regions; without a region, how to ask."""
+    region, year = allocation_args(context.args or [])
+    await reply(update, context, services(context).assistant.allocation(region, year))
+
+
+async def watch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/bevaka <frist | alla>: confirms the subscription with the next date; without or
+    with an unknown argument, lists the deadlines that can be watched."""
+    s = services(context)
+    answer = watching.watch(
+        s.assistant.knowledge,
+        s.assistant.match_deadline,
+        s.store,
+        update.effective_chat.id,
+        _arg_text(context),
+        s.clock(),
+    )
+    await reply(update, context, answer)
+
+
+async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The "Bevaka" button: a short notice on the button and the same confirmation in
+    the chat as /bevaka gives."""
+    s = services(context)
+    query = update.callback_query
+    deadline = s.assistant.knowledge.deadline(query.data.removeprefix(SUBSCRIBE_PREFIX))
+    if deadline is None:
+        await with_retries(lambda: query.answer("Den fristen finns inte längre."), s.policy)
+        return
+    answer = watching.watch_deadlines(
+        s.assistant.knowledge, s.store, update.effective_chat.id, [deadline], s.clock()
+    )
+    notice = f"Du bevakar {deadline.short}" if answer.answered else "Fristen har passerat"
+    await with_retries(lambda: query.answer(notice), s.policy)
+    await reply(update, context, answer)
+
+
+async def my_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/mina: the chat's subscriptions with each deadline's next date."""
+    s = services(context)
+    answer = watching.mine(s.assistant.knowledge, s.store, update.effective_chat.id, s.clock())
+    await reply(update, context, answer)
+
+
+async def unwatch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/avbevaka <frist | alla>: confirms; without argument, lists what can be removed."""
+    s = services(context)
+    answer = watching.unwatch(
+        s.assistant.knowledge,
+        s.assistant.match_deadline,
+        s.store,
+        update.effective_chat.id,
+        _arg_text(context),
+    )
+    await reply(update, context, answer)
+
+
+async def calendar_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/kalender [mina]: an .ics file with every deadline's dates for five years (or only
+    the watched ones), to import into Outlook, Google or Apple calendars."""
+    s = services(context)
+    k = s.assistant.knowledge
+    chat_id = update.effective_chat.id
+    now = s.clock()
+    only_mine = _arg_text(context).casefold() in ("mina", "min", "mitt", "bevakade")
+    if only_mine:
+        watched = {x.deadline_id for x in s.store.subscriptions(chat_id)}
+        chosen = [d for d in k.deadlines if d.id in watched]
+        if not chosen:
+            text = (
+                "Du bevakar inga frister ännu. /kalender ger alla frister, /bevaka rsa bevakar en."
+            )
+            await reply(update, context, Answer(text, False, "calendar"))
+            return
+        name, what = "mina-frister.ics", "de frister du bevakar"
+    else:
+        chosen = list(k.deadlines)
+        name, what = "frister.ics", "alla kommande frister"
+    data = deadlines_calendar(k, chosen, today(s.clock), now)
+    caption = (
+        f"Kalenderfil med {what}, fem år framåt. Öppna filen för att lägga in datumen "
+        "i din kalender."
+    )
+    await with_retries(
+        lambda: context.bot.send_document(
+            chat_id, InputFile(io.BytesIO(data), filename=name), caption=esc(caption)
+        ),
+        s.policy,
+    )
+
+
+async def privacy_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/integritet: what is stored about the chat, why, and how to delete it."""
+    await reply(update, context, watching.privacy())
+
+
+async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/glom: deletes everything stored about the chat and says what was deleted."""
+    await reply(update, context, watching.forget(services(context).store, update.effective_chat.id))
+
+
+COMMAND_HANDLERS = {
+    "start": start,
+    "hjalp": start,
+    "frister": deadlines_cmd,
+    "uppgifter": tasks_cmd,
+    "stod": support_cmd,
+    "tilldelning": allocation_cmd,
+    "bevaka": watch_cmd,
+    "mina": my_watches,
+    "avbevaka": unwatch_cmd,
+    "kalender": calendar_cmd,
+    "integritet": privacy_cmd,
+    "glom": forget_cmd,
+}
+
+
+def _addressed_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """In a group, a message is for us if it mentions us or replies to us."""
+    message = update.effective_message
+    if update.effective_chat.type == ChatType.PRIVATE:
+        return True
+    mention = f"@{context.bot.username}".casefold()
+    replied = message.reply_to_message
+    return mention in (message.text or "").casefold() or bool(
+        replied and replied.from_user and replied.from_user.id == context.bot.id
+    )
+
+
+async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An unknown command: runs the command if it was only spelled with å/ä/ö (/stöd,
+    /glöm, /hjälp); otherwise says so and suggests the closest command."""
+    message = update.effective_message
+    first, _, rest = (message.text or "").partition(" ")
+    name, _, target = first[1:].partition("@")
+    if update.effective_chat.type != ChatType.PRIVATE and (
+        target.casefold() != (context.bot.username or "").casefold()
+    ):
+        return  # in groups, commands without our name may be for another bot
+    folded = name.translate(SWEDISH_LETTERS).casefold()
+    if folded in COMMAND_HANDLERS:
+        context.args = rest.split()
+        await COMMAND_HANDLERS[folded](update, context)
+        return
+    best = process.extractOne(folded, list(COMMAND_HANDLERS), score_cutoff=60)
+    hint = f" Menade du /{best[0]}?" if best else ""
+    text = f"Kommandot /{name} finns inte.{hint} Skriv /hjalp för att se vad jag kan."
+    await reply(update, context, Answer(text, False, "help"))
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Free text: the assistant's answer with its sources (and "Bevaka" buttons when it
+    is about deadlines). "bevaka X" / "avbevaka X" written as text work like the commands.
+    In groups only messages that mention the bot or reply to it are answered."""
+    if not _addressed_in_group(update, context):
+        return
+    s = services(context)
+    text = update.effective_message.text or ""
+    if context.bot.username:
+        text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.I).strip()
+    verb, _, rest = text.partition(" ")
+    if verb.casefold() in ("bevaka", "avbevaka"):
+        context.args = rest.split()
+        await (watch_cmd if verb.casefold() == "bevaka" else unwatch_cmd)(update, context)
+        return
+    await reply(update, context, s.assistant.ask(text, today(s.clock)))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any failure: logged with the update's id (never the user's text); the user is told
+    briefly in Swedish that something went wrong."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "Error while handling update %s: %s",
+        update_id,
+        type(context.error).__name__,
+        exc_info=context.error,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        if update.callback_query:
+            await update.callback_query.answer()
+        await context.bot.send_message(update.effective_chat.id, FAILED)
+    except Exception as exc:  # the error message itself failed: nothing more to do
+        log.warning("Could not tell update %s about the error: %s", update_id, exc)
+
+
+# -- wiring ---------------------------------------------------------------------------
+
+
+def register_handlers(app: Application) -> None:
+    """Register every handler. Order matters: within a group the first matching handler
+    wins, so the specific commands come first, then the button, then the catch-all for
+    unknown (or å/ä/ö-spelled) commands, and free text last - it excludes commands, so
+    a command can never be mistaken for a question."""
+    for name, handler in COMMAND_HANDLERS.items():
+        app.add_handler(CommandHandler(name, handler))
+    app.add_handler(CallbackQueryHandler(watch_button, pattern=f"^{SUBSCRIBE_PREFIX}"))
+    app.add_handler(MessageHandler(filters.COMMAND, other_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, question))
+    app.add_error_handler(on_error)
+
+
+async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Scheduled: sends the reminders that are due (and any missed while down)."""
+    await services(context).reminders.run()
+
+
+def schedule_reminders(app: Application, interval: float | None) -> None:
+    """Daily at 09:00 Stockholm (when reminders fall due) and every `interval` seconds,
+    starting right away, to catch up after downtime. Runs never overlap (a lock in the
+    sender) and never send twice (claims in the store)."""
+    if interval is None:
+        return
+    jq = app.job_queue
+    jq.run_daily(
+        reminder_job,
+        time(SEND_AT.hour, SEND_AT.minute, 5, tzinfo=STOCKHOLM),
+        name="reminders-daily",
+    )
+    jq.run_repeating(
+        reminder_job, interval=interval, first=min(interval, 5.0), name="reminders-catch-up"
+    )
+
+
+def build_application(
+    assistant: AssistantLike,
+    store: SubscriptionStore,
+    config: Config,
+    clock: Clock = system_clock,
+    *,
+    policy: RetryPolicy | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+    reminder_interval: float | None = REMINDER_INTERVAL,
+) -> Application:
+    """The configured Application; nothing talks to Telegram until it is started."""
+    policy = policy or RetryPolicy()
+
+    async def post_init(app: Application) -> None:
+        await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+        warning = stale_claims_warning(store)
+        if warning:
+            log.warning(warning)
+        schedule_reminders(app, reminder_interval)
+
+    app = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.base_url)
+        .base_file_url(config.base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=STOCKHOLM,
+            )
+        )
+        # Rate limiting only: RetryAfter is retried by with_retries, with injectable sleep.
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .post_init(post_init)
+        .build()
+    )
+    app.bot_data["services"] = Services(
+        assistant=assistant,
+        store=store,
+        clock=clock,
+        policy=policy,
+        reminders=ReminderSender(app.bot, store, assistant.knowledge, clock, policy),
+    )
+    register_handlers(app)
+    return app
+
+
+class RedactToken(logging.Filter):
+    """Replaces the token wherever it would appear in a log line."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "<token>"), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def configure_logging(config: Config, level: int = logging.INFO) -> None:
+    """Log to stderr without ever writing the token."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO - and the Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # With max_retries=0 the rate limiter logs each 429 as an exception; we retry them.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactToken(config.token))
+
+
+def webhook_options(config: Config) -> dict:
+    """Where the webhook server listens and what it tells Telegram (run_webhook and
+    Updater.start_webhook take the same options). Telegram sends WEBHOOK_SECRET in a
+    header, so requests that do not come from Telegram are refused."""
+    return {
+        "listen": config.listen,
+        "port": config.port,
+        "url_path": config.webhook_path,
+        "webhook_url": config.webhook_url,
+        "secret_token": config.webhook_secret,
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
+def run_telegram(config: Config) -> None:
+    """Run the bot until interrupted: webhook mode when WEBHOOK_URL is set, else polling."""
+    configure_logging(config)
+    from .assistant import Assistant  # heavy: loads the knowledge and opens the index
+
+    store = SubscriptionStore.open(config.database_path)
+    try:
+        app = build_application(Assistant.create(), store, config)
+        log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
+        if config.webhook_url:
+            log.info("Webhook mode on port %s", config.port)
+            app.run_webhook(**webhook_options(config))
+        else:
+            log.info("Long polling")
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        store.close()

@@ -1,0 +1,160 @@
+"""Turning an Answer into Telegram messages, and sending them despite flood limits and
+flaky networks.
+
+AIORateLimiter keeps the bot under Telegram's limits; when Telegram still answers 429
+(RetryAfter) we wait as long as it says and try again, and network errors and
+timeouts are retried a bounded number of times with exponential backoff. Forbidden
+(the user blocked the bot) and BadRequest are never retried: they will not heal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from knowledge.models import Deadline, Knowledge
+
+from .answer import Answer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for markup
+SUBSCRIBE_PREFIX = "bevaka:"  # callback data of the "Bevaka" buttons: bevaka:<deadline id>
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    network_attempts: int = 5  # tries in all when the network fails or times out
+    rate_limit_attempts: int = 10  # 429s tolerated for one message
+    backoff: float = 1.0  # seconds before the first network retry, doubled each time
+    max_backoff: float = 30.0
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep  # injectable in tests
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait (an int or, opted in, a timedelta in PTB 22)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        retry_after = exc.retry_after
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
+
+
+async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy) -> T:
+    """Await `call()` until it succeeds, retrying 429s and network errors per `policy`."""
+    rate_limited = failures = 0
+    while True:
+        try:
+            return await call()
+        except RetryAfter as exc:
+            rate_limited += 1
+            if rate_limited >= policy.rate_limit_attempts:
+                raise
+            wait = _seconds(exc)
+            log.info("Telegram asked us to wait %.1f s (429); retrying", wait)
+            await policy.sleep(wait)
+        except BadRequest:
+            raise  # a subclass of NetworkError, but retrying cannot fix the request
+        except NetworkError as exc:  # includes TimedOut
+            failures += 1
+            if failures >= policy.network_attempts:
+                raise
+            wait = min(policy.backoff * 2 ** (failures - 1), policy.max_backoff)
+            log.warning("Network error talking to Telegram (%s); retry in %.1f s", exc, wait)
+            await policy.sleep(wait)
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def render_html(answer: Answer, watch: list[Deadline] = ()) -> str:
+    """The answer as Telegram HTML: every string escaped, sources named, and a text
+    command for every "Bevaka" button (screen readers announce buttons poorly)."""
+    parts = [esc(answer.text)]
+    if answer.sources:
+        lines = []
+        for c in answer.sources:
+            where = f"{esc(c.title)}, {esc(c.section)}" if c.section else esc(c.title)
+            if c.url:
+                where += f' (<a href="{html.escape(c.url, quote=True)}">länk</a>)'
+            lines.append(f"<i>Källa: {where}</i>")
+        parts.append("\n".join(lines))
+    if watch:
+        commands = ", ".join(f"/bevaka {esc(d.id)}" for d in watch)
+        parts.append(f"Få påminnelser före fristen: {commands}")
+    return "\n\n".join(parts)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split on line boundaries into messages Telegram accepts (tags never span lines)."""
+    chunks, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single overlong line: cut it (plain text only)
+            if current:
+                chunks.append(current)
+            current = ""
+            chunks.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            candidate = line
+        current = candidate
+    if current or not chunks:
+        chunks.append(current)
+    return chunks
+
+
+def watchable(answer: Answer, knowledge: Knowledge, today: date) -> list[Deadline]:
+    """The deadlines an answer is about that still lie ahead (a past one-off cannot be
+    watched)."""
+    found = (knowledge.deadline(i) for i in answer.deadline_ids)
+    return [d for d in found if d is not None and d.rule.next_on_or_after(today)]
+
+
+def subscribe_keyboard(deadlines: list[Deadline]) -> InlineKeyboardMarkup | None:
+    """One "Bevaka <short>" button per deadline."""
+    buttons = [
+        [InlineKeyboardButton(f"Bevaka {d.short}", callback_data=SUBSCRIBE_PREFIX + d.id)]
+        for d in deadlines
+    ]
+    return InlineKeyboardMarkup(buttons) if buttons else None
+
+
+async def send_answer(
+    bot: Bot,
+    chat_id: int,
+    answer: Answer,
+    policy: RetryPolicy,
+    watch: list[Deadline] = (),
+    reply_to: int | None = None,
+) -> list[Message]:
+    """Send the answer (in parts if long), with a "Bevaka" button per deadline in `watch`
+    under the last part."""
+    chunks = split_message(render_html(answer, watch))
+    markup = subscribe_keyboard(list(watch))
+    sent = []
+    for i, chunk in enumerate(chunks):
+        last = i == len(chunks) - 1
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+
+        def call(chunk=chunk, last=last, reply=reply if reply_to and i == 0 else None):
+            return bot.send_message(
+                chat_id, chunk, reply_markup=markup if last else None, reply_parameters=reply
+            )
+
+        sent.append(await with_retries(call, policy))
+    return sent

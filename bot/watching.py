@@ -1,0 +1,219 @@
+"""Watching deadlines: the answers to /bevaka, /avbevaka, /mina, /glom and /integritet.
+
+Front-end neutral (no Telegram): each function takes the store, a chat id and the
+clock's "now", changes what is stored, and returns the Answer the user reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from knowledge.models import Deadline, Knowledge
+
+from .answer import Answer, Citer
+from .dates import STOCKHOLM, relative, sv_date
+from .reminders import OFFSETS
+from .store import SubscriptionStore
+
+MatchDeadline = Callable[[str], list[Deadline]]
+
+ALL_WORDS = {"alla", "allt", "samtliga", "all"}
+WHEN = (
+    f"Du får en påminnelse {', '.join(map(str, OFFSETS[:-1]))} och {OFFSETS[-1]} dag "
+    "före varje tillfälle, klockan 9.00 svensk tid."
+)
+
+PRIVACY = """Det här sparar Beredskapsboten om en chatt:
+• Chattens id-nummer och vilka frister chatten bevakar, med tidpunkten då bevakningen \
+gjordes – för att kunna skicka påminnelser.
+• Vilka påminnelser som har skickats (frist, datum och antal dagar före), så att ingen \
+påminnelse skickas två gånger. De uppgifterna tas bort när fristen har passerat.
+
+Det sparas inte: dina frågor, ditt namn, ditt användarnamn eller ditt telefonnummer. \
+En fråga besvaras och glöms direkt; felloggar innehåller bara uppdateringens nummer, \
+aldrig vad du skrev.
+
+Radera allt som sparats om chatten: /glom
+Sluta bevaka en frist: /avbevaka
+Om du blockerar boten raderas chattens bevakningar vid nästa påminnelse."""
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(STOCKHOLM).date()
+
+
+def _next_line(d: Deadline, today: date) -> str:
+    nxt = d.rule.next_on_or_after(today)
+    if nxt is None:
+        return f"• {d.short} – fristen har passerat"
+    return f"• {d.short} – nästa gång {sv_date(nxt)} ({relative(nxt, today)})"
+
+
+def deadline_menu(knowledge: Knowledge, today: date) -> str:
+    """The deadlines that can be watched, each with its command."""
+    lines = [
+        f"• {d.short}: /bevaka {d.id}"
+        for d in knowledge.deadlines
+        if d.rule.next_on_or_after(today)
+    ]
+    lines.append("• Alla: /bevaka alla")
+    return "\n".join(lines)
+
+
+def watch(
+    knowledge: Knowledge,
+    match: MatchDeadline,
+    store: SubscriptionStore,
+    chat_id: int,
+    query: str,
+    now: datetime,
+) -> Answer:
+    """/bevaka <frist | alla>."""
+    today = _today(now)
+    query = query.strip()
+    if not query:
+        return Answer(
+            "Vilken frist vill du bevaka? Skriv till exempel /bevaka rsa.\n\n"
+            "Frister du kan bevaka:\n" + deadline_menu(knowledge, today),
+            False,
+            "watch",
+        )
+    found = match(query)
+    if not found:
+        return Answer(
+            f"Jag hittar ingen frist som heter ”{query}”.\n\n"
+            "Frister du kan bevaka:\n" + deadline_menu(knowledge, today),
+            False,
+            "watch",
+        )
+    if query.casefold() in ALL_WORDS:
+        found = [d for d in found if d.rule.next_on_or_after(today)]
+        if not found:
+            return Answer("Det finns inga kommande frister att bevaka.", False, "watch")
+    return watch_deadlines(knowledge, store, chat_id, found, now)
+
+
+def watch_deadlines(
+    knowledge: Knowledge,
+    store: SubscriptionStore,
+    chat_id: int,
+    deadlines: Sequence[Deadline],
+    now: datetime,
+) -> Answer:
+    """Subscribe to `deadlines` (past one-offs are explained, not subscribed)."""
+    today = _today(now)
+    future = [d for d in deadlines if d.rule.next_on_or_after(today)]
+    passed = [d for d in deadlines if d not in future]
+    cite = Citer(knowledge)
+    for d in deadlines:
+        cite.cite(d.source)
+    parts = []
+    if passed:
+        parts.append(
+            "\n".join(
+                f"{d.title} var {sv_date(d.rule.last_before(today))} och återkommer inte, "
+                "så det finns inget att bevaka."
+                for d in passed
+            )
+        )
+    if future:
+        added = set(store.subscribe(chat_id, [d.id for d in future], now))
+        new = [d for d in future if d.id in added]
+        old = [d for d in future if d.id not in added]
+        if new:
+            parts.append(
+                "Du bevakar nu:\n" + "\n".join(_next_line(d, today) for d in new) + f"\n{WHEN}"
+            )
+        if old:
+            parts.append("Du bevakade redan:\n" + "\n".join(_next_line(d, today) for d in old))
+        stop = future[0].id if len(future) == 1 else "alla"
+        parts.append(f"Dina bevakningar: /mina · Sluta bevaka: /avbevaka {stop}")
+    return Answer("\n\n".join(parts), bool(future), "watch", cite.all())
+
+
+def unwatch(
+    knowledge: Knowledge,
+    match: MatchDeadline,
+    store: SubscriptionStore,
+    chat_id: int,
+    query: str,
+) -> Answer:
+    """/avbevaka <frist | alla>."""
+    query = query.strip()
+    watched = {s.deadline_id for s in store.subscriptions(chat_id)}
+    if not watched:
+        return Answer("Du bevakar inga frister.", False, "watch")
+    if query.casefold() in ALL_WORDS:
+        removed = store.unsubscribe(chat_id, sorted(watched))
+        return Answer(
+            f"Du bevakar inte längre några frister ({len(removed)} borttagna). "
+            "Inga fler påminnelser kommer.",
+            True,
+            "watch",
+        )
+    current = [d for d in knowledge.deadlines if d.id in watched]
+    menu = "\n".join(f"• {d.short}: /avbevaka {d.id}" for d in current)
+    menu += "\n• Alla: /avbevaka alla"
+    if not query:
+        return Answer("Vilken bevakning vill du ta bort?\n" + menu, False, "watch")
+    by_id = {d.id: d for d in current}
+    found = [by_id[query.casefold()]] if query.casefold() in by_id else match(query)
+    if not found:
+        return Answer(
+            f"Jag hittar ingen frist som heter ”{query}”. Du bevakar:\n" + menu, False, "watch"
+        )
+    removed = store.unsubscribe(chat_id, [d.id for d in found])
+    if not removed:
+        names = ", ".join(d.short for d in found)
+        return Answer(f"Du bevakar inte {names}. Du bevakar:\n" + menu, False, "watch")
+    names = ", ".join(by_id[r].short for r in removed)
+    them = "den" if len(removed) == 1 else "dem"
+    return Answer(
+        f"Du bevakar inte längre {names}. Inga fler påminnelser om {them} kommer.\n"
+        f"Bevaka igen: /bevaka {removed[0]}",
+        True,
+        "watch",
+    )
+
+
+def mine(knowledge: Knowledge, store: SubscriptionStore, chat_id: int, now: datetime) -> Answer:
+    """/mina: what this chat watches, with each deadline's next date."""
+    today = _today(now)
+    watched = {s.deadline_id for s in store.subscriptions(chat_id)}
+    current = [d for d in knowledge.deadlines if d.id in watched]
+    if not current:
+        return Answer(
+            "Du bevakar inga frister ännu. Bevaka en med till exempel /bevaka rsa, "
+            "eller alla med /bevaka alla.",
+            True,
+            "watch",
+        )
+    cite = Citer(knowledge)
+    lines = ["Du bevakar:"]
+    for d in current:
+        cite.cite(d.source)
+        lines.append(f"{_next_line(d, today)}. Sluta: /avbevaka {d.id}")
+    lines += ["", WHEN, "Som kalenderfil: /kalender mina"]
+    return Answer("\n".join(lines), True, "watch", cite.all())
+
+
+def forget(store: SubscriptionStore, chat_id: int) -> Answer:
+    """/glom: delete everything stored about the chat."""
+    gone = store.forget(chat_id)
+    if not gone.subscriptions and not gone.reminders:
+        return Answer(
+            "Jag hade inget sparat om den här chatten. Frågor sparas aldrig.", True, "privacy"
+        )
+    return Answer(
+        "Klart. Jag har raderat allt jag hade sparat om den här chatten: "
+        f"{gone.subscriptions} bevakningar och {gone.reminders} uppgifter om skickade "
+        "påminnelser. Du kan fortsätta ställa frågor – frågor sparas aldrig.",
+        True,
+        "privacy",
+    )
+
+
+def privacy() -> Answer:
+    """/integritet."""
+    return Answer(PRIVACY, True, "privacy")

@@ -1,0 +1,383 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests.
+
+The real python-telegram-bot Application talks real HTTP to it (ApplicationBuilder().
+base_url(...)). Tests act as users by pushing updates, which the bot fetches with
+getUpdates (long polling), and read what the bot sent from the recorded calls.
+Failures can be injected for the next N calls of a method: 429 with retry_after,
+500, or 403 "bot was blocked by the user".
+
+It runs http.server in a thread, so it works whatever event loop the test uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER = {
+    "id": 700000001,
+    "is_bot": True,
+    "first_name": "Beredskapsboten",
+    "username": "BeredskapsTestBot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class Call:
+    """One request the bot made: the method, its parameters (JSON values decoded) and,
+    for multipart uploads, the files by field name (filename, bytes)."""
+
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    status: int = 200
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text", "")
+
+
+JSON_FIELDS = {
+    "reply_markup",
+    "reply_parameters",
+    "link_preview_options",
+    "commands",
+    "scope",
+    "allowed_updates",
+    "entities",
+    "caption_entities",
+}
+
+
+def _decode(name: str, value: str) -> Any:
+    """PTB sends strings as they are and JSON-encodes everything else; decode the objects
+    we inspect (numbers stay strings - Call.chat_id converts)."""
+    return json.loads(value) if name in JSON_FIELDS else value
+
+
+class FakeBotApi:
+    def __init__(self, token: str = "123456:TEST-token-never-logged"):
+        self.token = token
+        self.calls: list[Call] = []
+        self._updates: deque[dict] = deque()
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._failures: dict[str, deque[tuple[int, dict]]] = defaultdict(deque)
+        self._cond = threading.Condition()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.commands: list[dict] = []
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> FakeBotApi:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                api._handle(self)
+
+            do_GET = do_POST  # noqa: N815
+
+            def log_message(self, *args) -> None:  # keep test output quiet
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def root(self) -> str:
+        """What TELEGRAM_API_BASE_URL is set to."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.root + "/bot"
+
+    # -- acting as users ----------------------------------------------------------------
+
+    def push_update(self, update: dict) -> int:
+        with self._cond:
+            update_id = next(self._update_ids)
+            self._updates.append({"update_id": update_id, **update})
+            self._cond.notify_all()
+        return update_id
+
+    def push_text(
+        self,
+        chat_id: int,
+        text: str,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        reply_to: dict | None = None,
+    ) -> int:
+        """A user writes `text`; a leading /command gets its bot_command entity."""
+        message = self.message(chat_id, text, user_id, chat_type)
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if reply_to:
+            message["reply_to_message"] = reply_to
+        return self.push_update({"message": message})
+
+    def push_callback(self, chat_id: int, data: str, message: dict | None = None) -> int:
+        """A user presses an inline button with callback data `data`."""
+        message = message or self.message(chat_id, "…", BOT_USER["id"], from_bot=True)
+        return self.push_update(
+            {
+                "callback_query": {
+                    "id": str(next(self._update_ids) * 7919),
+                    "from": self.user(chat_id),
+                    "message": message,
+                    "chat_instance": f"ci{chat_id}",
+                    "data": data,
+                }
+            }
+        )
+
+    def user(self, user_id: int) -> dict:
+        return {"id": user_id, "is_bot": False, "first_name": f"Användare {user_id}"}
+
+    def message(
+        self,
+        chat_id: int,
+        text: str,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        from_bot: bool = False,
+    ) -> dict:
+        chat = {"id": chat_id, "type": chat_type}
+        if chat_type == "private":
+            chat["first_name"] = f"Användare {chat_id}"
+        else:
+            chat["title"] = "Beredskapsgruppen"
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER if from_bot else self.user(user_id or chat_id),
+            "text": text,
+        }
+
+    # -- failures -------------------------------------------------------------------------
+
+    def fail_next(self, method: str, times: int = 1, kind: str = "429", retry_after: int = 3):
+        """Make the next `times` calls of `method` fail: "429", "500" or "403"."""
+        responses = {
+            "429": (
+                429,
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {retry_after}",
+                    "parameters": {"retry_after": retry_after},
+                },
+            ),
+            "500": (500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}),
+            "403": (
+                403,
+                {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                },
+            ),
+        }
+        with self._cond:
+            for _ in range(times):
+                self._failures[method].append(responses[kind])
+
+    # -- reading what the bot did ---------------------------------------------------------
+
+    def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        """Successful calls, optionally of one method and/or to one chat."""
+        with self._cond:
+            calls = list(self.calls)
+        return [
+            c
+            for c in calls
+            if c.status == 200
+            and (method is None or c.method == method)
+            and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    def attempts(self, method: str) -> list[Call]:
+        """Every call of `method`, failed ones included."""
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self, method: str, chat_id: int | None = None, count: int = 1, timeout: float = 5.0
+    ) -> list[Call]:
+        """Wait until at least `count` successful calls of `method` (to `chat_id`) exist."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.sent(method, chat_id)
+            if len(found) >= count:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"expected {count} {method} call(s) to {chat_id}, got {len(found)}: "
+                    f"{[(c.method, c.params.get('text', '')[:60]) for c in self.calls]}"
+                )
+            await asyncio.sleep(0.01)
+
+    async def reply_to(self, chat_id: int, text: str, timeout: float = 5.0) -> Call:
+        """Push `text` from the chat and return the bot's next sendMessage to it."""
+        before = len(self.sent("sendMessage", chat_id))
+        self.push_text(chat_id, text)
+        found = await self.wait_for("sendMessage", chat_id, before + 1, timeout)
+        return found[before]
+
+    # -- the HTTP side ----------------------------------------------------------------------
+
+    _closed = False
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        path = request.path.split("?")[0]
+        prefix = f"/bot{self.token}/"
+        if not path.startswith(prefix):
+            self._respond(
+                request, 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+            )
+            return
+        method = path[len(prefix) :]
+        params, files = self._params(request)
+        with self._cond:
+            failure = self._failures[method].popleft() if self._failures[method] else None
+            call = Call(method, params, files, failure[0] if failure else 200)
+            self.calls.append(call)
+        if failure:
+            self._respond(request, *failure)
+            return
+        if method == "getUpdates":
+            result = self._get_updates(params)
+        else:
+            result = self._result(method, params, files)
+        self._respond(request, 200, {"ok": True, "result": result})
+
+    @staticmethod
+    def _params(request: BaseHTTPRequestHandler) -> tuple[dict, dict]:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        ctype = request.headers.get("Content-Type", "")
+        params: dict[str, Any] = {}
+        files: dict[str, tuple[str, bytes]] = {}
+        if ctype.startswith("multipart/form-data"):
+            msg = BytesParser(policy=HTTP).parsebytes(
+                f"Content-Type: {ctype}\r\n\r\n".encode() + body
+            )
+            for part in msg.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                payload = part.get_payload(decode=True)
+                filename = part.get_filename()
+                if filename:
+                    files[name] = (filename, payload)
+                else:
+                    params[name] = _decode(name, payload.decode())
+        elif ctype.startswith("application/json"):
+            params = json.loads(body or b"{}")
+        elif body:
+            params = {k: _decode(k, v[0]) for k, v in parse_qs(body.decode()).items()}
+        return params, files
+
+    def _get_updates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 1.0)  # keep tests snappy
+        end = time.monotonic() + timeout
+        with self._cond:
+            while self._updates and self._updates[0]["update_id"] < offset:
+                self._updates.popleft()  # confirmed by the offset
+            while not self._updates and not self._closed:
+                left = end - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            return [u for u in self._updates if u["update_id"] >= offset]
+
+    def _result(self, method: str, params: dict, files: dict) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "setMyCommands":
+            self.commands = params.get("commands", [])
+            return True
+        if method == "getMyCommands":
+            return self.commands
+        if method in ("sendMessage", "sendDocument", "sendPhoto"):
+            chat_id = int(params["chat_id"])
+            message = self.message(chat_id, params.get("text", ""), from_bot=True)
+            if "reply_markup" in params:
+                message["reply_markup"] = params["reply_markup"]
+            if method != "sendMessage":
+                message.pop("text")
+                message["caption"] = params.get("caption", "")
+                field_name = "document" if method == "sendDocument" else "photo"
+                filename, data = files.get(field_name, ("file", b""))
+                if method == "sendDocument":
+                    message["document"] = {
+                        "file_id": f"doc{message['message_id']}",
+                        "file_unique_id": f"u{message['message_id']}",
+                        "file_name": filename,
+                        "file_size": len(data),
+                    }
+                else:
+                    message["photo"] = [
+                        {
+                            "file_id": f"ph{message['message_id']}",
+                            "file_unique_id": f"u{message['message_id']}",
+                            "width": 800,
+                            "height": 600,
+                        }
+                    ]
+            return message
+        if method == "editMessageReplyMarkup":
+            return True
+        # answerCallbackQuery, deleteWebhook, setWebhook, close, ...
+        return True
+
+    @staticmethod
+    def _respond(request: BaseHTTPRequestHandler, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the bot gave up on a long poll while stopping

@@ -1,0 +1,142 @@
+"""The SQLite store: subscriptions, exactly-once reminder claims, transactions, forget."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+
+import pytest
+
+from bot.dates import STOCKHOLM
+from bot.reminders import ReminderKey
+from bot.store import SubscriptionStore
+
+NOW = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
+KEY = ReminderKey(42, "rsa", date(2027, 10, 31), 30)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SubscriptionStore.open(tmp_path / "sub" / "bot.sqlite3")
+    yield s
+    s.close()
+
+
+def test_creates_folders_and_runs_in_wal_mode(tmp_path):
+    path = tmp_path / "a" / "b" / "bot.sqlite3"
+    s = SubscriptionStore.open(path)
+    assert path.exists()
+    assert s._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    s.close()
+
+
+def test_subscribe_is_idempotent_and_survives_reopening(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    s = SubscriptionStore.open(path)
+    assert s.subscribe(42, ["rsa", "indikatorer"], NOW) == ["rsa", "indikatorer"]
+    assert s.subscribe(42, ["rsa"], NOW) == []
+    s.close()
+    s = SubscriptionStore.open(path)
+    subs = s.subscriptions(42)
+    assert {x.deadline_id for x in subs} == {"rsa", "indikatorer"}
+    assert subs[0].created == NOW  # aware, same instant
+    assert s.subscriptions(7) == []
+    s.close()
+
+
+def test_unsubscribe_returns_what_was_watched(store):
+    store.subscribe(42, ["rsa", "indikatorer"], NOW)
+    assert store.unsubscribe(42, ["rsa", "arlig-uppfoljning"]) == ["rsa"]
+    assert [x.deadline_id for x in store.subscriptions()] == ["indikatorer"]
+
+
+def test_a_failing_write_leaves_nothing_behind(store):
+    def ids():
+        yield "rsa"
+        raise RuntimeError("crash mid-transaction")
+
+    with pytest.raises(RuntimeError):
+        store.subscribe(42, ids(), NOW)
+    assert store.subscriptions() == []
+
+
+def test_a_reminder_is_claimed_once_even_by_two_connections(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    a, b = SubscriptionStore.open(path), SubscriptionStore.open(path)
+    a.subscribe(42, ["rsa"], NOW)
+    assert a.claim([KEY], NOW) == [KEY]
+    assert b.claim([KEY], NOW) == []  # another process (or run) cannot take it
+    assert a.claim([KEY], NOW) == []
+    a.close()
+    b.close()
+
+
+def test_unique_key_is_enforced_by_the_schema(store):
+    store.subscribe(42, ["rsa"], NOW)
+    store.claim([KEY], NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        store._conn.execute(
+            "INSERT INTO reminders VALUES (42, 'rsa', '2027-10-31', 30, 'sent', 'x', 'y')"
+        )
+
+
+def test_no_claim_for_a_chat_that_no_longer_watches(store):
+    assert store.claim([KEY], NOW) == []
+
+
+def test_release_makes_a_reminder_due_again_but_sent_ones_stay(store):
+    store.subscribe(42, ["rsa"], NOW)
+    other = ReminderKey(42, "rsa", date(2027, 10, 31), 7)
+    store.claim([KEY, other], NOW)
+    store.mark_sent([KEY], NOW)
+    store.release([KEY, other])  # KEY is sent: not released
+    assert store.recorded(date(2027, 10, 1)) == {KEY}
+    assert store.claim([other], NOW) == [other]
+
+
+def test_unsent_claims_are_kept_and_listed(store):
+    store.subscribe(42, ["rsa"], NOW)
+    store.claim([KEY], NOW)  # a crash before mark_sent
+    assert store.unsent_claims() == [KEY]
+    assert KEY in store.recorded(date(2027, 10, 1))  # never claimed again
+    store.mark_sent([KEY], NOW)
+    assert store.unsent_claims() == []
+
+
+def test_recorded_and_prune_by_occurrence(store):
+    store.subscribe(42, ["rsa"], NOW)
+    store.claim([KEY], NOW)
+    assert store.recorded(date(2027, 11, 1)) == set()
+    assert store.prune(before=date(2027, 10, 31)) == 0
+    assert store.prune(before=date(2027, 11, 1)) == 1
+    assert store.recorded(date(2020, 1, 1)) == set()
+
+
+def test_forget_deletes_everything_about_the_chat_only(store):
+    store.subscribe(42, ["rsa", "indikatorer"], NOW)
+    store.subscribe(7, ["rsa"], NOW)
+    store.claim([KEY, ReminderKey(7, "rsa", date(2027, 10, 31), 30)], NOW)
+    gone = store.forget(42)
+    assert (gone.subscriptions, gone.reminders) == (2, 1)
+    assert [x.chat_id for x in store.subscriptions()] == [7]
+    assert {k.chat_id for k in store.recorded(date(2000, 1, 1))} == {7}
+    assert store.forget(42).subscriptions == 0
+
+
+def test_only_chat_ids_and_deadlines_are_stored(store):
+    columns = {
+        table: [row[1] for row in store._conn.execute(f"PRAGMA table_info({table})")]
+        for table in ("subscriptions", "reminders")
+    }
+    assert columns == {
+        "subscriptions": ["chat_id", "deadline_id", "created"],
+        "reminders": [
+            "chat_id",
+            "deadline_id",
+            "occurrence",
+            "offset_days",
+            "state",
+            "claimed_at",
+            "sent_at",
+        ],
+    }

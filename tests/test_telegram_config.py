@@ -1,0 +1,68 @@
+"""Configuration from the environment; the token never shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, default_database_path
+
+TOKEN = "123456:SECRET-abcdef"
+
+
+def test_defaults_polling_against_telegram():
+    c = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert c.webhook_url is None
+    assert c.base_url == "https://api.telegram.org/bot"
+    assert c.base_file_url == "https://api.telegram.org/file/bot"
+    assert c.database_path == default_database_path()
+    assert "beredskapsboten" in str(c.database_path)
+    assert c.port == 8443
+
+
+def test_everything_from_the_environment(tmp_path):
+    c = Config.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": f" {TOKEN} ",
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot/",
+            "WEBHOOK_URL": "https://beredskap.example.se/telegram/hook",
+            "WEBHOOK_SECRET": "s3cret",
+            "PORT": "5000",
+            "DATABASE_PATH": str(tmp_path / "b.sqlite3"),
+            "ALLOWED_USER_IDS": "1, 2 3",
+            "ALLOWED_CHAT_IDS": "-100123",
+            "ADMIN_IDS": "",
+        }
+    )
+    assert c.token == TOKEN
+    assert c.base_url == "http://127.0.0.1:8081/bot"
+    assert c.webhook_path == "telegram/hook"
+    assert c.port == 5000
+    assert c.database_path == Path(tmp_path / "b.sqlite3")
+    assert c.allowed_user_ids == {1, 2, 3} and c.allowed_chat_ids == {-100123}
+    assert c.admin_ids == frozenset()
+
+
+def test_repr_reveals_neither_token_nor_webhook_secret():
+    c = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_SECRET": "s3cret"})
+    assert TOKEN not in repr(c) and "s3cret" not in repr(c)
+    assert "api.telegram.org" in repr(c)
+
+
+@pytest.mark.parametrize(
+    ("env", "complaint"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN saknas"),
+        ({"PORT": "webb"}, "PORT"),
+        ({"WEBHOOK_URL": "http://x.se/hook"}, "https"),
+        ({"TELEGRAM_API_BASE_URL": "localhost:8081"}, "TELEGRAM_API_BASE_URL"),
+        ({"ALLOWED_USER_IDS": "anna"}, "ALLOWED_USER_IDS"),
+        ({"WEBHOOK_SECRET": "hemligt lösen"}, "WEBHOOK_SECRET"),
+    ],
+)
+def test_bad_configuration_says_what_to_fix(env, complaint):
+    full = {"TELEGRAM_BOT_TOKEN": TOKEN, **env} if env else {}
+    with pytest.raises(ConfigError, match=complaint) as err:
+        Config.from_env(full)
+    assert TOKEN not in str(err.value)
