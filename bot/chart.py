@@ -9,9 +9,19 @@ from knowledge.models import Knowledge
 from .allocation import allocate_grant
 from .dates import sv_date, sv_kr
 
+_cache: dict[tuple[str, int | None], bytes] = {}
+
 
 def allocation_chart_png(knowledge: Knowledge, year: int | None = None) -> bytes:
-    """A PNG of the grant's split for `year` (the latest grant when None)."""
+    """A PNG of the grant's split for `year` (the latest grant when None); cached per
+    knowledge version, since the figures only change with the knowledge."""
+    key = (knowledge.fingerprint, year)
+    if key not in _cache:
+        _cache[key] = _draw(knowledge, year)
+    return _cache[key]
+
+
+def _draw(knowledge: Knowledge, year: int | None) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")  # no display on servers

@@ -8,6 +8,7 @@ clock (tests pass a fake clock and a fake Bot API server); run_telegram() is wha
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -36,6 +37,7 @@ from knowledge.models import Deadline, Knowledge
 from . import watching
 from .answer import Answer
 from .calendar_export import deadlines_calendar
+from .chart import allocation_chart_png
 from .config import Config
 from .dates import STOCKHOLM, Clock, system_clock, today
 from .reminder_sender import ReminderSender, stale_claims_warning
@@ -136,6 +138,20 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answ
     message = update.effective_message
     reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
     await send_answer(context.bot, chat.id, answer, s.policy, watch, reply_to)
+    if answer.chart:
+        await send_chart(context, chat.id, s)
+
+
+async def send_chart(context: ContextTypes.DEFAULT_TYPE, chat_id: int, s: Services) -> None:
+    """The all-regions table also as a picture (drawn off the event loop, then cached)."""
+    png = await asyncio.to_thread(allocation_chart_png, s.assistant.knowledge)
+    await with_retries(
+        lambda: context.bot.send_photo(
+            chat_id, InputFile(io.BytesIO(png), filename="tilldelning.png"),
+            caption="Tilldelning per region: grundbelopp och befolkningsdel",
+        ),
+        s.policy,
+    )  # fmt: skip
 
 
 def _arg_text(context: ContextTypes.DEFAULT_TYPE) -> str:

@@ -96,8 +96,10 @@ def entries(knowledge: Knowledge) -> Iterator[IndexDoc]:
     for c in knowledge.contacts:
         yield _entry("contact", c.id, c.source, c.name, c.about, (c.name, *c.keywords))
     for gr in knowledge.grants:
-        body = (f"{gr.title}. Tilldelning och fördelning av medel till regionerna {gr.year}: "
-                "totalt belopp, grundbelopp per region och resten efter befolkningsandel.")
+        body = (
+            f"{gr.title}. Tilldelning och fördelning av medel till regionerna {gr.year}: "
+            "totalt belopp, grundbelopp per region och resten efter befolkningsandel."
+        )
         key = ("tilldelning fördelning fördelas grundbelopp befolkningsandel medel", str(gr.year))
         yield _entry("grant", gr.id, gr.method_source, gr.title, body, key)
     for g in knowledge.glossary:

@@ -138,6 +138,13 @@ async def test_uppgifter_stod_and_tilldelning_reach_the_assistant(bot, assistant
     assert today  # answers are computed for the pinned day
 
 
+async def test_tilldelning_alla_also_sends_the_chart(bot):
+    bot.api.push_text(CHAT, "/tilldelning alla")
+    photo = (await bot.api.wait_for("sendPhoto", CHAT, timeout=20))[0]
+    assert photo.files["photo"][1].startswith(b"\x89PNG")
+    assert "Tilldelning per region" in photo.params["caption"]
+
+
 async def test_swedish_letters_and_typos_in_commands(bot):
     stod = await bot.api.reply_to(CHAT, "/stöd säkerhetsskydd")
     assert "Kommandot" not in stod.text  # run as /stod
