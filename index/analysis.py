@@ -234,10 +234,12 @@ class Analyzer:
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one analyzer lives for the process
     def compound_parts(self, word: str) -> tuple[str, ...]:
-        """Stems of a compound's parts when both are known words ("utbildningsplaner")."""
+        """Stems of a compound's parts when both are known words ("utbildningsplaner"), or
+        of its last part alone when only that is known ("sjukvården" -> "vård")."""
         if len(word) < 8 or not self.vocabulary:
             return ()
         best: tuple[str, ...] = ()
+        tail_only: tuple[str, ...] = ()
         for i in range(len(word) - _MIN_STEM, _MIN_STEM - 1, -1):
             head, tail = word[:i], word[i:]
             if tail.startswith(_NOT_A_PART):
@@ -251,7 +253,9 @@ class Analyzer:
                     break
             if best:
                 break
-        return best
+            if not tail_only and len(tail) >= 5:
+                tail_only = (tail_stem,)  # the longest known tail, should no head be known
+        return best or tail_only
 
     def terms(self, text: str, stopwords: bool = True) -> list[str]:
         """Stems plus compound parts, in order."""

@@ -50,13 +50,20 @@ def _chunks(text: str) -> Iterator[str]:
         yield "\n\n".join(buf)
 
 
+def section_names(text: str) -> list[str]:
+    """How each section of a text is cited, in order."""
+    sections = split_sections(text)
+    repeated = Counter(s.heading for s in sections)
+    return [" › ".join(s.path[-2:]) if repeated[s.heading] > 1 else s.heading for s in sections]
+
+
 def passages(knowledge: Knowledge) -> Iterator[IndexDoc]:
     for doc_id, text in knowledge.texts.items():
         sections = split_sections(text)
         repeated = Counter(s.heading for s in sections)
         for si, sec in enumerate(sections):
             # A heading used twice in a document ("Rapportering") is cited with its parent.
-            name = " › ".join(sec.path) if repeated[sec.heading] > 1 else sec.heading
+            name = " › ".join(sec.path[-2:]) if repeated[sec.heading] > 1 else sec.heading
             for ci, chunk in enumerate(_chunks(sec.text)):
                 yield IndexDoc(
                     id=f"{doc_id}#{si}.{ci}",

@@ -45,7 +45,7 @@ def pdf_text(path: Path, progress: Progress | None = None) -> str:
                 progress(i, len(reader.pages))
     except (PdfReadError, OSError, ValueError) as exc:
         raise ExtractError(f"PDF-filen kunde inte läsas: {exc}") from exc
-    text = "\n\n".join(pages)
+    text = "\f".join(pages)  # form feeds keep the page breaks for the cleaner
     if not text.strip():
         raise ExtractError("PDF-filen innehåller ingen text (en skannad bild behöver OCR först).")
     return text

@@ -99,3 +99,17 @@ def test_fingerprint_changes_with_content(data):
     before = knowledge.fingerprint(data)
     _edit(data / "facts.yaml", "sex civilområden", "sex civilområden ")
     assert knowledge.fingerprint(data) != before
+
+
+def test_every_source_section_is_a_section_of_its_text(kb):
+    """A citation names a section the user can find in the cleaned document."""
+    from index.documents import section_names
+
+    names = {doc: set(section_names(text)) for doc, text in kb.texts.items()}
+    refs = [x.source for x in (*kb.deadlines, *kb.areas, *kb.facts, *kb.contacts, *kb.insatser)]
+    refs += [g.source for g in kb.glossary if g.source]
+    for grant in kb.grants:
+        refs += [grant.source, grant.method_source, grant.later_years_source]
+    missing = [(r.doc, r.section) for r in refs if r and r.doc in names
+               and r.section not in names[r.doc]]  # fmt: skip
+    assert missing == []
