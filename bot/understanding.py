@@ -236,9 +236,13 @@ telefon telefonnummer telefonnumret nummer numret mejl mejla mail e-post epost a
 regionerna region regioner enligt gäller vilken vilket vilka mycket får fick belopp beloppet nästa
 kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka skickas due when
 task tasks support help contact phone email mean means meaning does står förklara definition
-betyda innebära definieras händer hände hänt sker skedde
+betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
+happen happens
 """
-TOPIC_NOISE = frozenset(_NOISE_WORDS.split())
+# also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
+TOPIC_NOISE = frozenset(_NOISE_WORDS.split()) | frozenset(
+    w.translate(str.maketrans("åäöéü", "aaoeu")) for w in _NOISE_WORDS.split()
+)
 
 NUMBER_WORDS = {
     "en": 1,
