@@ -2,10 +2,16 @@
 
 Extraction leaves words hyphenated across lines ("upp-\\n\\ndrag"), running page
 headers and page numbers, footnote blocks and footnote numbers glued to words
-("förordningar2."), double-spaced lines, and bullets in private-use glyphs. The
-cleaner undoes these generically (no rules for one particular document); the
-result is Markdown whose headings are the document's own, so a passage can be
-cited by its section.
+("förordningar2."), double-spaced lines and bullets in private-use glyphs. The
+cleaner undoes these generically (no rules for one particular document), so new
+PDFs and web pages can be ingested the same way; the result is Markdown whose
+headings are the document's own, so a passage can be cited by its section.
+
+Footnotes: the texts of footnotes are dropped (they are mostly references, and
+in the body they would split sentences); their numbers are removed from the
+words they were glued to. What the heuristics cannot know (text boxes placed
+between the halves of a sentence, two-column layouts, tables) is left for a
+person to correct in the Markdown.
 """
 
 from __future__ import annotations
@@ -14,17 +20,39 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-NAVIGATION = {"till innehåll på sidan", "till toppen av sidan", "till toppen", "meny", "sök"}
-BULLETS = "•\uf0b7\uf0a7\uf076\u25aa\u25cf\u2022\u2013\u2212-"
-BULLET_RE = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+")
-PAGE_NUMBER_RE = re.compile(r"^\s*(sida\s*)?\d{1,3}(\s*\(\d{1,3}\))?\s*$", re.IGNORECASE)
-FOOTNOTE_RULE_RE = re.compile(r"^(\s{30,}|\s*_{5,}\s*)$")
-FOOTNOTE_LINE_RE = re.compile(r"^\s?(\d{1,2})\s+\S")
-NUMBERED_HEADING_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?)\s+([A-ZÅÄÖ].{1,90})$")
-ABBREV_END = re.compile(r"\b(m\.m|t\.ex|bl\.a|s\.k|d\.v\.s|dvs|m\.fl|osv|resp|jfr|ca|nr)\.$")
-# A line break after these does not end a sentence in a heading sense.
-JOINERS = ("och", "eller", "samt", "till", "som", "i", "av", "för", "med", "om", "på")
-SUSPENDED_HYPHEN_NEXT = ("och ", "eller ", "samt ", "till ", ", ")
+NAVIGATION = frozenset(
+    {"till innehåll på sidan", "till toppen av sidan", "till toppen", "hoppa till innehållet"}
+)
+PAGE = "\f"  # a page break, kept as a line of its own until headers are found
+RULE = "\x00rule"  # the line above a page's footnotes
+BULLET_RE = re.compile(r"^\s*[•\uf0b7\uf0a7\u25aa\u25cf\u25e6\u2212-]\s+")
+PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:sida\s+)?[-–]?\s*\d{1,3}\s*[-–]?\s*(?:(?:av|/)\s*\d{1,3}|\(\d{1,3}\))?\s*$",
+    re.IGNORECASE,
+)
+RULE_RE = re.compile(r"^(?:\s{20,}|\s*_{5,}\s*)$")
+ITEM_RE = re.compile(r"^(?:\d{1,2}\.|[a-z]\))\s+\S")
+FOOTNOTE_RE = re.compile(r"^\s?(\d{1,3})\s+\S")
+NUMBER_RE = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?)(\s+)(\S.*)$")
+APPENDIX_RE = re.compile(r"^(?:Bilaga|Appendix)\s+\d{1,2}[A-Za-z]?$")
+CAPTION_RE = re.compile(r"^(?:Figur|Tabell|Diagram|Bild|Källa|Foto)\b")
+END_PUNCT = tuple(".,;:!?–-")
+# A line ending in one of these words goes on: it is not a whole heading.
+JOINERS = frozenset(
+    {
+        *("och", "eller", "samt", "som", "att", "i", "av", "för", "med", "om", "på", "till"),
+        *("under", "inför", "vid", "mellan", "mot", "från", "efter", "genom", "hos"),
+        *("den", "det", "de", "en", "ett", "dess", "sin", "sitt", "sina"),
+    }
+)
+SUSPENDED_NEXT = ("och ", "eller ", "samt ", "respektive ", "till ", ",")
+MARK_RE = re.compile(
+    r"(?P<word>[^\W\d_)”\"’])(?P<a>\d{1,3})(?=[\s.,;:)]|$)"  # förordningar2. / SKR43 framgår
+    r"|(?P<paren>[)”\"’])(?P<b>\d{1,3})(?=[\s.,;:]|$)"  # (S2022/03174)16 att
+    r"|(?P<year>\b(?:19|20)\d\d)(?P<c>\d{1,3})(?=[\s.,;:)]|$)"  # under 20221.
+    r"|(?P<stop>(?:[^\W\d_]|[)”]|\b(?:19|20)\d\d)\.)\s?(?P<d>\d{1,3}(?: \d{1,3})*)"
+    r"(?=\s+[A-ZÅÄÖ]|\s*$)"  # beredskapen.8 I / försvar. 13 Se / .26 27 Det
+)
 
 
 @dataclass
@@ -32,221 +60,458 @@ class Section:
     heading: str
     level: int
     text: str
-    path: list[str] = field(default_factory=list)
+    path: list[str] = field(default_factory=list)  # the heading and its parents, outermost first
 
 
-FOOTNOTE_RULE = "\x00footnotes"
+@dataclass
+class _Block:
+    text: str
+    level: int = 0  # 0 for body text, 1 or 2 for a heading
+
+
+# --- lines -----------------------------------------------------------------------------
 
 
 def _lines(raw: str) -> list[str]:
-    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n ")
-    raw = raw.replace("\u00a0", " ").replace("\u00ad", "")
-    # the rule above a page's footnotes is all spaces or underscores: mark it before
-    # trailing space is stripped
-    return [FOOTNOTE_RULE if FOOTNOTE_RULE_RE.match(ln) and ln else ln.rstrip()
-            for ln in raw.split("\n")]  # fmt: skip
+    """The lines, with page breaks and footnote rules as marker lines. Trailing space is
+    kept for now: a line of one space can end a block of footnotes."""
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\f", f"\n{PAGE}\n")
+    raw = raw.replace("\u00a0", " ").replace("\u00ad", "").replace("\t", "    ")
+    out = []
+    for line in raw.split("\n"):
+        if line == PAGE:
+            out.append(PAGE)
+        elif line and RULE_RE.match(line):
+            out.append(RULE)  # before stripping: the rule may be a line of spaces only
+        else:
+            out.append(line)
+    return out
 
 
 def _double_spaced(lines: list[str]) -> bool:
-    """True when nearly every text line is followed by an empty one (then empty lines
-    carry no paragraph meaning)."""
+    """True when nearly every text line is followed by an empty one and sentences run on
+    across them: then empty lines say nothing about paragraphs. (A web page with one
+    paragraph per line has empty lines too, but its lines are whole paragraphs.)"""
     text = [i for i, line in enumerate(lines[:-1]) if line.strip()]
     if len(text) < 10:
         return False
     followed = sum(1 for i in text if not lines[i + 1].strip())
-    return followed / len(text) > 0.8
+    running_on = sum(1 for i in text if _runs_on(lines[i], _next_text(lines, i + 1)))
+    return followed / len(text) > 0.7 and running_on / len(text) > 0.25
 
 
-def _strip_footnotes(lines: list[str]) -> tuple[list[str], set[str]]:
-    """Drop footnote blocks (a rule line, then numbered notes, to the next page start)
-    and return the footnote numbers so their marks can be removed from the body."""
-    out, numbers, in_notes = [], set(), False
-    for line in lines:
-        if line == FOOTNOTE_RULE:
-            in_notes = True
+def _runs_on(line: str, nxt: str) -> bool:
+    """The sentence goes on in the next line."""
+    return line.rstrip().endswith("-") or nxt[:1].islower()
+
+
+def _next_text(lines: list[str], i: int) -> str:
+    """The first non-empty line from index i on, stripped ('' if none)."""
+    return next((ln.strip() for ln in lines[i:] if ln.strip() and ln != PAGE), "")
+
+
+# --- footnotes -----------------------------------------------------------------------
+
+
+def _ends_notes(line: str, last_note: str, widths: tuple[int, int]) -> bool:
+    """A page's footnotes end at a page break, at the next page's first line (this
+    extraction starts a page with one space), at a line of one to three spaces, or at
+    body text (a text box, say): a line as long as the body's lines, after a note line
+    that was not wrapped. widths: the body's full line length and the notes' longest."""
+    if line == PAGE or re.match(r"^ \S", line) or line in (" ", "  ", "   "):
+        return True
+    s, body, notes = line.strip(), widths[0], widths[1]
+    wrapped = len(last_note.strip()) >= 0.8 * notes or last_note.rstrip().endswith("-")
+    looks_body = s[:1].isupper() and 50 <= len(s) <= 1.1 * body and not FOOTNOTE_RE.match(s)
+    return looks_body and not wrapped
+
+
+def _strip_footnotes(lines: list[str]) -> tuple[list[str], set[int]]:
+    """Drop footnote blocks (a rule, then numbered notes with their continuation lines)
+    and return the footnote numbers, so their marks can be removed from the body."""
+    out: list[str] = []
+    numbers: set[int] = set()
+    widths = (_full_width(lines), max((len(ln.rstrip()) for ln in lines), default=0))
+    last_note = ""  # the last line of the current footnote block, "" outside of one
+    for i, line in enumerate(lines):
+        if line == RULE:
+            last_note = "1" if FOOTNOTE_RE.match(_next_text(lines, i + 1)) else ""
             continue
-        if in_notes:
-            if not line.strip():
-                continue
-            page_start = line.startswith(" ") and not line.startswith("  ") and line.strip()
-            m = FOOTNOTE_LINE_RE.match(line)
-            if m and not page_start:
-                numbers.add(m.group(1))
-                continue
-            if page_start and not m:
-                in_notes = False
-            elif page_start and m:
-                numbers.add(m.group(1))
-                continue
-            else:
-                continue
+        if last_note and not _ends_notes(line, last_note, widths):
+            if m := FOOTNOTE_RE.match(line):
+                numbers.add(int(m.group(1)))
+            last_note = line if line.strip() else last_note
+            continue
+        last_note = ""
         out.append(line)
     return out, numbers
 
 
-def _running_lines(lines: list[str], pages: int) -> set[str]:
-    """Short lines repeated on many pages: running headers and footers. With known page
-    breaks (form feeds) a line on at least half the pages counts; otherwise three times."""
-    counts = Counter(line.strip() for line in lines if line.strip())
-    least = max(2, (pages + 1) // 2) if pages > 1 else 3
-    return {
-        text
-        for text, n in counts.items()
-        if n >= least and len(text) <= 90 and (text.isupper() or PAGE_NUMBER_RE.match(text))
-    }
+def _strip_marks(lines: list[str], numbers: set[int]) -> list[str]:
+    """Remove footnote marks glued to words, years or full stops. Only numbers that are
+    defined footnotes count, and only in reading order (the next expected number or a
+    little ahead of it), so '2022', 'E4' or '27001' stay."""
+    expected = 1
+
+    def replace(m: re.Match) -> str:
+        nonlocal expected
+        marks = [int(n) for n in (m["a"] or m["b"] or m["c"] or m["d"]).split()]
+        in_order = all(b == a + 1 for a, b in zip(marks, marks[1:], strict=False))
+        if not (in_order and set(marks) <= numbers and expected <= marks[0] <= expected + 3):
+            return m.group(0)
+        expected = marks[-1] + 1
+        return m["word"] or m["paren"] or m["year"] or m["stop"]
+
+    return [MARK_RE.sub(replace, line) for line in lines]
 
 
-def _dehyphenate(lines: list[str]) -> list[str]:
-    """Join words split across lines; keep real hyphens ("hälso- och", "E-hälsa")."""
-    out: list[str] = []
-    blanks = 0
-    for line in lines:
-        if not line.strip() and out and out[-1].endswith("-") and blanks < 2:
-            blanks += 1  # "upp-" / (empty) / "drag": the break may sit between blank lines
-            continue
-        if blanks and not (out[-1].endswith("-") and line.strip()[:1].islower()):
-            out.extend([""] * blanks)
-        blanks = 0
-        if out and out[-1].endswith("-") and line.strip():
-            prev, nxt = out[-1], line.lstrip()
-            before = prev[-2] if len(prev) > 1 else ""
-            if nxt.startswith(SUSPENDED_HYPHEN_NEXT) or not nxt[:1].islower():
-                out.append(line)
-                continue
-            if before.islower():
-                out[-1] = prev[:-1] + nxt  # "upp-" + "drag"
-            else:
-                out[-1] = prev + nxt  # "E-" + "hälsomyndigheten", "IVA-" + "resurser"
-            continue
-        out.append(line)
-    return out
+# --- running headers and page numbers ---------------------------------------------------
 
 
-def _glued_footnotes(text: str, numbers: set[str]) -> str:
-    if not numbers:
-        return text
-    alternatives = "|".join(sorted(numbers, key=len, reverse=True))
-    # "förordningar2." / "beredskapen.8 I" / "under 20221." (a year with its note)
-    text = re.sub(rf"(?<=[a-zåäö\)])({alternatives})(?=[\s.,;:)]|$)", "", text)
-    text = re.sub(rf"(?<=[.,;:])({alternatives})(?=\s|$)", "", text)
-    return re.sub(rf"(?<=\b(?:19|20)\d\d)({alternatives})(?=[\s.,;:]|$)", "", text)
+def _page_edges(lines: list[str]) -> set[int]:
+    """Indexes of the lines next to a page break (up to three text lines either side); a
+    page break is a form feed or a lone page number (and, if there is one, the start and
+    the end of the text)."""
+    edges: set[int] = set()
+    breaks = [i for i, ln in enumerate(lines) if ln == PAGE or PAGE_NUMBER_RE.match(ln)]
+    if breaks:
+        breaks += [-1, len(lines)]  # the first page starts, and the last ends, there too
+    for b in breaks:
+        for step in (-1, 1):
+            i, seen = b + step, 0
+            while 0 <= i < len(lines) and seen < 3:
+                if lines[i].strip() and lines[i] != PAGE:
+                    edges.add(i)
+                    seen += 1
+                i += step
+    return edges
 
 
-def _is_heading(line: str, nxt: str) -> bool:
-    s = line.strip()
-    if not s or len(s) > 90 or BULLET_RE.match(s):
-        return False
-    if NUMBERED_HEADING_RE.match(s) and not s.endswith((".", ",", ";")):
-        return True
-    if s[-1] in ".,;:!?–-" or not s[0].isupper() or s.split()[-1].casefold() in JOINERS:
-        return False
-    words = s.split()
-    return len(words) <= 10 and (not nxt or nxt[:1].isupper() or BULLET_RE.match(nxt) is not None)
+def _running_lines(lines: list[str]) -> set[str]:
+    """Running headers and footers: short lines repeated at page edges and nowhere else,
+    and short upper-case lines occurring at least three times."""
+    short = [(i, ln.strip()) for i, ln in enumerate(lines) if 0 < len(ln.strip()) <= 90]
+    everywhere = Counter(text for _, text in short)
+    edges = _page_edges(lines)
+    at_edges = Counter(text for i, text in short if i in edges)
+    running = {t for t, n in at_edges.items() if n >= 2 and n == everywhere[t]}
+    shouted = {t for t, n in everywhere.items() if n >= 3 and t.isupper() and len(t) > 3}
+    return running | shouted
 
 
-def _blocks(lines: list[str], double_spaced: bool) -> list[str]:
-    """Lines to paragraphs, list items and headings ('## ')."""
-    text_lines = [ln for ln in lines if ln.strip()] if double_spaced else lines
-    widths = sorted(len(ln.strip()) for ln in text_lines if ln.strip())
-    full = widths[int(len(widths) * 0.9)] if widths else 80
-    blocks: list[str] = []
-    para: list[str] = []
-
-    def flush():
-        if para:
-            blocks.append(" ".join(para))
-            para.clear()
-
-    for i, line in enumerate(text_lines):
-        s = " ".join(line.split())
-        if not s:
-            flush()
-            continue
-        nxt = next((ln.strip() for ln in text_lines[i + 1 :] if ln.strip()), "")
-        page_start = line.startswith(" ") and not line.startswith("  ")
-        if para and page_start and _is_heading(s, nxt) and len(s.split()) <= 6:
-            flush()  # a heading at the top of a page ends what the last page said
-        if not para and _is_heading(s, nxt):
-            blocks.append("## " + s)
-            continue
-        if BULLET_RE.match(s):
-            flush()
-            para.append("- " + BULLET_RE.sub("", s))
-            continue
-        para.append(s)
-        # a short line that ends a sentence ends the paragraph (double-spaced text has no
-        # empty lines to say so)
-        if double_spaced and s[-1] in ".:!?" and len(s) < 0.8 * full and not ABBREV_END.search(s):
-            flush()
-    flush()
-    return blocks
-
-
-def clean_text(raw: str) -> str:
-    """Plain text, paragraphs separated by one empty line. Footnotes are dropped from the
-    body (their numbers removed from the words they were glued to)."""
-    return "\n\n".join(b.removeprefix("## ") for b in _clean_blocks(raw))
-
-
-def _clean_blocks(raw: str) -> list[str]:
-    lines = _lines(raw)
-    double = _double_spaced(lines)
-    lines, notes = _strip_footnotes(lines)
-    running = _running_lines(lines, raw.count("\f") + 1)
-    lines = [
+def _drop_furniture(lines: list[str]) -> list[str]:
+    """Without running headers, page numbers, navigation and bare link targets."""
+    running = _running_lines(lines)
+    return [
         ln
         for ln in lines
-        if ln.strip() not in running
+        if ln != PAGE
+        and ln.strip() not in running
         and not PAGE_NUMBER_RE.match(ln)
         and ln.strip().casefold() not in NAVIGATION
         and not ln.strip().startswith("mailto:")
     ]
-    lines = _dehyphenate([ln for ln in lines if ln.strip()] if double else lines)
-    blocks = _blocks(lines, double_spaced=double)
-    return [_glued_footnotes(b, notes) for b in blocks]
+
+
+# --- hyphenation -----------------------------------------------------------------------
+
+
+def _join_broken(prev: str, nxt: str) -> tuple[str, str] | None:
+    """If prev ends in a word broken across lines: prev with the whole word, and the rest
+    of nxt (line lengths stay as they were, for finding paragraph ends). Else None."""
+    s = nxt.lstrip()
+    head, _, rest = s.partition(" ")
+    if prev.endswith("–") and prev[-2:-1].isdigit() and s[:1].isdigit():
+        return prev + head, rest  # "2021–" / "2025"
+    if not prev.endswith("-") or not prev[-2:-1].isalnum() or not s[:1].isalpha():
+        return None
+    if s.startswith(SUSPENDED_NEXT) or not s[:1].islower():
+        return None  # "hälso-" / "och sjukvård": a real hyphen
+    last = prev.split()[-1]
+    if "://" in last or last.startswith("www.") or not prev[-2].islower():
+        return prev + head, rest  # a URL, or "E-" / "hälsomyndigheten", "IVA-" / "resurser"
+    return prev[:-1] + head, rest  # "upp-" / "drag"
+
+
+def _dehyphenate(lines: list[str]) -> list[str]:
+    """Join words split across lines, also when empty lines separate the halves."""
+    out: list[str] = []
+    held = 0  # empty lines seen after a line ending in a hyphen
+    for line in lines:
+        if not line.strip():
+            if out and out[-1].endswith(("-", "–")) and held < 3:
+                held += 1
+                continue
+            out.append(line)
+            continue
+        joined = _join_broken(out[-1], line) if out else None
+        if joined is not None:
+            out[-1] = joined[0]
+            if joined[1].strip():
+                out.append(joined[1])
+        else:
+            out.extend([""] * held)
+            out.append(line)
+        held = 0
+    return out
+
+
+# --- headings ---------------------------------------------------------------------------
+
+
+def _squash(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _is_title_line(s: str) -> bool:
+    """Short, capitalised, unpunctuated, and not ending in a word that needs more."""
+    if not 2 <= len(s) <= 110 or len(s.split()) > 16 or not s[0].isupper():
+        return False
+    if s.endswith(END_PUNCT) or BULLET_RE.match(s) or ITEM_RE.match(s) or CAPTION_RE.match(s):
+        return False
+    if any(mark in s for mark in (": ", ". ", "%", "@", "http", "www.")):
+        return False
+    if sum(c.isdigit() for c in s) > len(s) / 4:
+        return False  # a table row
+    return s.split()[-1].casefold() not in JOINERS
+
+
+def _is_continuation(s: str) -> bool:
+    """A heading's second line: short, lower-case start, no sentence punctuation."""
+    return bool(s) and s[0].islower() and len(s) <= 60 and not s.endswith(tuple(".,;:!?"))
+
+
+def _starts_anew(s: str) -> bool:
+    """s begins a sentence, list item or heading (it does not go on from the line before)."""
+    return bool(s) and (s[0].isupper() or bool(BULLET_RE.match(s) or ITEM_RE.match(s)))
+
+
+def _body_like(s: str) -> bool:
+    return bool(BULLET_RE.match(s) or ITEM_RE.match(s)) or len(s) >= 40 or s.endswith(":")
+
+
+def _wrapped(s: str, nxt: str, full: int) -> bool:
+    """s ends where it does only because the next line's first word did not fit."""
+    return bool(nxt) and len(s) + 1 + len(nxt.split()[0]) >= 0.9 * full
+
+
+def _looks_heading(s: str, nxt: str, full: int) -> bool:
+    return _is_title_line(s) and _starts_anew(nxt) and not _wrapped(s, nxt, full)
+
+
+def _numbered_level(s: str, wide: bool, nxt: str) -> int:
+    """1 for '2.   Övergripande inriktning', 2 for '1.1 Totalförsvarspropositionen'; 0 if s is
+    no numbered heading (a one-level number with a single space is a list item)."""
+    m = NUMBER_RE.match(s)
+    if not m or len(s) > 120 or s.endswith(END_PUNCT) or not m.group(3)[0].isupper():
+        return 0
+    if nxt[:1].islower() or m.group(3).split()[-1].casefold() in JOINERS:
+        return 0
+    depth = m.group(1).rstrip(".").count(".") + 1
+    if depth == 1 and not wide:
+        return 0
+    return 1 if depth == 1 else 2
+
+
+def _title_level(s: str, last: str, nxt: str, after: str, full: int) -> int:
+    """2 if s (whose last physical line is last) is an unnumbered heading, else 0: a title
+    line followed by body text, or by one more heading and then body text."""
+    if not (_is_title_line(s) and _starts_anew(nxt)) or _wrapped(last, nxt, full):
+        return 0
+    if _looks_heading(nxt, after, full):  # stacked: "Inledning" / "Uppdraget" / text
+        return 2 if len(after) >= 40 and not (BULLET_RE.match(after) or ITEM_RE.match(after)) else 0
+    return 2 if _body_like(nxt) else 0
+
+
+def _take_heading(
+    lines: list[str], i: int, full: int, strong_only: bool
+) -> tuple[_Block, int] | None:
+    """A heading starting at line i (with its continuation lines) and the index after it.
+    With strong_only (inside a sentence) only wide-numbered headings and appendices count."""
+    text, j = _squash(lines[i]), i + 1
+    wide = bool(NUMBER_RE.match(text) and re.match(r"^\S+\s{2,}\S", lines[i].strip()))
+    while j < len(lines) and _is_continuation(_squash(lines[j])) and len(text) <= 100:
+        ends_open = wide or text.split()[-1].casefold() in JOINERS
+        if not ends_open and _wrapped(_squash(lines[j - 1]), _squash(lines[j]), full):
+            break
+        text, j = f"{text} {_squash(lines[j])}", j + 1
+    k = next((k for k in range(j, len(lines)) if lines[k].strip()), len(lines))
+    nxt, after = _next_text(lines, k), _next_text(lines, k + 1)
+    level = _numbered_level(text, wide, nxt) or (1 if APPENDIX_RE.match(text) else 0)
+    if not level and not strong_only:
+        level = _title_level(text, _squash(lines[j - 1]), nxt, after, full)
+    if not level:
+        return None
+    if m := NUMBER_RE.match(text):
+        text = f"{m.group(1)} {m.group(3)}"  # "2.   Övergripande" -> "2. Övergripande"
+    return _Block(text, level), j
+
+
+# --- paragraphs -------------------------------------------------------------------------
+
+
+def _full_width(lines: list[str]) -> int:
+    """The length of a full line of body text (most lines are full)."""
+    widths = sorted(len(_squash(ln)) for ln in lines if ln.strip() and ln not in (PAGE, RULE))
+    return widths[int(len(widths) * 0.9)] if widths else 80
+
+
+def _ends_paragraph(s: str, nxt: str, full: int) -> bool:
+    """A line ending a sentence where the next line's first word would still have fit
+    ends its paragraph (double-spaced text has no empty lines to say so)."""
+    s = re.sub(r"(?<=[.:!?])\s?\d{1,3}$", "", s)  # "2023.15": a footnote mark
+    if not s.endswith(tuple(".:!?")) or not nxt or not nxt[0].isupper():
+        return False
+    first = nxt.split()[0]
+    return len(s) + 1 + len(first) <= full
+
+
+def _goes_on(last: str, nxt: str) -> bool:
+    """An empty line inside a sentence (double-spaced text, or a page break): the line
+    before ends without punctuation and the next one continues in lower case or digits."""
+    if not nxt or last.endswith(tuple(".!?:;")) or ITEM_RE.match(nxt) or BULLET_RE.match(nxt):
+        return False
+    return nxt[0].islower() or nxt[0].isdigit()
+
+
+def _may_start(para: list[str], full: int) -> bool:
+    """Whether a heading may start here: not inside a sentence."""
+    return not para or para[-1].endswith(tuple(".!?:")) or len(para[-1]) < 0.6 * full
+
+
+def _mark_paragraph_ends(lines: list[str]) -> list[str]:
+    """An empty line after each line that ends a paragraph by its length (measured before
+    hyphenated words are joined, which changes line lengths)."""
+    full = _full_width(lines)
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if _page_start(line) and out and _squash(out[-1]).endswith(tuple(".!?")):
+            out.append("")  # a new page starting with a new sentence: a new paragraph
+        out.append(line)
+        if line.strip() and _ends_paragraph(_squash(line), _next_text(lines, i + 1), full):
+            out.append("")
+    return out
+
+
+def _page_start(line: str) -> bool:
+    """The first line of a page in this kind of extraction: one space, then a capital."""
+    return bool(re.match(r"^ [A-ZÅÄÖ]", line))
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    """Lines to paragraphs, list items and headings."""
+    full = _full_width(lines)
+    blocks: list[_Block] = []
+    para: list[str] = []
+
+    def flush() -> None:
+        if para:
+            blocks.append(_Block(" ".join(para)))
+            para.clear()
+
+    i = 0
+    while i < len(lines):
+        s = _squash(lines[i])
+        if not s:
+            if not (para and _goes_on(para[-1], _next_text(lines, i))):
+                flush()
+            i += 1
+            continue
+        if got := _take_heading(lines, i, full, strong_only=not _may_start(para, full)):
+            flush()
+            blocks.append(got[0])
+            i = got[1]
+            continue
+        if BULLET_RE.match(s):
+            flush()
+            s = "- " + BULLET_RE.sub("", s)
+        elif ITEM_RE.match(s):
+            flush()  # "1. ..." / "a) ..." starts an item of its own
+        para.append(s)
+        i += 1
+    flush()
+    return blocks
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def _clean_blocks(raw: str) -> list[_Block]:
+    lines = _lines(raw)
+    double = _double_spaced(lines)
+    lines, notes = _strip_footnotes(lines)
+    lines = _drop_furniture([ln.rstrip() for ln in lines])
+    if double:
+        lines = [ln for ln in lines if ln.strip()]
+    lines = _dehyphenate(_mark_paragraph_ends(lines))
+    return _blocks(_strip_marks(lines, notes))
+
+
+def _join(paragraphs: list[str]) -> str:
+    """One empty line between paragraphs; the items of a list on consecutive lines."""
+    out = ""
+    for i, para in enumerate(paragraphs):
+        if i:
+            in_list = para.startswith("- ") and paragraphs[i - 1].startswith("- ")
+            out += "\n" if in_list else "\n\n"
+        out += para
+    return out + "\n"
+
+
+def clean_text(raw: str) -> str:
+    """Plain text: paragraphs (headings too) separated by one empty line, each on one
+    line; list items as '- ' lines. Footnote texts are dropped, their marks removed."""
+    return _join([b.text for b in _clean_blocks(raw)])
 
 
 def to_markdown(raw: str, title: str | None = None) -> str:
-    """Cleaned text as Markdown: the title as '# ', the document's headings as '## '."""
+    """Cleaned text as Markdown: the title as '# ', numbered top-level headings and
+    appendices ('Bilaga 1') as '# ', sub-headings and short title lines as '## '."""
     blocks = _clean_blocks(raw)
-    if title:
-        blocks.insert(0, f"# {title}")
-    return "\n\n".join(blocks) + "\n"
+    if title and blocks and _squash(blocks[0].text).casefold() == _squash(title).casefold():
+        blocks = blocks[1:]  # the title as the text's first line: said once
+    out = [f"# {title}"] if title else []
+    out += [f"{'#' * b.level} {b.text}" if b.level else b.text for b in blocks]
+    return _join(out)
 
 
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 
 
+def _is_document_title(heading: str, level: int) -> bool:
+    """The first line '# X' is the document's title unless it is a numbered section or
+    an appendix (a text without a title can start with '# 1. Inledning')."""
+    return level == 1 and not NUMBER_RE.match(heading) and not APPENDIX_RE.match(heading)
+
+
 def split_sections(markdown: str) -> list[Section]:
-    """Sections on the Markdown headings; text before the first heading belongs to a
-    section named after the title (or 'Inledning')."""
+    """Sections on the Markdown headings, each with its parents' headings. Text before the
+    first section heading (after the title, if any) belongs to a section 'Inledning'."""
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
     current = Section("Inledning", 1, "", ["Inledning"])
     buf: list[str] = []
-
-    def close():
-        current.text = "\n".join(buf).strip()
-        if current.text:
-            sections.append(current)
-
-    first = True
+    seen_text = False
     for line in markdown.split("\n"):
         m = HEADING_RE.match(line)
         if not m:
             buf.append(line)
-            if line.strip():
-                first = False
+            seen_text = seen_text or bool(line.strip())
             continue
-        close()
-        buf = []
         level, heading = len(m.group(1)), m.group(2).strip()
-        if first and level == 1:
-            # the document's title: what follows it, before any section, is its introduction
-            first = False
-            current = Section("Inledning", 1, "", ["Inledning"])
+        if not seen_text and _is_document_title(heading, level):
+            seen_text = True  # the title: what follows it belongs to 'Inledning'
             continue
+        _close(current, buf, sections)
+        buf = []
+        seen_text = True
         stack = [(lvl, h) for lvl, h in stack if lvl < level] + [(level, heading)]
         current = Section(heading, level, "", [h for _, h in stack])
-    close()
+    _close(current, buf, sections)
     return sections
+
+
+def _close(section: Section, buf: list[str], sections: list[Section]) -> None:
+    section.text = "\n".join(buf).strip()
+    if section.text:
+        sections.append(section)
