@@ -100,7 +100,11 @@ def _exact(a: Allocation) -> str:
 
 
 def what_if(
-    knowledge: Knowledge, regions: list[Region], total: int, base: int | None, year: int | None
+    knowledge: Knowledge,
+    regions: list[Region],
+    total: int | None,
+    base: int | None,
+    year: int | None,
 ) -> Answer:
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
@@ -110,6 +114,7 @@ def what_if(
     except AllocationError as exc:
         return Answer(f"Det går inte att räkna så: {exc}", False, "allocation")
     base_used = grant.base_amount if base is None else base
+    total = grant.total if total is None else total
     cite = Citer(knowledge)
     cite.cite(grant.method_source)
     cite.cite(grant.source)
@@ -118,7 +123,10 @@ def what_if(
         f"region, resten efter befolkningen den {sv_date(grant.population_date)}):"
     ]
     actual = allocate_grant(grant)
-    for r in regions:
+    if len(regions) > 4:  # all regions: one short line each, largest first
+        for r in sorted(regions, key=lambda r: -split[r.id].total):
+            lines.append(f"{r.name.replace('Region ', '')}: {sv_kr(split[r.id].total)}")
+    for r in regions if len(regions) <= 4 else ():
         a = split[r.id]
         lines.append(
             f"• {r.name}: {sv_kr(a.total)} ({sv_kr(a.base)} + {sv_kr(a.population_part)}); "

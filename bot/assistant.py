@@ -21,7 +21,7 @@ from .answer import Answer, Citer
 from .deadlines import answer_deadlines, answer_upcoming
 from .ranking import Ranker
 from .snippets import best_sentences
-from .understanding import TOPIC_NOISE, Interpreter, Understanding
+from .understanding import TOPIC_NOISE, Interpreter, Understanding, parse_amounts
 
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 RERANK_DEPTH = 30  # BM25 finds candidates; coverage picks among this many
@@ -136,6 +136,8 @@ class Assistant:
 
     def _without_topic(self, u: Understanding, today: date) -> Answer:
         """A question that names no topic ("vilka uppgifter finns?")."""
+        if "greeting" in u.flags:
+            return Answer(HELP_TEXT, True, "help")
         if u.intent == "deadline":
             return answer_upcoming(self.knowledge, today)
         if u.intent == "task":
@@ -315,20 +317,19 @@ class Assistant:
         )
 
     def _what_if(self, u: Understanding) -> Answer:
+        """'Om 500 miljoner fördelades …' / 'om grundbeloppet var 10 miljoner': the amount
+        written after "grundbelopp" is the base, any other the total."""
         f = u.folded
         base = None
-        m = re.search(r"grundbelopp\w*\s+(?:på|av|om)?\s*", f)
         amounts = list(u.amounts)
-        if m and "samma grundbelopp" not in f and len(amounts) > 1:
-            # the amount written after "grundbelopp" is the base, the other the total
-            tail = money_amounts_after(f, m.end())
-            if tail:
-                base = tail
+        m = re.search(r"grundbelopp\w*", f)
+        if m and "samma grundbelopp" not in f:
+            after = parse_amounts(f[m.end() :])
+            if after:
+                base = after[0]
                 amounts.remove(base)
-        total = max(amounts)
-        regions = u.regions or [
-            self.knowledge.region(r) for r in self.knowledge.grants[0].populations
-        ]
+        total = max(amounts) if amounts else None
+        regions = u.regions or [self.knowledge.region(r.id) for r in self.knowledge.regions]
         return money.what_if(self.knowledge, regions, total, base, u.year)
 
     def allocation(self, region: str | None, year: int | None = None) -> Answer:
@@ -409,13 +410,6 @@ class Assistant:
         q = self.searcher.parse(query, ignore=TOPIC_NOISE)
         hits = self.ranker.ranked(self.searcher.search(q, kinds=("deadline",), limit=3), q)
         return [by_id[h.ref] for h in hits[:1]]
-
-
-def money_amounts_after(folded: str, pos: int) -> int | None:
-    from .understanding import parse_amounts
-
-    found = parse_amounts(folded[pos:])
-    return found[0] if found else None
 
 
 def _fit(answer: Answer) -> Answer:

@@ -34,10 +34,17 @@ def best_sentences(text: str, terms: set[str], analyzer: Analyzer, limit: int = 
     first = min(keep)
     if first + 1 < len(sents) and len(sents[first]) < 120:
         keep.add(first + 1)  # a heading-like or short sentence needs what follows it
+    for i in sorted(keep):
+        if sents[i].endswith(":"):  # a sentence that introduces a list brings the list
+            j = i + 1
+            while j < len(sents) and sents[j].startswith(("- ", "• ")) and j - i <= 10:
+                keep.add(j)
+                j += 1
     out, size = [], 0
     for i in sorted(keep):
         if size + len(sents[i]) > MAX_SNIPPET and out:
             break
         out.append(sents[i])
         size += len(sents[i])
-    return " ".join(out)
+    # list items on lines of their own, the rest as running text
+    return " ".join(out).replace(" - ", "\n- ").replace(" • ", "\n• ")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from index.analysis import STOPWORDS, fold
 from knowledge.models import MONTHS_SV, Knowledge, Region
@@ -237,7 +238,7 @@ regionerna region regioner enligt gäller vilken vilket vilka mycket får fick b
 kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka skickas due when
 task tasks support help contact phone email mean means meaning does står förklara definition
 betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
-happen happens
+happen happens göras klara pengar pengarna hej hejsan hjälpa hjälp
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 TOPIC_NOISE = frozenset(_NOISE_WORDS.split()) | frozenset(
@@ -353,8 +354,11 @@ class RegionMatcher:
             return self.by_name[phrase]
         if len(phrase) < 5:
             return None
-        # genitive and typos: "kronobergs", "västerbottn", "jämtlands"
-        best = process.extractOne(phrase, self.names, scorer=fuzz.ratio, score_cutoff=86)
+        # genitive and typos: "kronobergs", "västerbottn", "jämtlands", "gotlnad" (a swap
+        # counts as one edit in Damerau-Levenshtein)
+        best = process.extractOne(
+            phrase, self.names, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85
+        )
         return self.by_name[best[0]] if best else None
 
     def suggest(self, word: str, limit: int = 3) -> list[str]:
@@ -429,6 +433,8 @@ class Interpreter:
             return "empty"
         if n_words <= 4 and (GREETING.search(f) or HELP.search(f) or THANKS.search(f)):
             return "thanks" if THANKS.search(f) and not HELP.search(f) else "help"
+        if GREETING.search(f) or HELP.search(f):
+            u.flags.add("greeting")  # "Hej, vad kan du hjälpa mig med?": help, if no topic
         money = bool(MONEY.search(f)) or bool(u.amounts)
         if u.amounts and COST.search(f) and u.regions:
             return "cost_share"

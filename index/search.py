@@ -85,7 +85,7 @@ class Searcher:
     def correct(self, word: str) -> str:
         """A word the corpus does not know, replaced by the closest one it does (typos)."""
         if (
-            len(word) < 5
+            len(word) < 6  # short words are too often real words of their own
             or word.isdigit()
             or word in self._word_set
             or stem(word) in self.vocabulary
