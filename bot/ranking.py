@@ -53,7 +53,7 @@ class Ranker:
         total = 0.0
         for own, added in q.groups:
             if all(t not in self.searcher.vocabulary for t in own):
-                total += EXPANSION_SHARE * min(sum(self.idf(t) for t in added), self._cap(own))
+                total += EXPANSION_SHARE * min(max(map(self.idf, added), default=0.0), self._cap(own))
         return total
 
     def _cap(self, own: tuple[str, ...]) -> float:
@@ -77,7 +77,9 @@ class Ranker:
         for own, added in q.groups:
             if set(own) <= hit.matched:
                 continue  # it has the user's own words; their expansion adds nothing
-            expanded = sum(self.idf(t) for t in hit.matched & set(added))
+            # the rarest expansion met: inflections of one word ("medel", "medlen") are
+            # not separate evidence
+            expanded = max((self.idf(t) for t in hit.matched & set(added)), default=0.0)
             total += EXPANSION_SHARE * min(expanded, self._cap(own))
         return total
 

@@ -238,7 +238,7 @@ regionerna region regioner enligt gäller vilken vilket vilka mycket får fick b
 kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka skickas due when
 task tasks support help contact phone email mean means meaning does står förklara definition
 betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
-happen happens göras klara pengar pengarna hej hejsan hjälpa hjälp
+happen happens göras klara hej hejsan hjälpa hjälp
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 TOPIC_NOISE = frozenset(_NOISE_WORDS.split()) | frozenset(

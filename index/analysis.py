@@ -215,6 +215,8 @@ def stem(word: str) -> str:
         s = s[:-1]  # "sårbarhetsanalys" vs Snowball's "sårbarhetsanaly"
     if s.endswith("ning") and len(s) - 4 >= _MIN_STEM:
         s = s[:-4]
+    if s.endswith("nt") and len(s) >= 6:
+        s = s[:-1] + "d"  # supine of -nda verbs: "använts", "använt" with "använda"
     return s
 
 
