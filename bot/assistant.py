@@ -188,7 +188,7 @@ class Assistant:
                 text += f" {g.note}"
                 cite.cite(g.note_source)
             return Answer(text, True, "definition", cite.all())
-        return self._passage_answer(hits, q)
+        return self._passage_answer(hits, q, u)
 
     def _areas_for(self, hits: list[Hit], u: Understanding) -> list[Area]:
         by_id = {a.id: a for a in self.knowledge.areas}
@@ -283,9 +283,11 @@ class Assistant:
         lines += self.knowledge.name_notes(c.name)
         return Answer("\n".join(lines), True, "contact", cite.all())
 
-    def _passage_answer(self, hits: list[Hit], q: Query) -> Answer:
+    def _passage_answer(self, hits: list[Hit], q: Query, u: Understanding) -> Answer:
         top = hits[0]
         text = best_sentences(top.body, self.ranker.telling(q), self.searcher.analyzer)
+        if u.intent == "contact":  # whom to call: say when the organisation has a new name
+            text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
         cite = Citer(self.knowledge)
         cite.cite(knowledge_pkg.models.SourceRef(top.doc, top.section))
         return Answer(text, True, "fact", cite.all())

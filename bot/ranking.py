@@ -29,6 +29,13 @@ class Ranker:
         self.searcher = searcher
         self.n_docs = max(searcher.searcher.doc_count(), 1)
         self.max_idf = math.log(self.n_docs + 1)
+        # abbreviations name who or what is asked about (SKR, RSA, TiB): an answer must
+        # mention them or what they stand for
+        self.names = frozenset(
+            stem(g.term.casefold())
+            for g in searcher.knowledge.glossary
+            if g.term != g.term.casefold() and " " not in g.term
+        )
 
     @lru_cache(maxsize=20_000)  # noqa: B019 - one ranker per index
     def idf(self, term: str) -> float:
@@ -53,7 +60,8 @@ class Ranker:
         total = 0.0
         for own, added in q.groups:
             if all(t not in self.searcher.vocabulary for t in own):
-                total += EXPANSION_SHARE * min(max(map(self.idf, added), default=0.0), self._cap(own))
+                rarest = max(map(self.idf, added), default=0.0)
+                total += EXPANSION_SHARE * min(rarest, self._cap(own))
         return total
 
     def _cap(self, own: tuple[str, ...]) -> float:
@@ -104,6 +112,9 @@ class Ranker:
             return False
         if 2 * len(q.unknown) >= len(q.words):
             return False  # half of what is asked about is unknown to the documents
+        for own, added in q.groups:
+            if self.names & set(own) and not best.matched & {*own, *added}:
+                return False  # "kontaktperson på SKR" answered by an MSB contact
         return self.coverage(best, q) >= IN_SCOPE_SHARE * self.weight(q)
 
     def telling(self, q: Query) -> set[str]:

@@ -6,7 +6,9 @@ import re
 
 from index.analysis import Analyzer
 
-SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-ZÅÄÖ0-9•\-])|\n+")
+# a colon ends a sentence only before a list: "Tfn: 010-…" and "31 okt årligen: Indikatorer"
+# stay whole
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9•\-])|(?<=:)\s+(?=[•\-]\s)|\n+")
 MAX_SNIPPET = 700
 
 

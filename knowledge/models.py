@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -244,8 +245,14 @@ class Knowledge:
     def name_notes(self, text: str) -> list[str]:
         """Notes on names mentioned in `text` (e.g. MSB's new name since 2026), from the
         glossary, so the fact is stated in one place."""
-        words = set(text.replace(",", " ").replace("(", " ").replace(")", " ").split())
-        return [g.note for g in self.glossary if g.note and g.term in words]
+        folded = text.casefold()
+        words = set(re.findall(r"\w+", folded))  # "msb" also in "leh@msb.se"
+        return [
+            g.note
+            for g in self.glossary
+            if g.note
+            and (g.term.casefold() in words or any(e.casefold() in folded for e in g.expands))
+        ]
 
     def glossary_term(self, term: str) -> GlossaryEntry | None:
         t = term.casefold()
