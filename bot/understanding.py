@@ -241,8 +241,9 @@ betyda innebära definieras händer hände hänt sker skedde reported submitted 
 happen happens göras klara hej hejsan hjälpa hjälp
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
+# also without diacritics ("vad ar rsa"): the noise words and the stopwords
 TOPIC_NOISE = frozenset(_NOISE_WORDS.split()) | frozenset(
-    w.translate(str.maketrans("åäöéü", "aaoeu")) for w in _NOISE_WORDS.split()
+    w.translate(str.maketrans("åäöéü", "aaoeu")) for w in (*_NOISE_WORDS.split(), *STOPWORDS)
 )
 
 NUMBER_WORDS = {

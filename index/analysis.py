@@ -247,7 +247,9 @@ class Analyzer:
             if tail.startswith(_NOT_A_PART):
                 continue
             tail_stem = stem(tail)
-            if tail_stem not in self.vocabulary or len(tail_stem) < _MIN_STEM:
+            # a short stem counts when the tail is a whole word ("lager" -> "lag")
+            shortest = 3 if len(tail) >= 5 else _MIN_STEM
+            if tail_stem not in self.vocabulary or len(tail_stem) < shortest:
                 continue
             for h in (head, head[:-1] if head.endswith("s") else None):
                 if h and len(h) >= _MIN_STEM and stem(h) in self.vocabulary:
