@@ -160,13 +160,20 @@ def cost_split(knowledge: Knowledge, regions: list[Region], cost: int) -> Answer
     return Answer("\n".join(lines), True, "allocation", cite.all())
 
 
-def total(knowledge: Knowledge, year: int | None) -> Answer:
+def total(knowledge: Knowledge, year: int | None, population: bool = False) -> Answer:
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
         return grant
     n = len(grant.populations)
     cite = Citer(knowledge)
     cite.cite(grant.source)
+    if population:
+        text = (
+            f"Befolkningsunderlaget den {sv_date(grant.population_date)} var sammanlagt "
+            f"{sv_int(sum(grant.populations.values()))} invånare i de {n} regionerna "
+            f"(fördelningsunderlaget för {grant.year})."
+        )
+        return Answer(text, True, "allocation", cite.all())
     text = (
         f"{grant.year} fördelas totalt {sv_kr(grant.total)} till de {n} regionerna: "
         f"grundbelopp {sv_kr(grant.base_amount)} per region ({sv_kr(grant.base_amount * n)} "

@@ -102,7 +102,7 @@ class Assistant:
         if u.intent == "allocation":
             return self.allocation_for(u)
         if u.intent == "allocation_total":
-            return money.total(k, u.year)
+            return money.total(k, u.year, population="population" in u.flags)
         if u.intent == "allocation_all":
             return money.table(k, u.year)
         if u.intent == "upcoming":

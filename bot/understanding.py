@@ -116,7 +116,8 @@ ALL_REGIONS = _cue(
     "alla",
     "all regions",
 )
-TOTAL = _cue("totalt", "sammanlagt", "total(en)?", "totalsumma(n)?", "in total")
+COUNTRY = _cue("sverige", "riket", "hela landet", "alla regioner(na)?", "sweden")
+TOTAL = _cue("totalt", "sammanlagt", "total(a|en)?", "totalsumma(n)?", "in total")
 HOW_COMPUTED = _cue(
     "räknas",
     "beräknas",
@@ -453,6 +454,9 @@ class Interpreter:
             return "allocation"
         if u.unknown_region and (money or POPULATION.search(f)):
             return "allocation"
+        if POPULATION.search(f) and (TOTAL.search(f) or COUNTRY.search(f)):
+            u.flags.add("population")  # "hur många invånare har Sverige?": the table's total
+            return "allocation_total"
         if money and SUPERLATIVE.search(f):
             return "allocation_all"
         if re.search(r"(fordelas|fordelning|tilldelning)", f) and (
