@@ -12,7 +12,7 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 import knowledge as knowledge_pkg
-from index.analysis import fold
+from index.analysis import fold, stem
 from index.search import Hit, Query, Searcher
 from knowledge.models import Area, Deadline, Knowledge
 
@@ -21,7 +21,14 @@ from .answer import Answer, Citer
 from .deadlines import answer_deadlines, answer_upcoming
 from .ranking import Ranker
 from .snippets import best_sentences
-from .understanding import TOPIC_NOISE, Interpreter, Understanding, parse_amounts
+from .spelling import Speller
+from .understanding import (
+    TOPIC_NOISE,
+    Interpreter,
+    Understanding,
+    parse_amounts,
+    question_lexicon,
+)
 
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 RERANK_DEPTH = 30  # BM25 finds candidates; coverage picks among this many
@@ -70,7 +77,9 @@ class Assistant:
     def __init__(self, knowledge: Knowledge, searcher: Searcher):
         self.knowledge = knowledge
         self.searcher = searcher
-        self.interpreter = Interpreter(knowledge)
+        lexicon = question_lexicon(knowledge) | set(searcher.words)
+        speller = Speller(lexicon, lambda w: bool(searcher.analyzer.compound_parts(w)), stem)
+        self.interpreter = Interpreter(knowledge, speller)
         self.ranker = Ranker(searcher)
         self.unknown = unknown_text(knowledge)
 
@@ -215,7 +224,11 @@ class Assistant:
                 lines += [f"• {t}" for t in a.tasks]
             if want_support and a.support:
                 items = list(a.support)
-                matching = [s for s in items if telling & set(self.searcher.analyzer.terms(s.text))]
+                # words beyond the area's own name pick items ("utbildning i Rakel")
+                specific = telling - set(self.searcher.analyzer.terms(a.name))
+                matching = [
+                    s for s in items if specific & set(self.searcher.analyzer.terms(s.text))
+                ]
                 if u.intent == "support" and matching and len(matching) < len(items):
                     lines.append("Ja, det finns:")
                     lines += [f"• {s.text} ({STATUS_LABEL[s.status].lower()})" for s in matching]

@@ -13,6 +13,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from index.analysis import STOPWORDS, fold
 from knowledge.models import MONTHS_SV, Knowledge, Region
 
+from .spelling import Speller
+
 
 def plain(text: str) -> str:
     """Without Swedish diacritics: 'vilket stod finns' must read as 'vilket stöd finns'."""
@@ -22,8 +24,12 @@ def plain(text: str) -> str:
 PLAIN = str.maketrans("åäöéü", "aaoeu")
 
 
+CUE_WORDS: set[str] = set()  # every word a cue is written with: known to the speller
+
+
 def _cue(*patterns: str) -> re.Pattern:
     """A cue matched on diacritic-free text, so phone typing without å, ä, ö still counts."""
+    CUE_WORDS.update(re.findall(r"[a-zåäöéü]+", "|".join(patterns)))
     return re.compile(r"(?<![\w-])(?:" + plain("|".join(patterns)) + r")(?![\w-])")
 
 
@@ -313,6 +319,7 @@ class Understanding:
     domain: str | None = None
     insats: int | None = None
     flags: set[str] = field(default_factory=set)
+    corrected: dict[str, str] = field(default_factory=dict)  # typo -> the word understood
 
 
 class RegionMatcher:
@@ -403,14 +410,30 @@ def parse_until(folded: str, today: date) -> date | None:
     return date(today.year + n, today.month, min(today.day, 28))
 
 
+def question_lexicon(knowledge: Knowledge) -> set[str]:
+    """Words a question may use besides the documents' own: cues, noise and stopwords,
+    glossary terms, region names and aliases, months and numbers."""
+    texts = [*CUE_WORDS, *TOPIC_NOISE, *STOPWORDS, *MONTHS_SV, *NUMBER_WORDS]
+    for g in knowledge.glossary:
+        texts += [g.term, *g.expands]
+    for r in knowledge.regions:
+        texts += [r.name, *r.aliases]
+    return {w for t in texts for w in re.findall(r"[^\W\d_]+", fold(t))}
+
+
 class Interpreter:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, speller: Speller | None = None):
         self.knowledge = knowledge
         self.regions = RegionMatcher(knowledge.regions)
+        self.speller = speller
 
     def understand(self, text: str, today: date) -> Understanding:
         folded = fold(text).strip()
-        u = Understanding(text=text, folded=folded, intent="search")
+        corrected: dict[str, str] = {}
+        if self.speller:
+            folded, corrected = self.speller.text(folded)
+        u = Understanding(text=folded if corrected else text, folded=folded, intent="search")
+        u.corrected = corrected
         u.regions = self.regions.find(folded)
         if not u.regions:
             m = REGION_WORD.search(folded)

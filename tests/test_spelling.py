@@ -1,0 +1,40 @@
+"""Typos are corrected before a question is interpreted, and only typos."""
+
+from bot.spelling import Speller
+from index.analysis import stem
+
+LEXICON = {"deadline", "vilket", "uppgifter", "indikatorer", "stöd", "finns", "värdet", "rsa"}
+
+
+def speller() -> Speller:
+    return Speller(LEXICON, stem=stem)
+
+
+def test_one_edit_and_a_swap_are_typos():
+    s = speller()
+    assert s.word("viket") == "vilket"  # a letter missing
+    assert s.word("deadilne") == "deadline"  # neighbours swapped: one edit
+    assert s.word("uppgfiter") == "uppgifter"
+
+
+def test_an_inflection_the_lexicon_lacks_is_matched_through_its_stem():
+    assert speller().word("idnikatorerna") == "indikatorer"
+
+
+def test_known_short_and_distant_words_are_left_alone():
+    s = speller()
+    assert s.word("finns") == "finns"
+    assert s.word("rsa") == "rsa"  # short: never corrected
+    assert s.word("kiruna") == "kiruna"  # nothing near it
+    assert s.word("pannkakor") == "pannkakor"
+
+
+def test_compounds_of_known_parts_are_not_typos():
+    s = Speller(LEXICON, is_compound=lambda w: w == "stödfinns")
+    assert s.word("stödfinns") == "stödfinns"
+
+
+def test_text_reports_what_it_changed_and_keeps_numbers():
+    text, changed = speller().text("viket stöd finns 2023? deadilne")
+    assert text == "vilket stöd finns 2023? deadline"
+    assert changed == {"viket": "vilket", "deadilne": "deadline"}
