@@ -136,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
         from .telegram_bot import run_telegram
 
         return run_telegram(Config.from_env()) or 0
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        sys.stderr.close()
+        return 0
     except KnowledgeError as exc:
         print(f"Kunskapsbasen är felaktig och boten startar inte: {exc}", file=sys.stderr)
         return 3
