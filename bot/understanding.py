@@ -70,8 +70,12 @@ UPCOMING = _cue(
     "viktiga datum",
     "next deadline",
     "upcoming",
+    "coming up",
+    "(which|what) deadlines",
     "inom \\w+ (dagar|veckor|månader|år)",
     "(de )?(kommande|närmaste|nästa) \\w+ (dagar|veckor|månader|åren|år)",
+    "(within|in) the (next|coming) \\w+ (days|weeks|months|years)",
+    "(next|coming) \\w+ (days|weeks|months|years)",
 )
 NEXT_ONLY = _cue("nästa (deadline|frist|datum)", "next deadline", "närmaste (deadline|frist)")
 MONEY = _cue(
@@ -271,7 +275,10 @@ NUMBER_WORDS = {
     "two": 2,
     "three": 3,
     "four": 4,
+    "five": 5,
     "six": 6,
+    "nine": 9,
+    "ten": 10,
     "twelve": 12,
 }
 UNITS = {
