@@ -18,7 +18,8 @@ from knowledge.models import Area, Deadline, Knowledge
 
 from . import allocation_answers as money
 from .answer import Answer, Citer
-from .deadlines import answer_deadlines, answer_upcoming
+from .deadlines import answer_deadlines, answer_past, answer_upcoming
+from .deadlines import on_day as deadlines_on_day
 from .ranking import Ranker
 from .snippets import best_sentences
 from .spelling import Speller
@@ -114,8 +115,14 @@ class Assistant:
             return money.total(k, u.year, population="population" in u.flags)
         if u.intent == "allocation_all":
             return money.table(k, u.year)
+        if u.intent == "past":
+            return answer_past(k, today)
+        if u.on_day:
+            on = deadlines_on_day(k, *u.on_day)
+            if on:
+                return answer_deadlines(k, on, today, u.on_day[2])
         if u.intent == "upcoming":
-            start = today
+            start = u.start or today
             if u.until is None and u.year and u.year >= today.year:
                 start, u.until = max(today, date(u.year, 1, 1)), date(u.year, 12, 31)
             return answer_upcoming(k, today, u.until, "next" in u.flags, start)
@@ -173,7 +180,7 @@ class Assistant:
             for h in hits[1:3]:
                 if h.kind == "deadline" and h.score >= 0.85 * top.score:
                     chosen.append(k.deadline(h.ref))
-            return answer_deadlines(k, chosen, today)
+            return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags)
         if top.kind in ("area", "support"):
             areas = self._areas_for(hits, u)
             return self._area_answer(areas, q, u)

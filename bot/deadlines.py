@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,16 +36,36 @@ def upcoming(knowledge: Knowledge, today: date, until: date | None = None) -> li
     return sorted(found, key=lambda o: (o.when, o.deadline.title))
 
 
-def describe(knowledge: Knowledge, d: Deadline, today: date, cite: Citer) -> str:
-    """One deadline, its rule, its next (or last) date, who sends it to whom."""
+def describe(
+    knowledge: Knowledge,
+    d: Deadline,
+    today: date,
+    cite: Citer,
+    year: int | None = None,
+    previous: bool = False,
+) -> str:
+    """One deadline, its rule, its next (or last) date, who sends it to whom; with `year`
+    also its date that year, with `previous` also when it last fell due."""
     cite.cite(d.source)
     lines = [f"{d.title}: {d.rule.describe()}."]
     nxt = next_occurrence(d, today)
+    recurring = d.rule.kind != "once"
+    if recurring and previous:
+        last = d.rule.last_before(today)
+        if last:
+            lines.append(f"Förra gången: {sv_date(last)}.")
     if nxt:
         lines.append(f"Nästa gång: {sv_date(nxt)} ({relative(nxt, today)}).")
     else:
         last = d.rule.last_before(today)
         lines.append(f"Fristen har passerat: den var {sv_date(last)}.")
+    if recurring and year and (nxt is None or year != nxt.year):
+        that_year = d.rule.date_in(year)
+        if that_year:
+            lines.append(f"År {year}: {sv_date(that_year)} ({relative(that_year, today)}).")
+        else:
+            after = d.rule.next_on_or_after(date(year, 1, 1))
+            lines.append(f"Fristen infaller inte {year}; därefter {sv_date(after)}.")
     if d.recipients:
         lines.append(f"Mottagare: {', '.join(d.recipients)}.")
         lines += knowledge.name_notes(" ".join(d.recipients))
@@ -53,10 +74,60 @@ def describe(knowledge: Knowledge, d: Deadline, today: date, cite: Citer) -> str
     return "\n".join(lines)
 
 
-def answer_deadlines(knowledge: Knowledge, deadlines: list[Deadline], today: date) -> Answer:
+def answer_deadlines(
+    knowledge: Knowledge,
+    deadlines: list[Deadline],
+    today: date,
+    year: int | None = None,
+    previous: bool = False,
+) -> Answer:
     cite = Citer(knowledge)
-    text = "\n\n".join(describe(knowledge, d, today, cite) for d in deadlines)
+    text = "\n\n".join(describe(knowledge, d, today, cite, year, previous) for d in deadlines)
     return Answer(text, True, "deadline", cite.all(), tuple(d.id for d in deadlines))
+
+
+def on_day(knowledge: Knowledge, day: int, month: int, year: int | None) -> list[Deadline]:
+    """Deadlines that fall on a day ("15 februari"), of a given year or any."""
+    found = []
+    for d in knowledge.deadlines:
+        if year is not None:
+            when = d.rule.date_in(year)
+            hit = when is not None and (when.month, when.day) == (month, day)
+        elif d.rule.kind == "once":
+            hit = (d.rule.on.month, d.rule.on.day) == (month, day)
+        else:
+            last_day = calendar.monthrange(2001, month)[1]  # a month-end rule ("i juni")
+            hit = d.rule.month == month and (d.rule.day or last_day) == day
+        if hit:
+            found.append(d)
+    return found
+
+
+def answer_past(knowledge: Knowledge, today: date) -> Answer:
+    """Deadlines that have passed: one-offs with their date, recurring ones' last time."""
+    cite = Citer(knowledge)
+    once = sorted(
+        (d for d in knowledge.deadlines if d.rule.kind == "once" and d.rule.on < today),
+        key=lambda d: (d.rule.on, d.title),
+        reverse=True,
+    )
+    lines = []
+    if once:
+        lines.append("Frister som har passerat:")
+        for d in once:
+            cite.cite(d.source)
+            lines.append(f"• {sv_date(d.rule.on)}: {d.title}")
+    recurring = [d for d in knowledge.deadlines if d.rule.kind != "once"]
+    if recurring:
+        lines.append("Återkommande frister, senaste gången:")
+        for d in sorted(recurring, key=lambda d: d.rule.last_before(today) or today, reverse=True):
+            last = d.rule.last_before(today)
+            if last:
+                cite.cite(d.source)
+                lines.append(f"• {sv_date(last)}: {d.title} ({d.rule.describe()})")
+    if not lines:
+        return Answer("Inga frister i underlaget har passerat.", True, "deadline")
+    return Answer("\n".join(lines), True, "deadline", cite.all())
 
 
 def answer_upcoming(

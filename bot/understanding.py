@@ -3,6 +3,7 @@ a period), tolerant of typos, abbreviations, missing punctuation and English."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -76,6 +77,28 @@ UPCOMING = _cue(
     "(de )?(kommande|närmaste|nästa) \\w+ (dagar|veckor|månader|åren|år)",
     "(within|in) the (next|coming) \\w+ (days|weeks|months|years)",
     "(next|coming) \\w+ (days|weeks|months|years)",
+)
+PREVIOUS = _cue(
+    "senaste",
+    "förra",
+    "föregående",
+    "när var",
+    "när lämnades",
+    "när skickades",
+    "last time",
+    "previous",
+    "när gjordes",
+)
+PAST = _cue(
+    "(har )?passerat",
+    "passerade",
+    "har gått ut",
+    "gått ut",
+    "tidigare frister",
+    "gamla frister",
+    "past deadlines",
+    "passed",
+    "expired",
 )
 NEXT_ONLY = _cue("nästa (deadline|frist|datum)", "next deadline", "närmaste (deadline|frist)")
 MONEY = _cue(
@@ -307,6 +330,12 @@ PERIOD = re.compile(
     r"|(halvår|halvåret|halvårs|kvartal|kvartalet|half year|quarter)\b"
 )
 YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
+MONTH_PREFIX = {m[:3]: i for i, m in enumerate(MONTHS_SV, 1)} | {"may": 5, "oct": 10}
+_MONTH = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\.?"
+# "den 15 februari", "31 okt 2027": a day the user names
+DAY_MONTH = re.compile(r"(?<!\d)([0-3]?\d)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
+# "i mars", "in march 2027": a whole month
+IN_MONTH = re.compile(r"(?<![\w-])(?:i|in|under|during)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
 # a year inside a date ("1 november 2022") names the date, not the year asked about
 DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
 INSATS_NUMBER = re.compile(r"(?<![\w-])insats(?:en)?\s+(?:nummer\s+|nr\.?\s*)?([1-9])(?!\d)")
@@ -327,6 +356,8 @@ class Understanding:
     insats: int | None = None
     flags: set[str] = field(default_factory=set)
     corrected: dict[str, str] = field(default_factory=dict)  # typo -> the word understood
+    start: date | None = None  # a period asked about starts here (default: today)
+    on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
 
 
 class RegionMatcher:
@@ -394,6 +425,13 @@ def parse_amounts(folded: str) -> list[int]:
         value = float(num.replace(" ", "").replace("\u00a0", "").replace(",", "."))
         out.append(round(value * UNITS[unit]))
     return out
+
+
+def month_span(month: int, year: str | None, today: date) -> tuple[date, date]:
+    """The month named ("i mars"): of the year given, else its next coming instance."""
+    y = int(year) if year else today.year + (month < today.month)
+    first = max(date(y, month, 1), today) if not year else date(y, month, 1)
+    return first, date(y, month, calendar.monthrange(y, month)[1])
 
 
 def parse_until(folded: str, today: date) -> date | None:
@@ -493,12 +531,26 @@ class Interpreter:
             TOTAL.search(f) or ALL_REGIONS.search(f) or "region" in f
         ):
             return "allocation_all" if ALL_REGIONS.search(f) else "allocation_total"
+        day = DAY_MONTH.search(u.folded)
+        if day and not f.startswith(("nar ", "when ")):
+            # "Vad ska vara inne den 15 februari?": the day is given, the deadline asked for
+            d, m, y = int(day.group(1)), MONTH_PREFIX[day.group(2)], day.group(3)
+            if 1 <= d <= 31:
+                u.on_day = (d, m, int(y) if y else None)
+        if PAST.search(f) and (DEADLINE.search(f) or UPCOMING.search(f)):
+            return "past"
+        month = IN_MONTH.search(u.folded)
+        if month and (UPCOMING.search(f) or DEADLINE.search(f)) and not day:
+            u.start, u.until = month_span(MONTH_PREFIX[month.group(1)], month.group(2), today)
+            return "upcoming"
         if UPCOMING.search(f):
             u.until = parse_until(u.folded, today)
             if NEXT_ONLY.search(f) and not u.until:
                 u.flags.add("next")
             return "upcoming"
         if DEADLINE.search(f):
+            if PREVIOUS.search(f):
+                u.flags.add("previous")
             return "deadline"
         if CONTACT.search(f):
             return "contact"

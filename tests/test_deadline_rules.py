@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from bot.deadlines import upcoming
+from bot.deadlines import answer_deadlines, answer_past, on_day, upcoming
 from knowledge.models import Rule
+from tests.conftest import TODAY
 
 RSA = Rule(kind="every_n_years", month=10, day=31, n=4, anchor_year=2023)
 FEB15 = Rule(kind="yearly", month=2, day=15)
@@ -72,3 +73,28 @@ def test_upcoming_window_lists_every_occurrence(kb):
     occ = upcoming(kb, date(2026, 11, 24), until=date(2028, 3, 1))
     feb = [o.when for o in occ if o.deadline.id == "arlig-uppfoljning"]
     assert feb == [date(2027, 2, 15), date(2028, 2, 15)]
+
+
+# -- answers that name a day, a year or the past ------------------------------------------
+
+
+def test_deadlines_on_a_day_of_any_year_and_of_a_given_year(kb):
+    assert [d.id for d in on_day(kb, 15, 2, None)] == ["arlig-uppfoljning"]
+    assert {d.id for d in on_day(kb, 31, 10, 2027)} == {"rsa", "indikatorer"}
+    assert [d.id for d in on_day(kb, 31, 10, 2028)] == ["indikatorer"]  # RSA: every 4th
+    assert [d.id for d in on_day(kb, 30, 6, None)] == ["utbetalning-ersattning"]  # "i juni"
+    assert on_day(kb, 1, 1, None) == []
+
+
+def test_a_year_the_rule_skips_names_the_next_one(kb):
+    text = answer_deadlines(kb, [kb.deadline("rsa")], TODAY, year=2029).text
+    assert "Fristen infaller inte 2029; därefter 31 oktober 2031." in text
+    text = answer_deadlines(kb, [kb.deadline("rsa")], TODAY, previous=True).text
+    assert "Förra gången: 31 oktober 2023." in text
+
+
+def test_past_deadlines_newest_first_with_recurring_ones_last_time(kb):
+    text = answer_past(kb, TODAY).text
+    assert text.index("31 mars 2024") < text.index("1 december 2023")
+    assert "• 31 oktober 2026: Indikatorer" in text
+    assert "• 31 oktober 2023: Rapportering av risk- och sårbarhetsanalys" in text
