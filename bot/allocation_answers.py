@@ -9,7 +9,7 @@ from knowledge.models import Grant, Knowledge, Region
 
 from .allocation import Allocation, AllocationError, allocate_grant, cost_share
 from .answer import Answer, Citer
-from .dates import sv_date, sv_int, sv_kr, sv_percent
+from .dates import sv_date, sv_decimal, sv_int, sv_kr, sv_percent
 
 
 def _grant_or_refusal(knowledge: Knowledge, year: int | None) -> Grant | Answer:
@@ -52,6 +52,7 @@ def region_amount(
     *,
     how: bool = False,
     population_only: bool = False,
+    per_capita: bool = False,
 ) -> Answer:
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
@@ -78,6 +79,11 @@ def region_amount(
             f"({sv_percent(a.share)} av befolkningen, {sv_int(a.population)} invånare "
             f"den {sv_date(grant.population_date)})",
         ]
+        if per_capita:
+            lines.append(
+                f"Per invånare: {sv_decimal(Fraction(a.total, a.population))} kr "
+                f"({sv_kr(a.total)} / {sv_int(a.population)} invånare)."
+            )
         if how:
             lines += [
                 "",
@@ -187,7 +193,27 @@ def total(knowledge: Knowledge, year: int | None, population: bool = False) -> A
     return Answer(text, True, "allocation", cite.all(), chart=True)
 
 
-def table(knowledge: Knowledge, year: int | None) -> Answer:
+def combined(knowledge: Knowledge, regions: list[Region], year: int | None, how: str) -> Answer:
+    """Two or more regions' allocations with their sum ("together") or, for two, the
+    difference ("hur mycket mer får Skåne än Stockholm")."""
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    split = allocate_grant(grant)
+    cite = Citer(knowledge)
+    cite.cite(grant.source)
+    lines = [f"{r.name}: {sv_kr(split[r.id].total)}" for r in regions]
+    if how == "difference" and len(regions) == 2:
+        a, b = (split[r.id].total for r in regions)
+        more, less = (regions[0], regions[1]) if a >= b else (regions[1], regions[0])
+        lines.append(f"{more.name} får {sv_kr(abs(a - b))} mer än {less.name} ({grant.year}).")
+    else:
+        total = sum(split[r.id].total for r in regions)
+        lines.append(f"Tillsammans: {sv_kr(total)} ({grant.year}).")
+    return Answer("\n".join(lines), True, "allocation", cite.all())
+
+
+def table(knowledge: Knowledge, year: int | None, extreme: str | None = None) -> Answer:
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
         return grant
@@ -195,7 +221,12 @@ def table(knowledge: Knowledge, year: int | None) -> Answer:
     rows = sorted(split.values(), key=lambda a: a.total, reverse=True)
     cite = Citer(knowledge)
     cite.cite(grant.source)
-    lines = [f"Tilldelning {grant.year} ({sv_kr(grant.total)}):"]
+    lines = []
+    if extreme:  # "vilken region får mest?": the answer first, the table after
+        a = rows[0] if extreme == "most" else rows[-1]
+        word = "Mest" if extreme == "most" else "Minst"
+        lines += [f"{word} får {knowledge.region(a.region_id).name}: {sv_kr(a.total)}.", ""]
+    lines.append(f"Tilldelning {grant.year} ({sv_kr(grant.total)}):")
     for a in rows:
         name = knowledge.region(a.region_id).name.replace("Region ", "")
         lines.append(f"{name}: {sv_kr(a.total)}")

@@ -114,7 +114,8 @@ class Assistant:
         if u.intent == "allocation_total":
             return money.total(k, u.year, population="population" in u.flags)
         if u.intent == "allocation_all":
-            return money.table(k, u.year)
+            extreme = "most" if "most" in u.flags else "least" if "least" in u.flags else None
+            return money.table(k, u.year, extreme)
         if u.intent == "past":
             return answer_past(k, today)
         if u.on_day:
@@ -320,6 +321,9 @@ class Assistant:
             return money._unknown_region(
                 self.knowledge, word, self.interpreter.regions.suggest(word)
             )
+        if len(u.regions) > 1 and u.flags & {"difference", "together"}:
+            how = "difference" if "difference" in u.flags else "together"
+            return money.combined(self.knowledge, u.regions, u.year, how)
         if len(u.regions) > 1:
             parts = [
                 money.region_amount(
@@ -336,6 +340,7 @@ class Assistant:
             u.year,
             how="how" in u.flags,
             population_only="population" in u.flags,
+            per_capita="per_capita" in u.flags,
         )
 
     def _what_if(self, u: Understanding) -> Answer:

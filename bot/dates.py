@@ -37,6 +37,13 @@ def sv_kr(amount: int | Fraction) -> str:
     return sv_int(round(amount)) + " kr"
 
 
+def sv_decimal(value: Fraction, decimals: int = 2) -> str:
+    """'28,76' (decimal comma, rounded half up)."""
+    scaled = (value * 10**decimals + Fraction(1, 2)).__floor__()
+    whole, part = divmod(scaled, 10**decimals)
+    return f"{sv_int(whole)},{part:0{decimals}d}"
+
+
 def sv_percent(share: Fraction, decimals: int = 1) -> str:
     """'3,8 %'."""
     return f"{float(share) * 100:.{decimals}f}".replace(".", ",") + " %"

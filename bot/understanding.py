@@ -249,6 +249,19 @@ COUNT = _cue("hur många", "antal(et)?", "how many")
 DOMAIN_CRISIS = _cue("krisberedskap(en)?", "kris", "fredstid")
 DOMAIN_DEFENCE = _cue("civilt försvar", "civila försvaret", "totalförsvar(et)?", "höjd beredskap")
 
+PER_CAPITA = _cue("per invånare", "per capita", "per person", "per inhabitant", "per resident")
+LEAST = _cue("minst", "lägst", "minsta", "lägsta", "least", "lowest", "smallest")
+MOST = _cue("mest", "högst", "störst", "största", "högsta", "most", "highest", "largest")
+TOGETHER = _cue("tillsammans", "sammanlagt", "totalt", "together", "combined", "in total")
+DIFFERENCE = _cue(
+    r"mer\b.*\ban",
+    r"mindre\b.*\ban",
+    "skillnad(en)?",
+    "jämfört med",
+    r"more\b.*\bthan",
+    r"less\b.*\bthan",
+    "difference",
+)
 SUPERLATIVE = _cue(
     "minst",
     "mest",
@@ -515,8 +528,14 @@ class Interpreter:
         ):
             return "what_if"
         if u.regions and (money or POPULATION.search(f) or HOW_COMPUTED.search(f) or n_words <= 3):
-            if POPULATION.search(f):
+            if PER_CAPITA.search(f):
+                u.flags.add("per_capita")
+            elif POPULATION.search(f):
                 u.flags.add("population")
+            if len(u.regions) > 1 and DIFFERENCE.search(f):
+                u.flags.add("difference")
+            elif len(u.regions) > 1 and TOGETHER.search(f):
+                u.flags.add("together")
             if HOW_COMPUTED.search(f):
                 u.flags.add("how")
             return "allocation"
@@ -526,6 +545,8 @@ class Interpreter:
             u.flags.add("population")  # "hur många invånare har Sverige?": the table's total
             return "allocation_total"
         if money and SUPERLATIVE.search(f):
+            if LEAST.search(f) or MOST.search(f):
+                u.flags.add("least" if LEAST.search(f) else "most")
             return "allocation_all"
         if re.search(r"(fordelas|fordelning|tilldelning)", f) and (
             TOTAL.search(f) or ALL_REGIONS.search(f) or "region" in f
