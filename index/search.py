@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from whoosh import index
-from whoosh.query import Or, Term
 
 from knowledge import Knowledge
 
@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 KEY_BOOST = 2.5  # a title or keyword match says more than a word in the body
 GRAM_BOOST = 0.12
 EXPANSION_WEIGHT = 0.6
+POSTINGS_CACHE = 50_000  # (field, term) lists kept; cleared when full (user typos are many)
+
+Clause = tuple[str, str, float]  # field, term, boost
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,12 @@ class Searcher:
         self.analyzer = Analyzer(self.vocabulary)
         self.ix = index.open_dir(path)
         self.searcher = self.ix.searcher()
+        # Whoosh's query machinery costs far more than the scoring itself for questions
+        # that expand into many terms; so stored fields are read once here, each term's
+        # postings are scored once (by the searcher's own BM25F) and then summed per
+        # document in search(), which gives the results an Or of Terms would.
+        self._stored = dict(self.searcher.reader().iter_docs())
+        self._postings: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
 
     def _glossary_map(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -141,28 +150,52 @@ class Searcher:
             corrected=corrected,
         )
 
+    def clauses(self, q: Query) -> list[Clause]:
+        """The weighted terms a question is searched with (an Or of them, in effect)."""
+        out: list[Clause] = []
+        for terms, weight in ((q.stems, 1.0), (q.expansions, EXPANSION_WEIGHT)):
+            for t in terms:
+                out.append(("terms", t, weight))
+                out.append(("key_terms", t, KEY_BOOST * weight))
+        for g in dict.fromkeys(self.analyzer.gram_terms(" ".join(q.words))):
+            out.append(("grams", g, GRAM_BOOST))
+        return out
+
+    def postings(self, field: str, term: str) -> tuple[tuple[int, float], ...]:
+        """(docnum, BM25F score) of every document holding `term` in `field`, cached."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            btext = self.searcher.schema[field].to_bytes(term)
+            found = ()
+            if (field, btext) in self.searcher.reader():
+                m = self.searcher.postings(field, btext)
+                out = []
+                while m.is_active():
+                    out.append((m.id(), m.score()))
+                    m.next()
+                found = tuple(out)
+            if len(self._postings) >= POSTINGS_CACHE:
+                self._postings.clear()
+            self._postings[key] = found
+        return found
+
     def search(
         self, query: Query | str, kinds: tuple[str, ...] | None = None, limit: int = 8
     ) -> list[Hit]:
         q = self.parse(query) if isinstance(query, str) else query
-        clauses = []
-        for terms, weight in ((q.stems, 1.0), (q.expansions, EXPANSION_WEIGHT)):
-            for t in terms:
-                clauses.append(Term("terms", t, boost=weight))
-                clauses.append(Term("key_terms", t, boost=KEY_BOOST * weight))
-        for g in dict.fromkeys(self.analyzer.gram_terms(" ".join(q.words))):
-            clauses.append(Term("grams", g, boost=GRAM_BOOST))
-        if not clauses:
-            return []
+        scores: dict[int, float] = defaultdict(float)
+        found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for field, term, boost in self.clauses(q):
+            for docnum, score in self.postings(field, term):
+                scores[docnum] += score * boost
+                found[docnum].append((field, term))
         wanted = set(kinds) if kinds else None
-        results = self.searcher.search(Or(clauses), limit=None if wanted else limit, terms=True)
         hits = []
-        for r in results:
-            if wanted and r["kind"] not in wanted:
+        for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
+            r = self._stored.get(docnum)
+            if r is None or (wanted and r["kind"] not in wanted):
                 continue
-            found = [(f, t.decode() if isinstance(t, bytes) else t) for f, t in r.matched_terms()]
-            matched = frozenset(t for f, t in found if f in ("terms", "key_terms"))
-            matched_grams = frozenset(t for f, t in found if f == "grams")
             hits.append(
                 Hit(
                     id=r["id"],
@@ -172,9 +205,9 @@ class Searcher:
                     section=r["section"],
                     title=r["title"],
                     body=r["body"],
-                    score=r.score,
-                    matched=matched,
-                    matched_grams=matched_grams,
+                    score=scores[docnum],
+                    matched=frozenset(t for f, t in found[docnum] if f != "grams"),
+                    matched_grams=frozenset(t for f, t in found[docnum] if f == "grams"),
                 )
             )
             if len(hits) >= limit:
