@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +67,10 @@ class Searcher:
             self._open(path)
         self.path = path
         self._glossary = self._glossary_map()
+        # compiled once; the substring test in parse() skips almost all of them cheaply
+        self._glossary_re = {
+            t: re.compile(rf"(?<![\w-]){re.escape(t)}(?![\w-])") for t in self._glossary
+        }
 
     def _open(self, path: Path) -> None:
         meta = builder.read_meta(path)
@@ -83,7 +86,8 @@ class Searcher:
         # postings are scored once (by the searcher's own BM25F) and then summed per
         # document in search(), which gives the results an Or of Terms would.
         self._stored = dict(self.searcher.reader().iter_docs())
-        self._postings: dict[tuple[str, str], tuple[tuple[int, float], ...]] = {}
+        self._postings: dict[tuple[str, str], dict[int, float]] = {}
+        self._last: tuple[Query, list[Clause], dict[int, float]] | None = None
 
     def _glossary_map(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -113,7 +117,7 @@ class Searcher:
         glossed: set[str] = set()
         groups = []
         for term, expands in self._glossary.items():
-            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", folded):
+            if term in folded and self._glossary_re[term].search(folded):
                 own = self.analyzer.terms(term)
                 added = [t for phrase in expands for t in self.analyzer.terms(phrase)]
                 triggers.extend(own)
@@ -161,41 +165,49 @@ class Searcher:
             out.append(("grams", g, GRAM_BOOST))
         return out
 
-    def postings(self, field: str, term: str) -> tuple[tuple[int, float], ...]:
-        """(docnum, BM25F score) of every document holding `term` in `field`, cached."""
+    def postings(self, field: str, term: str) -> dict[int, float]:
+        """{docnum: BM25F score} of every document holding `term` in `field`, cached."""
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
             btext = self.searcher.schema[field].to_bytes(term)
-            found = ()
+            found = {}
             if (field, btext) in self.searcher.reader():
                 m = self.searcher.postings(field, btext)
-                out = []
                 while m.is_active():
-                    out.append((m.id(), m.score()))
+                    found[m.id()] = m.score()
                     m.next()
-                found = tuple(out)
             if len(self._postings) >= POSTINGS_CACHE:
                 self._postings.clear()
             self._postings[key] = found
         return found
 
+    def _scores(self, q: Query) -> tuple[list[Clause], dict[int, float]]:
+        """Summed score per document; the router searches one question more than once
+        (all kinds, then the kind asked for), so the last question's sums are kept."""
+        if self._last is not None and self._last[0] is q:
+            return self._last[1], self._last[2]
+        clauses = self.clauses(q)
+        scores: dict[int, float] = {}
+        get = scores.get
+        for field, term, boost in clauses:
+            for docnum, score in self.postings(field, term).items():
+                scores[docnum] = get(docnum, 0.0) + score * boost
+        self._last = (q, clauses, scores)
+        return clauses, scores
+
     def search(
         self, query: Query | str, kinds: tuple[str, ...] | None = None, limit: int = 8
     ) -> list[Hit]:
         q = self.parse(query) if isinstance(query, str) else query
-        scores: dict[int, float] = defaultdict(float)
-        found: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for field, term, boost in self.clauses(q):
-            for docnum, score in self.postings(field, term):
-                scores[docnum] += score * boost
-                found[docnum].append((field, term))
+        clauses, scores = self._scores(q)
         wanted = set(kinds) if kinds else None
         hits = []
         for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
             r = self._stored.get(docnum)
             if r is None or (wanted and r["kind"] not in wanted):
                 continue
+            found = [(f, t) for f, t, _ in clauses if docnum in self.postings(f, t)]
             hits.append(
                 Hit(
                     id=r["id"],
@@ -206,8 +218,8 @@ class Searcher:
                     title=r["title"],
                     body=r["body"],
                     score=scores[docnum],
-                    matched=frozenset(t for f, t in found[docnum] if f != "grams"),
-                    matched_grams=frozenset(t for f, t in found[docnum] if f == "grams"),
+                    matched=frozenset(t for f, t in found if f != "grams"),
+                    matched_grams=frozenset(t for f, t in found if f == "grams"),
                 )
             )
             if len(hits) >= limit:
