@@ -87,7 +87,7 @@ class Searcher:
         # document in search(), which gives the results an Or of Terms would.
         self._stored = dict(self.searcher.reader().iter_docs())
         self._postings: dict[tuple[str, str], dict[int, float]] = {}
-        self._last: tuple[Query, list[Clause], dict[int, float]] | None = None
+        self._last: tuple[Query, list, dict[int, float]] | None = None
 
     def _glossary_map(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -182,32 +182,37 @@ class Searcher:
             self._postings[key] = found
         return found
 
-    def _scores(self, q: Query) -> tuple[list[Clause], dict[int, float]]:
-        """Summed score per document; the router searches one question more than once
-        (all kinds, then the kind asked for), so the last question's sums are kept."""
+    def _scores(self, q: Query) -> tuple[list[tuple[str, str, dict]], dict[int, float]]:
+        """Each clause's postings and the summed score per document. The router searches
+        one question more than once (all kinds, then the kind asked for), so the last
+        question's sums are kept."""
         if self._last is not None and self._last[0] is q:
             return self._last[1], self._last[2]
-        clauses = self.clauses(q)
+        lists = []
         scores: dict[int, float] = {}
         get = scores.get
-        for field, term, boost in clauses:
-            for docnum, score in self.postings(field, term).items():
+        for field, term, boost in self.clauses(q):
+            found = self.postings(field, term)
+            if found:
+                lists.append((field, term, found))
+            for docnum, score in found.items():
                 scores[docnum] = get(docnum, 0.0) + score * boost
-        self._last = (q, clauses, scores)
-        return clauses, scores
+        self._last = (q, lists, scores)
+        return lists, scores
 
     def search(
         self, query: Query | str, kinds: tuple[str, ...] | None = None, limit: int = 8
     ) -> list[Hit]:
         q = self.parse(query) if isinstance(query, str) else query
-        clauses, scores = self._scores(q)
+        lists, scores = self._scores(q)
         wanted = set(kinds) if kinds else None
         hits = []
         for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
             r = self._stored.get(docnum)
             if r is None or (wanted and r["kind"] not in wanted):
                 continue
-            found = [(f, t) for f, t, _ in clauses if docnum in self.postings(f, t)]
+            matched = {t for f, t, found in lists if f != "grams" and docnum in found}
+            grams = {t for f, t, found in lists if f == "grams" and docnum in found}
             hits.append(
                 Hit(
                     id=r["id"],
@@ -218,8 +223,8 @@ class Searcher:
                     title=r["title"],
                     body=r["body"],
                     score=scores[docnum],
-                    matched=frozenset(t for f, t in found if f != "grams"),
-                    matched_grams=frozenset(t for f, t in found if f == "grams"),
+                    matched=frozenset(matched),
+                    matched_grams=frozenset(grams),
                 )
             )
             if len(hits) >= limit:
