@@ -186,8 +186,9 @@ class Searcher:
         """Each clause's postings and the summed score per document. The router searches
         one question more than once (all kinds, then the kind asked for), so the last
         question's sums are kept."""
-        if self._last is not None and self._last[0] is q:
-            return self._last[1], self._last[2]
+        last = self._last  # read once: safe should two threads share the searcher
+        if last is not None and last[0] is q:
+            return last[1], last[2]
         lists = []
         scores: dict[int, float] = {}
         get = scores.get
