@@ -24,6 +24,11 @@ CURATED_BONUS = 0.5
 TELLING_IDF = 1.2  # words rarer than this are what a question is about
 
 
+@lru_cache(maxsize=20_000)
+def _gram_set(word: str) -> frozenset[str]:
+    return frozenset(grams(word))
+
+
 class Ranker:
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
@@ -78,7 +83,7 @@ class Ranker:
             if s in hit.matched:
                 total += self.idf(s)
             elif w not in q.unknown and len(w) >= 5:
-                g = set(grams(w))
+                g = _gram_set(w)
                 share = len(g & hit.matched_grams) / len(g)
                 if share >= GRAM_MIN:
                     total += GRAM_SHARE * share * self.idf(s)

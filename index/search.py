@@ -10,7 +10,6 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 from whoosh import index
-from whoosh.query import Or, Term
 
 from knowledge import Knowledge
 
@@ -22,6 +21,9 @@ log = logging.getLogger(__name__)
 KEY_BOOST = 2.5  # a title or keyword match says more than a word in the body
 GRAM_BOOST = 0.12
 EXPANSION_WEIGHT = 0.6
+POSTINGS_CACHE = 50_000  # (field, term) lists kept; cleared when full (user typos are many)
+
+Clause = tuple[str, str, float]  # field, term, boost
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class Searcher:
             self._open(path)
         self.path = path
         self._glossary = self._glossary_map()
+        # compiled once; the substring test in parse() skips almost all of them cheaply
+        self._glossary_re = {
+            t: re.compile(rf"(?<![\w-]){re.escape(t)}(?![\w-])") for t in self._glossary
+        }
 
     def _open(self, path: Path) -> None:
         meta = builder.read_meta(path)
@@ -75,6 +81,13 @@ class Searcher:
         self.analyzer = Analyzer(self.vocabulary)
         self.ix = index.open_dir(path)
         self.searcher = self.ix.searcher()
+        # Whoosh's query machinery costs far more than the scoring itself for questions
+        # that expand into many terms; so stored fields are read once here, each term's
+        # postings are scored once (by the searcher's own BM25F) and then summed per
+        # document in search(), which gives the results an Or of Terms would.
+        self._stored = dict(self.searcher.reader().iter_docs())
+        self._postings: dict[tuple[str, str], dict[int, float]] = {}
+        self._last: tuple[Query, list, dict[int, float]] | None = None
 
     def _glossary_map(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -104,7 +117,7 @@ class Searcher:
         glossed: set[str] = set()
         groups = []
         for term, expands in self._glossary.items():
-            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", folded):
+            if term in folded and self._glossary_re[term].search(folded):
                 own = self.analyzer.terms(term)
                 added = [t for phrase in expands for t in self.analyzer.terms(phrase)]
                 triggers.extend(own)
@@ -141,28 +154,66 @@ class Searcher:
             corrected=corrected,
         )
 
+    def clauses(self, q: Query) -> list[Clause]:
+        """The weighted terms a question is searched with (an Or of them, in effect)."""
+        out: list[Clause] = []
+        for terms, weight in ((q.stems, 1.0), (q.expansions, EXPANSION_WEIGHT)):
+            for t in terms:
+                out.append(("terms", t, weight))
+                out.append(("key_terms", t, KEY_BOOST * weight))
+        for g in dict.fromkeys(self.analyzer.gram_terms(" ".join(q.words))):
+            out.append(("grams", g, GRAM_BOOST))
+        return out
+
+    def postings(self, field: str, term: str) -> dict[int, float]:
+        """{docnum: BM25F score} of every document holding `term` in `field`, cached."""
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            btext = self.searcher.schema[field].to_bytes(term)
+            found = {}
+            if (field, btext) in self.searcher.reader():
+                m = self.searcher.postings(field, btext)
+                while m.is_active():
+                    found[m.id()] = m.score()
+                    m.next()
+            if len(self._postings) >= POSTINGS_CACHE:
+                self._postings.clear()
+            self._postings[key] = found
+        return found
+
+    def _scores(self, q: Query) -> tuple[list[tuple[str, str, dict]], dict[int, float]]:
+        """Each clause's postings and the summed score per document. The router searches
+        one question more than once (all kinds, then the kind asked for), so the last
+        question's sums are kept."""
+        last = self._last  # read once: safe should two threads share the searcher
+        if last is not None and last[0] is q:
+            return last[1], last[2]
+        lists = []
+        scores: dict[int, float] = {}
+        get = scores.get
+        for field, term, boost in self.clauses(q):
+            found = self.postings(field, term)
+            if found:
+                lists.append((field, term, found))
+            for docnum, score in found.items():
+                scores[docnum] = get(docnum, 0.0) + score * boost
+        self._last = (q, lists, scores)
+        return lists, scores
+
     def search(
         self, query: Query | str, kinds: tuple[str, ...] | None = None, limit: int = 8
     ) -> list[Hit]:
         q = self.parse(query) if isinstance(query, str) else query
-        clauses = []
-        for terms, weight in ((q.stems, 1.0), (q.expansions, EXPANSION_WEIGHT)):
-            for t in terms:
-                clauses.append(Term("terms", t, boost=weight))
-                clauses.append(Term("key_terms", t, boost=KEY_BOOST * weight))
-        for g in dict.fromkeys(self.analyzer.gram_terms(" ".join(q.words))):
-            clauses.append(Term("grams", g, boost=GRAM_BOOST))
-        if not clauses:
-            return []
+        lists, scores = self._scores(q)
         wanted = set(kinds) if kinds else None
-        results = self.searcher.search(Or(clauses), limit=None if wanted else limit, terms=True)
         hits = []
-        for r in results:
-            if wanted and r["kind"] not in wanted:
+        for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
+            r = self._stored.get(docnum)
+            if r is None or (wanted and r["kind"] not in wanted):
                 continue
-            found = [(f, t.decode() if isinstance(t, bytes) else t) for f, t in r.matched_terms()]
-            matched = frozenset(t for f, t in found if f in ("terms", "key_terms"))
-            matched_grams = frozenset(t for f, t in found if f == "grams")
+            matched = {t for f, t, found in lists if f != "grams" and docnum in found}
+            grams = {t for f, t, found in lists if f == "grams" and docnum in found}
             hits.append(
                 Hit(
                     id=r["id"],
@@ -172,9 +223,9 @@ class Searcher:
                     section=r["section"],
                     title=r["title"],
                     body=r["body"],
-                    score=r.score,
-                    matched=matched,
-                    matched_grams=matched_grams,
+                    score=scores[docnum],
+                    matched=frozenset(matched),
+                    matched_grams=frozenset(grams),
                 )
             )
             if len(hits) >= limit:

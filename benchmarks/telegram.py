@@ -1,0 +1,142 @@
+"""The Telegram stack end to end: the real Application (bot.telegram_bot.build_application)
+against the fake Bot API of tests/fake_bot_api.py on 127.0.0.1.
+
+Run as its own process (`python -m benchmarks.telegram`) so that its peak RSS is the
+running bot's: knowledge, index, assistant, Application and one reminder run.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+sys.path.insert(0, str(TESTS))  # the fake Bot API lives with the tests
+
+from fake_bot_api import FakeBotApi  # noqa: E402
+from telegram.ext import AIORateLimiter  # noqa: E402
+
+from bot.assistant import Assistant  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.dates import STOCKHOLM  # noqa: E402
+from bot.store import SubscriptionStore  # noqa: E402
+from bot.telegram_bot import build_application, services_of  # noqa: E402
+from bot.telegram_send import RetryPolicy  # noqa: E402
+
+TELEGRAM_LIMIT = 30.0  # messages per second, Telegram's overall limit for a bot
+SUBSCRIBED_AT = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
+REMINDER_DAY = datetime(2027, 10, 1, 9, tzinfo=STOCKHOLM)  # RSA due in 30 days
+
+
+class Clock:
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def _run(api, db: Path, assistant, clock: Clock, limiter: AIORateLimiter, body):
+    """Start the Application as run_polling does, run `body(app)`, stop it the same way."""
+    store = SubscriptionStore.open(db)
+    app = build_application(
+        assistant,
+        store,
+        Config(token=api.token, api_root=api.root, database_path=db),
+        clock,
+        policy=RetryPolicy(),
+        rate_limiter=limiter,
+        reminder_interval=None,
+    )
+    await app.initialize()
+    await app.post_init(app)
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.start()
+    try:
+        return await body(app, store)
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        store.close()
+
+
+async def throughput(assistant, questions: list[str], n: int, db: Path) -> float:
+    """Messages answered per second: `n` questions from `n` chats arrive at once; the
+    clock stops at the n-th answer. The rate limiter is raised out of the way (1000/s):
+    this is the stack's own capacity; in production Telegram's 30/s caps what is sent."""
+    api = FakeBotApi().start()
+    try:
+
+        async def body(app, store):
+            t0 = time.perf_counter()
+            for i in range(n):
+                api.push_text(100_000 + i, questions[i % len(questions)])
+            await api.wait_for("sendMessage", count=n, timeout=60 + n)
+            return n / (time.perf_counter() - t0)
+
+        limiter = AIORateLimiter(overall_max_rate=1000, max_retries=0)
+        return await _run(api, db, assistant, Clock(SUBSCRIBED_AT), limiter, body)
+    finally:
+        api.stop()
+
+
+async def reminder_run(assistant, subscribers: int, db: Path) -> dict:
+    """One reminder run to `subscribers` chats under PTB's AIORateLimiter with its
+    defaults (30 messages/s overall, Telegram's limit)."""
+    api = FakeBotApi().start()
+    clock = Clock(SUBSCRIBED_AT)
+    try:
+
+        async def body(app, store):
+            for chat in range(200_000, 200_000 + subscribers):
+                store.subscribe(chat, ["rsa"], clock())
+            clock.now = REMINDER_DAY
+            t0 = time.perf_counter()
+            report = await services_of(app).reminders.run()
+            return len(report.sent), len(report.failed), time.perf_counter() - t0
+
+        sent, failed, seconds = await _run(
+            api, db, assistant, clock, AIORateLimiter(max_retries=0), body
+        )
+    finally:
+        api.stop()
+    ideal = subscribers / TELEGRAM_LIMIT
+    return {
+        "subscribers": subscribers,
+        "sent": sent,
+        "failed": failed,
+        "seconds": seconds,
+        "ideal_seconds": ideal,
+        "rate": sent / seconds if seconds else 0.0,
+        "over_ideal_pct": 100 * (seconds - ideal) / ideal,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--messages", type=int, default=300)
+    ap.add_argument("--subscribers", type=int, default=5000)
+    ap.add_argument("--questions", type=Path, help="JSON list of questions to send")
+    args = ap.parse_args(argv)
+    questions = ["när ska RSA rapporteras?"]
+    if args.questions:
+        questions = json.loads(args.questions.read_text("utf-8"))
+    assistant = Assistant.create()
+    with tempfile.TemporaryDirectory(prefix="bench-tg-") as tmp:
+        msgs = asyncio.run(throughput(assistant, questions, args.messages, Path(tmp) / "a.db"))
+        rem = asyncio.run(reminder_run(assistant, args.subscribers, Path(tmp) / "r.db"))
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"msgs_per_s": msgs, "reminders": rem, "rss_mb": rss_mb}))
+
+
+if __name__ == "__main__":
+    main()

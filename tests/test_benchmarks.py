@@ -1,0 +1,62 @@
+"""The benchmark command runs (tiny sizes) and ends with a well-formed summary line.
+Timings are not asserted: the machine is shared and noisy."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK = ROOT / "tests" / "data" / "questions.yaml"  # the eval's format; always in the checkout
+KEYS = [
+    "p95_ms",
+    "p50_ms",
+    "max_ms",
+    "whoosh_p95_ms",
+    "fts5_p95_ms",
+    "ratio_vs_whoosh",
+    "ratio_vs_fts5",
+    "score",
+    "whoosh_score",
+    "fts5_score",
+    "build_s",
+    "incremental_s",
+    "index_mb",
+    "rss_mb",
+    "msgs_per_s",
+    "reminder_n",
+    "reminder_s",
+    "reminder_rate",
+    "reminder_vs_ideal_pct",
+]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "benchmarks", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_quick_run_ends_with_a_sane_summary():
+    proc = run("--quick", "--dev", str(BANK), "--rounds", "1", "--messages", "8",
+               "--subscribers", "40")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"summary:( [a-z0-9_]+=[-+0-9./]+)+", last), last
+    values = dict(kv.split("=") for kv in last.removeprefix("summary: ").split())
+    assert list(values) == KEYS
+    num = {k: float(v) for k, v in values.items() if "/" not in v}
+    for k in ("p95_ms", "p50_ms", "whoosh_p95_ms", "fts5_p95_ms", "build_s", "msgs_per_s"):
+        assert num[k] > 0, k
+    assert num["p50_ms"] <= num["p95_ms"] <= num["max_ms"]
+    assert 10 < num["rss_mb"] < 2000
+    assert num["reminder_n"] == 40 and num["reminder_rate"] > 0
+    ours, n = map(int, values["score"].split("/"))
+    assert n == 57 and ours > int(values["whoosh_score"].split("/")[0])
+
+
+def test_a_missing_question_file_is_a_clear_error(tmp_path):
+    proc = run("--quick", "--dev", str(tmp_path / "nope.yaml"))
+    assert proc.returncode != 0
+    assert "nope.yaml" in proc.stderr and "--dev" in proc.stderr
