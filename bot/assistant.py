@@ -24,10 +24,12 @@ from .ranking import Ranker
 from .snippets import best_sentences
 from .spelling import Speller
 from .understanding import (
+    DOMAIN_WORDS,
     TOPIC_NOISE,
     Interpreter,
     Understanding,
     parse_amounts,
+    plain,
     question_lexicon,
 )
 
@@ -43,6 +45,19 @@ PREFERRED_KINDS = {
     "task": ("area", "insats"),
 }
 
+STATUS_WORDS = frozenset(
+    [
+        "under",
+        "utveckling",
+        "utvecklas",
+        "befintligt",
+        "befintliga",
+        "befintlig",
+        "existing",
+        "development",
+        "developed",
+    ]
+)
 STATUS_LABEL = {"stöd": "Stöd", "under_utveckling": "Under utveckling", "befintligt": "Befintligt"}
 
 HELP_TEXT = """Hej! Jag är Beredskapsboten. Jag svarar på frågor om regionernas uppgifter, \
@@ -129,9 +144,16 @@ class Assistant:
             return answer_upcoming(k, today, u.until, "next" in u.flags, start)
         if u.insats and any(i.number == u.insats for i in k.insatser):
             return self.insats(u.insats)
-        q = self.searcher.parse(u.text, ignore=TOPIC_NOISE)
+        ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
+        q = self.searcher.parse(u.text, ignore=ignore)
         if not q.words:
             return self._without_topic(u, today)
+        if (
+            u.intent in ("task", "support")
+            and u.domain
+            and {plain(w) for w in q.words} <= {plain(w) for w in DOMAIN_WORDS}
+        ):
+            return self._domain_answer(u)
         preferred = PREFERRED_KINDS.get(u.intent)
         # on equal coverage curated entries beat raw passages (and glossary lines, unless
         # a definition is asked for)
@@ -237,7 +259,19 @@ class Assistant:
                 matching = [
                     s for s in items if specific & set(self.searcher.analyzer.terms(s.text))
                 ]
-                if u.intent == "support" and matching and len(matching) < len(items):
+                if u.status:  # "vilket stöd är under utveckling?"
+                    group = [s for s in items if s.status == u.status]
+                    label = (
+                        "Stöd under utveckling:"
+                        if u.status == "under_utveckling"
+                        else ("Befintligt stöd:")
+                    )
+                    lines += (
+                        [label, *(f"• {s.text}" for s in group)]
+                        if group
+                        else [f"{label} inget angivet för området."]
+                    )
+                elif u.intent == "support" and matching and len(matching) < len(items):
                     lines.append("Ja, det finns:")
                     lines += [f"• {s.text} ({STATUS_LABEL[s.status].lower()})" for s in matching]
                     others = [s for s in items if s not in matching]
@@ -385,6 +419,26 @@ class Assistant:
         if not hits:
             return []
         return self._areas_for(hits, self.interpreter.understand(query, date.today()))
+
+    def _domain_answer(self, u: Understanding) -> Answer:
+        """Every area of one domain: "Vilka uppgifter har regionen inom krisberedskap?"."""
+        areas = [a for a in self.knowledge.areas if a.domain == u.domain]
+        cite = Citer(self.knowledge)
+        lines = []
+        for a in areas:
+            cite.cite(a.source)
+            items = a.tasks if u.intent == "task" else [s.text for s in a.support]
+            if items:
+                lines.append(f"{a.name}:")
+                shown = items if u.intent == "task" else items[:2]  # support lists are long
+                lines += [f"• {t}" for t in shown]
+                if len(items) > len(shown):
+                    lines.append(
+                        f"• … och {len(items) - len(shown)} till (fråga om {a.name.lower()})"
+                    )
+        head = "Uppgifter" if u.intent == "task" else "Stöd"
+        text = f"{head} inom {u.domain} enligt MSB:s sammanställning:\n" + "\n".join(lines)
+        return Answer(text, True, u.intent, cite.all())
 
     def _areas_overview(self, what: str) -> Answer:
         lines = [f"Områden med {what} (skriv ett av dem, till exempel ”{what} säkerhetsskydd”):"]

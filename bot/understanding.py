@@ -249,6 +249,27 @@ COUNT = _cue("hur många", "antal(et)?", "how many")
 DOMAIN_CRISIS = _cue("krisberedskap(en)?", "kris", "fredstid")
 DOMAIN_DEFENCE = _cue("civilt försvar", "civila försvaret", "totalförsvar(et)?", "höjd beredskap")
 
+# the support lists' own groups: "Stöd under utveckling", "Befintligt stöd"
+STATUS_DEVELOPING = _cue("under utveckling", "utvecklas", "being developed", "under development")
+STATUS_EXISTING = _cue("befintlig(t|a)? stöd(et)?", "existing support")
+# a question whose only topic is the domain ("uppgifter inom krisberedskap") asks for all of it
+DOMAIN_WORDS = frozenset(
+    [
+        "krisberedskap",
+        "krisberedskapen",
+        "kris",
+        "civilt",
+        "civila",
+        "försvar",
+        "försvaret",
+        "totalförsvar",
+        "totalförsvaret",
+        "höjd",
+        "beredskap",
+        "fredstid",
+    ]
+)
+
 PER_CAPITA = _cue("per invånare", "per capita", "per person", "per inhabitant", "per resident")
 LEAST = _cue("minst", "lägst", "minsta", "lägsta", "least", "lowest", "smallest")
 MOST = _cue("mest", "högst", "störst", "största", "högsta", "most", "highest", "largest")
@@ -369,6 +390,7 @@ class Understanding:
     insats: int | None = None
     flags: set[str] = field(default_factory=set)
     corrected: dict[str, str] = field(default_factory=dict)  # typo -> the word understood
+    status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
     start: date | None = None  # a period asked about starts here (default: today)
     on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
 
@@ -504,6 +526,10 @@ class Interpreter:
             u.domain = "civilt försvar"
         elif DOMAIN_CRISIS.search(plain(folded)):
             u.domain = "krisberedskap"
+        if STATUS_DEVELOPING.search(plain(folded)):
+            u.status = "under_utveckling"
+        elif STATUS_EXISTING.search(plain(folded)):
+            u.status = "befintligt"
         m = INSATS_NUMBER.search(folded)
         u.insats = int(m.group(1)) if m else None
         u.intent = self._intent(u, today)
