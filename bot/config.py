@@ -59,7 +59,7 @@ class Config:
     port: int = DEFAULT_PORT
     listen: str = "0.0.0.0"
     database_path: Path = field(default_factory=default_database_path)
-    # Parsed now, enforced by the access-control work (issue 5).
+    # Empty allowlists: open to everyone (see bot/access.py).
     allowed_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()
     admin_ids: frozenset[int] = frozenset()

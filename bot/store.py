@@ -39,6 +39,16 @@ CREATE TABLE IF NOT EXISTS reminders (
 
 
 @dataclass(frozen=True)
+class Counts:
+    """For the admin's /status: how much is stored, never whose."""
+
+    chats: int
+    subscriptions: int
+    reminders_sent: int
+    unconfirmed_claims: int
+
+
+@dataclass(frozen=True)
 class Forgotten:
     subscriptions: int
     reminders: int
@@ -128,6 +138,18 @@ class SubscriptionStore:
             subs = db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount
             rems = db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,)).rowcount
         return Forgotten(subs, rems)
+
+    def counts(self) -> Counts:
+        with self._lock:
+            q = self._conn.execute
+            chats, subs = q(
+                "SELECT COUNT(DISTINCT chat_id), COUNT(*) FROM subscriptions"
+            ).fetchone()
+            sent, claimed = q(
+                "SELECT COALESCE(SUM(state = 'sent'), 0), COALESCE(SUM(state = 'claimed'), 0) "
+                "FROM reminders"
+            ).fetchone()
+        return Counts(chats, subs, sent, claimed)
 
     # -- reminders ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import asyncio
 import io
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 from typing import Protocol
@@ -23,18 +24,21 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from knowledge.models import Deadline, Knowledge
 
-from . import watching
+from . import admin, watching
+from .access import ADMIN_ONLY, REFUSAL, Access
 from .answer import Answer
 from .calendar_export import deadlines_calendar
 from .chart import allocation_chart_png
@@ -116,6 +120,9 @@ class Services:
     clock: Clock
     policy: RetryPolicy
     reminders: ReminderSender
+    access: Access
+    reload: Callable[[], AssistantLike] | None = None  # for /omindexera
+    reloading: asyncio.Lock | None = None
 
 
 def services_of(app: Application) -> Services:
@@ -294,6 +301,45 @@ async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await reply(update, context, watching.forget(services(context).store, update.effective_chat.id))
 
 
+async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    if services(context).access.is_admin(user.id if user else None):
+        return True
+    await reply(update, context, Answer(ADMIN_ONLY, False, "admin"))
+    return False
+
+
+async def status_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/status (admins): counts of subscriptions and reminders, the index's age."""
+    if await _admin_only(update, context):
+        s = services(context)
+        await reply(update, context, admin.status(s.assistant, s.store, s.clock()))
+
+
+async def reindex_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/omindexera (admins): reloads the knowledge base from disk (e.g. after
+    `python -m index add` on the server) and updates the index; a broken knowledge base
+    is refused and the running one kept."""
+    if not await _admin_only(update, context):
+        return
+    s = services(context)
+    if s.reload is None:
+        text = "Omindexering går inte i den här körningen."
+        await reply(update, context, Answer(text, False, "admin"))
+        return
+    await reply(update, context, Answer("Omindexerar …", True, "admin"))
+    async with s.reloading:
+        fresh, answer = await asyncio.to_thread(admin.reindex, s.reload, s.clock)
+        if fresh is not None:
+            old, s.assistant = s.assistant, fresh
+            s.reminders.knowledge = fresh.knowledge
+            if old.searcher is not fresh.searcher:
+                old.searcher.close()
+    await reply(update, context, answer)
+
+
+ADMIN_COMMANDS = {"status": status_cmd, "omindexera": reindex_cmd}
+
 COMMAND_HANDLERS = {
     "start": start,
     "hjalp": start,
@@ -307,7 +353,26 @@ COMMAND_HANDLERS = {
     "kalender": calendar_cmd,
     "integritet": privacy_cmd,
     "glom": forget_cmd,
+    **ADMIN_COMMANDS,
 }
+
+
+async def gatekeeper(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Before every handler: in a closed bot, anyone not on the allowlists gets a polite
+    refusal (a private message or a note on the button; nothing in groups) and the
+    update goes no further."""
+    if not isinstance(update, Update):
+        return
+    s = services(context)
+    user, chat = update.effective_user, update.effective_chat
+    if s.access.allows(user.id if user else None, chat.id if chat else None):
+        return
+    log.info("Update %s refused: not on the allowlist", update.update_id)
+    if update.callback_query:
+        await with_retries(lambda: update.callback_query.answer(REFUSAL), s.policy)
+    elif chat and chat.type == ChatType.PRIVATE and update.message:
+        await with_retries(lambda: context.bot.send_message(chat.id, esc(REFUSAL)), s.policy)
+    raise ApplicationHandlerStop
 
 
 def _addressed_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -337,28 +402,69 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         context.args = rest.split()
         await COMMAND_HANDLERS[folded](update, context)
         return
-    best = process.extractOne(folded, list(COMMAND_HANDLERS), score_cutoff=60)
+    public = [c for c in COMMAND_HANDLERS if c not in ADMIN_COMMANDS]
+    best = process.extractOne(folded, public, score_cutoff=60)
     hint = f" Menade du /{best[0]}?" if best else ""
     text = f"Kommandot /{name} finns inte.{hint} Skriv /hjalp för att se vad jag kan."
     await reply(update, context, Answer(text, False, "help"))
 
 
+# Control and format characters (not newlines or tabs) carry no meaning in a question.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+)
+
+EMPTY_QUESTION = (
+    "Skriv en fråga med vanliga ord, till exempel ”När ska RSA rapporteras?”, eller /hjalp."
+)
+NOT_TEXT = (
+    "Jag kan bara läsa text – inte bilder, filer, röstmeddelanden eller klistermärken. "
+    "Skriv din fråga med ord, eller /hjalp för exempel."
+)
+STALE_BUTTON = "Knappen fungerar inte längre. Skriv /frister för aktuella frister."
+
+
+def question_text(raw: str, bot_username: str | None) -> str:
+    """The question as the engine should read it: without our @mention and without
+    invisible characters."""
+    text = _INVISIBLE.sub(" ", raw)
+    if bot_username:
+        text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.I)
+    return " ".join(text.split())
+
+
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text: the assistant's answer with its sources (and "Bevaka" buttons when it
     is about deadlines). "bevaka X" / "avbevaka X" written as text work like the commands.
-    In groups only messages that mention the bot or reply to it are answered."""
+    In groups only messages that mention the bot or reply to it are answered. An edited
+    question is answered again: the user has corrected it."""
     if not _addressed_in_group(update, context):
         return
     s = services(context)
-    text = update.effective_message.text or ""
-    if context.bot.username:
-        text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.I).strip()
+    text = question_text(update.effective_message.text or "", context.bot.username)
+    if not text:
+        await reply(update, context, Answer(EMPTY_QUESTION, False, "help"))
+        return
     verb, _, rest = text.partition(" ")
     if verb.casefold() in ("bevaka", "avbevaka"):
         context.args = rest.split()
         await (watch_cmd if verb.casefold() == "bevaka" else unwatch_cmd)(update, context)
         return
     await reply(update, context, s.assistant.ask(text, today(s.clock)))
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A sticker, photo, voice message, file …: in a private chat, a short note that only
+    text is read; in groups, nothing (it was for the people there)."""
+    if update.effective_chat.type == ChatType.PRIVATE:
+        await reply(update, context, Answer(NOT_TEXT, False, "help"))
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button whose data we do not know (an old version's, or forged): a short notice,
+    so the user's spinner stops, and nothing else."""
+    s = services(context)
+    await with_retries(lambda: update.callback_query.answer(STALE_BUTTON), s.policy)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -387,13 +493,19 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register_handlers(app: Application) -> None:
     """Register every handler. Order matters: within a group the first matching handler
     wins, so the specific commands come first, then the button, then the catch-all for
-    unknown (or å/ä/ö-spelled) commands, and free text last - it excludes commands, so
-    a command can never be mistaken for a question."""
+    unknown (or å/ä/ö-spelled) commands, then free text - it excludes commands, so a
+    command can never be mistaken for a question - and last anything that is not text.
+    The gatekeeper runs first of all, in its own group."""
+    new = filters.UpdateType.MESSAGE  # an edited command is not run a second time
+    app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     for name, handler in COMMAND_HANDLERS.items():
-        app.add_handler(CommandHandler(name, handler))
+        app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(CallbackQueryHandler(watch_button, pattern=f"^{SUBSCRIBE_PREFIX}"))
-    app.add_handler(MessageHandler(filters.COMMAND, other_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, question))
+    app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
+    text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too
+    app.add_handler(MessageHandler(text, question))
+    app.add_handler(MessageHandler(new & ~filters.TEXT, not_text))
     app.add_error_handler(on_error)
 
 
@@ -428,6 +540,7 @@ def build_application(
     policy: RetryPolicy | None = None,
     rate_limiter: BaseRateLimiter | None = None,
     reminder_interval: float | None = REMINDER_INTERVAL,
+    reload: Callable[[], AssistantLike] | None = None,
 ) -> Application:
     """The configured Application; nothing talks to Telegram until it is started."""
     policy = policy or RetryPolicy()
@@ -462,6 +575,9 @@ def build_application(
         clock=clock,
         policy=policy,
         reminders=ReminderSender(app.bot, store, assistant.knowledge, clock, policy),
+        access=Access.from_config(config),
+        reload=reload,
+        reloading=asyncio.Lock(),
     )
     register_handlers(app)
     return app
@@ -518,7 +634,7 @@ def run_telegram(config: Config) -> None:
 
     store = SubscriptionStore.open(config.database_path)
     try:
-        app = build_application(Assistant.create(), store, config)
+        app = build_application(Assistant.create(), store, config, reload=Assistant.create)
         log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
         if config.webhook_url:
             log.info("Webhook mode on port %s", config.port)

@@ -232,5 +232,9 @@ class Searcher:
                 break
         return hits
 
+    @property
+    def passages(self) -> int:
+        return len(self._stored)
+
     def close(self) -> None:
         self.searcher.close()

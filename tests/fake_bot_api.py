@@ -155,14 +155,34 @@ class FakeBotApi:
             message["reply_to_message"] = reply_to
         return self.push_update({"message": message})
 
-    def push_callback(self, chat_id: int, data: str, message: dict | None = None) -> int:
+    def push_message(
+        self,
+        chat_id: int,
+        fields: dict,
+        user_id: int | None = None,
+        chat_type: str = "private",
+        edited: bool = False,
+    ) -> int:
+        """A message of any kind: `fields` replace the text (e.g. {"sticker": {...}}), or
+        {"text": ...} as an edit of an earlier message when `edited`."""
+        message = self.message(chat_id, "", user_id, chat_type)
+        del message["text"]
+        message.update(fields)
+        if edited:
+            message["edit_date"] = message["date"]
+            return self.push_update({"edited_message": message})
+        return self.push_update({"message": message})
+
+    def push_callback(
+        self, chat_id: int, data: str, message: dict | None = None, user_id: int | None = None
+    ) -> int:
         """A user presses an inline button with callback data `data`."""
         message = message or self.message(chat_id, "…", BOT_USER["id"], from_bot=True)
         return self.push_update(
             {
                 "callback_query": {
                     "id": str(next(self._update_ids) * 7919),
-                    "from": self.user(chat_id),
+                    "from": self.user(user_id or chat_id),
                     "message": message,
                     "chat_instance": f"ci{chat_id}",
                     "data": data,
@@ -257,10 +277,12 @@ class FakeBotApi:
                 )
             await asyncio.sleep(0.01)
 
-    async def reply_to(self, chat_id: int, text: str, timeout: float = 5.0) -> Call:
+    async def reply_to(
+        self, chat_id: int, text: str, timeout: float = 5.0, user_id: int | None = None
+    ) -> Call:
         """Push `text` from the chat and return the bot's next sendMessage to it."""
         before = len(self.sent("sendMessage", chat_id))
-        self.push_text(chat_id, text)
+        self.push_text(chat_id, text, user_id)
         found = await self.wait_for("sendMessage", chat_id, before + 1, timeout)
         return found[before]
 

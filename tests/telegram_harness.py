@@ -54,9 +54,12 @@ async def running_bot(
     assistant,
     clock: MutableClock,
     reminder_interval: float | None = None,
+    reload=None,
+    **config,
 ) -> AsyncIterator[RunningBot]:
     """Start the bot as run_polling would (initialize, post_init, polling, start) and stop
-    it the same way on exit. Reusing `db_path` across two of these is a restart."""
+    it the same way on exit. Reusing `db_path` across two of these is a restart. Extra
+    keyword arguments are Config fields (allowed_user_ids, admin_ids, …)."""
     store = SubscriptionStore.open(db_path)
     sleeps: list[float] = []
 
@@ -67,11 +70,12 @@ async def running_bot(
     app = build_application(
         assistant,
         store,
-        Config(token=api.token, api_root=api.root, database_path=db_path),
+        Config(token=api.token, api_root=api.root, database_path=db_path, **config),
         clock,
         policy=RetryPolicy(sleep=fake_sleep, backoff=0.5),
         rate_limiter=AIORateLimiter(overall_max_rate=1000, max_retries=0),
         reminder_interval=reminder_interval,
+        reload=reload,
     )
     await app.initialize()
     await app.post_init(app)

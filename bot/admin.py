@@ -1,0 +1,67 @@
+"""What the admin commands say: /status (how much is stored, how old the index is) and
+/omindexera (reload the knowledge base and bring the index up to date). No Telegram here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from knowledge import KnowledgeError
+
+from .answer import Answer
+from .dates import STOCKHOLM
+from .store import SubscriptionStore
+
+
+def _age(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "nyss"
+    if minutes < 120:
+        return f"för {minutes} min sedan"
+    hours = minutes // 60
+    return f"för {hours} timmar sedan" if hours < 48 else f"för {hours // 24} dagar sedan"
+
+
+def _index_line(assistant: Any, now: datetime) -> str:
+    searcher = assistant.searcher
+    built = datetime.fromtimestamp(searcher.built, STOCKHOLM)
+    age = _age((now - built).total_seconds())
+    return f"• Sökindex: byggt {built:%Y-%m-%d %H:%M} ({age}), {searcher.passages} textavsnitt"
+
+
+def status(assistant: Any, store: SubscriptionStore, now: datetime) -> Answer:
+    """Counts only - never which chat watches what."""
+    c = store.counts()
+    k = assistant.knowledge
+    lines = [
+        "Status för Beredskapsboten",
+        f"• Bevakningar: {c.subscriptions} i {c.chats} chattar",
+        f"• Påminnelser skickade: {c.reminders_sent}; obekräftade (avbruten körning): "
+        f"{c.unconfirmed_claims}",
+        _index_line(assistant, now),
+        f"• Kunskapsbas: {len(k.documents)} dokument, {len(k.deadlines)} frister, "
+        f"{len(k.areas)} områden, {len(k.regions)} regioner",
+    ]
+    return Answer("\n".join(lines), True, "admin")
+
+
+def reindex(load: Callable[[], Any], now: Callable[[], datetime]) -> tuple[Any | None, Answer]:
+    """Load the knowledge base afresh and open its index (rebuilt only where sources
+    changed). On an error in the knowledge files the new version is refused and the
+    running one kept: the answer names the file and entry to fix."""
+    started = time.perf_counter()
+    try:
+        fresh = load()
+    except KnowledgeError as exc:
+        text = f"Omindexeringen avbröts – boten fortsätter med den tidigare kunskapsbasen.\n{exc}"
+        return None, Answer(text, False, "admin")
+    seconds = time.perf_counter() - started
+    text = (
+        f"Omindexerat på {seconds:.1f} s.\n{_index_line(fresh, now())}\n"
+        f"• Kunskapsbas: {len(fresh.knowledge.documents)} dokument, "
+        f"{len(fresh.knowledge.deadlines)} frister"
+    )
+    return fresh, Answer(text, True, "admin")
