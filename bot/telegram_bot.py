@@ -225,6 +225,9 @@ async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     the chat as /bevaka gives."""
     s = services(context)
     query = update.callback_query
+    if not (query.data or "").startswith(SUBSCRIBE_PREFIX):  # PTB lets empty data through
+        await stale_button(update, context)
+        return
     deadline = s.assistant.knowledge.deadline(query.data.removeprefix(SUBSCRIBE_PREFIX))
     if deadline is None:
         await with_retries(lambda: query.answer("Den fristen finns inte längre."), s.policy)
@@ -409,10 +412,9 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await reply(update, context, Answer(text, False, "help"))
 
 
-# Control and format characters (not newlines or tabs) carry no meaning in a question.
-_INVISIBLE = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
-)
+# Control characters separate words; zero-width and direction marks may sit inside one.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 EMPTY_QUESTION = (
     "Skriv en fråga med vanliga ord, till exempel ”När ska RSA rapporteras?”, eller /hjalp."
@@ -427,7 +429,7 @@ STALE_BUTTON = "Knappen fungerar inte längre. Skriv /frister för aktuella fris
 def question_text(raw: str, bot_username: str | None) -> str:
     """The question as the engine should read it: without our @mention and without
     invisible characters."""
-    text = _INVISIBLE.sub(" ", raw)
+    text = _INVISIBLE.sub("", _CONTROL.sub(" ", raw))
     if bot_username:
         text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.I)
     return " ".join(text.split())
