@@ -60,7 +60,8 @@ def notice_answer(
     the current knowledge states it. None when neither the document nor any of the
     deadlines is known any more (nothing true left to say)."""
     doc = knowledge.documents.get(source_id)
-    deadlines = [d for i in deadline_ids if (d := knowledge.deadline(i)) is not None]
+    wanted = set(deadline_ids)
+    deadlines = [d for d in knowledge.deadlines if d.id in wanted]  # knowledge order
     if doc is None or not deadlines:
         return None
     cite = Citer(knowledge)
