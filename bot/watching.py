@@ -207,11 +207,10 @@ def forget(store: SubscriptionStore, chat_id: int) -> Answer:
         return Answer(
             "Jag hade inget sparat om den här chatten. Frågor sparas aldrig.", True, "privacy"
         )
-    notices = (
-        f" och {gone.notices} uppgifter om meddelanden om ändrade källdokument"
-        if gone.notices
-        else ""
-    )
+    notices = ""
+    if gone.notices:
+        what = "uppgift" if gone.notices == 1 else "uppgifter"
+        notices = f" och {gone.notices} {what} om meddelanden om ändrade källdokument"
     return Answer(
         "Klart. Jag har raderat allt jag hade sparat om den här chatten: "
         f"{gone.subscriptions} bevakningar, {gone.reminders} uppgifter om skickade "
