@@ -26,6 +26,11 @@ nothing is retried.
 One honest caveat: a timeout after Telegram received the request but before we got
 its answer is retried like other network errors, which can duplicate that one
 message. Losing a reminder of a legal deadline is judged worse than a rare duplicate.
+
+Change notices (bot/change_notices.py) go first in every run, by the same rules: the
+store queues one notice per (chat, source, version) when a source document's version
+differs from the one recorded, and each is claimed, sent, then marked sent or released.
+They run before the reminders so a chat found blocked is not sent reminders as well.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from telegram.error import Forbidden, TelegramError
 
 from knowledge.models import Knowledge
 
+from .answer import Answer
+from .change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
 from .dates import Clock, today
 from .reminders import ReminderKey, due_reminders, reminder_answer
 from .store import SubscriptionStore
@@ -53,6 +60,8 @@ class RunReport:
     sent: list[ReminderKey] = field(default_factory=list)
     failed: list[ReminderKey] = field(default_factory=list)  # released: retried next run
     blocked_chats: int = 0  # chats that blocked the bot and were unsubscribed
+    notices_sent: list[NoticeKey] = field(default_factory=list)
+    notices_failed: list[NoticeKey] = field(default_factory=list)  # released: retried
 
 
 class ReminderSender:
@@ -72,10 +81,16 @@ class ReminderSender:
         self.policy = policy
         self.concurrency = concurrency
         self._running = asyncio.Lock()
+        # The knowledge does not change while the process runs: hash the texts once.
+        self._versions = source_versions(knowledge)
+        self._deadlines_by_source = deadlines_by_source(knowledge)
 
     async def run(self) -> RunReport:
-        """Send every reminder due now. Overlapping calls wait for each other."""
+        """Send change notices, then every reminder due now. Overlapping calls wait for
+        each other."""
         async with self._running:
+            report = RunReport()
+            await self._send_notices(report)
             now = self.clock()
             day = today(self.clock)
             self.store.prune(before=day)
@@ -85,7 +100,6 @@ class ReminderSender:
             by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
             for key in due:
                 by_chat[key.chat_id].append(key)
-            report = RunReport()
             # Chats are sent to concurrently; AIORateLimiter keeps the overall pace legal.
             gate = asyncio.Semaphore(self.concurrency)
             await asyncio.gather(
@@ -100,6 +114,39 @@ class ReminderSender:
                 )
             return report
 
+    async def _send_notices(self, report: RunReport) -> None:
+        queued = self.store.record_versions(self._versions, self._deadlines_by_source, self.clock())
+        if queued:
+            log.info("Source documents changed: %d change notice(s) queued", len(queued))
+        pending = self.store.pending_notices()  # also those a failed run released
+        gate = asyncio.Semaphore(self.concurrency)
+        await asyncio.gather(*(self._deliver_notice(key, gate, report) for key in pending))
+        if pending:
+            log.info(
+                "Change notices: %d sent, %d to retry",
+                len(report.notices_sent),
+                len(report.notices_failed),
+            )
+
+    async def _deliver_notice(
+        self, key: NoticeKey, gate: asyncio.Semaphore, report: RunReport
+    ) -> None:
+        async with gate:
+            deadline_ids = self.store.claim_notice(key)
+            if not deadline_ids:
+                return
+            answer = notice_answer(self.knowledge, key.source_id, deadline_ids, today(self.clock))
+            if answer is None:  # nothing true left to say: done, without a message
+                self.store.mark_notice_sent(key, self.clock())
+                return
+            outcome = await self._send(key.chat_id, answer, report, "Change notice")
+            if outcome == "sent":
+                self.store.mark_notice_sent(key, self.clock())
+                report.notices_sent.append(key)
+            elif outcome == "failed":
+                self.store.release_notice(key)
+                report.notices_failed.append(key)
+
     async def _deliver(
         self, chat_id: int, keys: list[ReminderKey], gate: asyncio.Semaphore, report: RunReport
     ) -> None:
@@ -108,33 +155,40 @@ class ReminderSender:
             if not claimed:
                 return
             answer = reminder_answer(self.knowledge, claimed, today(self.clock))
-            try:
-                await send_answer(self.bot, chat_id, answer, self.policy)
-            except Forbidden:
-                self.store.forget(chat_id)
-                report.blocked_chats += 1
-                log.info("A chat has blocked the bot; its subscriptions were removed")
-                return
-            except TelegramError as exc:
+            outcome = await self._send(chat_id, answer, report, "Reminder")
+            if outcome == "sent":
+                self.store.mark_sent(claimed, self.clock())
+                report.sent.extend(claimed)
+            elif outcome == "failed":
                 self.store.release(claimed)
                 report.failed.extend(claimed)
-                log.warning("Reminder not delivered (%s); it is retried on the next run", exc)
-                return
-            except Exception:
-                self.store.release(claimed)
-                report.failed.extend(claimed)
-                log.exception("Reminder not delivered; it is retried on the next run")
-                return
-            self.store.mark_sent(claimed, self.clock())
-            report.sent.extend(claimed)
+
+    async def _send(self, chat_id: int, answer: Answer, report: RunReport, what: str) -> str:
+        """Send; "sent", "failed" (certainly not delivered: release the claim) or "blocked"
+        (the chat blocked the bot: everything about it is deleted, claims included)."""
+        try:
+            await send_answer(self.bot, chat_id, answer, self.policy)
+        except Forbidden:
+            self.store.forget(chat_id)
+            report.blocked_chats += 1
+            log.info("A chat has blocked the bot; its subscriptions were removed")
+            return "blocked"
+        except TelegramError as exc:
+            log.warning("%s not delivered (%s); it is retried on the next run", what, exc)
+            return "failed"
+        except Exception:
+            log.exception("%s not delivered; it is retried on the next run", what)
+            return "failed"
+        return "sent"
 
 
 def stale_claims_warning(store: SubscriptionStore) -> str | None:
     """Log text for claims a crash left unconfirmed (not retried: at-most-once)."""
-    stale = store.unsent_claims()
-    if not stale:
+    stale = len(store.unsent_claims())
+    notices = len(store.unsent_notice_claims())
+    if not stale and not notices:
         return None
     return (
-        f"{len(stale)} reminder(s) were being sent when the bot stopped and may not have "
-        "arrived; they are not resent (at-most-once)."
+        f"{stale} reminder(s) and {notices} change notice(s) were being sent when the bot "
+        "stopped and may not have arrived; they are not resent (at-most-once)."
     )

@@ -1,21 +1,28 @@
-"""Subscriptions and sent reminders in SQLite. Stores a chat id and what it watches, nothing else.
+"""Subscriptions, sent reminders and change notices in SQLite. Stores a chat id and what
+it watches, nothing else (never a message text).
 
 Every write is one transaction (BEGIN IMMEDIATE ... COMMIT), the database runs in WAL
 mode, and a reminder is recorded under a UNIQUE key (chat, deadline, occurrence,
 offset), so two runs - or two processes - can never both claim the same reminder.
 See bot/reminder_sender.py for how claims make sending at-most-once.
+
+Change notices (bot/change_notices.py): `source_versions` remembers the version of each
+source document last seen; when it differs, one notice per (chat, source, version) is
+queued in `change_notices` - one row per watched deadline it names - in the same
+transaction that records the new version, so a change is queued exactly once.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from .change_notices import NoticeKey
 from .reminders import ReminderKey, Subscription
 
 SCHEMA = """
@@ -35,6 +42,21 @@ CREATE TABLE IF NOT EXISTS reminders (
     sent_at     TEXT,
     UNIQUE (chat_id, deadline_id, occurrence, offset_days)
 );
+CREATE TABLE IF NOT EXISTS source_versions (
+    source_id   TEXT PRIMARY KEY,
+    version     TEXT NOT NULL,
+    seen_at     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS change_notices (
+    chat_id     INTEGER NOT NULL,
+    source_id   TEXT    NOT NULL,
+    version     TEXT    NOT NULL,  -- the source's new version
+    deadline_id TEXT    NOT NULL,  -- a watched deadline drawn from the source
+    state       TEXT    NOT NULL CHECK (state IN ('pending', 'claimed', 'sent')),
+    queued_at   TEXT    NOT NULL,
+    sent_at     TEXT,
+    UNIQUE (chat_id, source_id, version, deadline_id)
+);
 """
 
 
@@ -52,6 +74,7 @@ class Counts:
 class Forgotten:
     subscriptions: int
     reminders: int
+    notices: int = 0
 
 
 def _iso(moment: datetime) -> str:
@@ -115,10 +138,11 @@ class SubscriptionStore:
                 )
                 if cur.rowcount:
                     removed.append(deadline_id)
-                db.execute(
-                    "DELETE FROM reminders WHERE chat_id = ? AND deadline_id = ?",
-                    (chat_id, deadline_id),
-                )
+                for table in ("reminders", "change_notices"):
+                    db.execute(
+                        f"DELETE FROM {table} WHERE chat_id = ? AND deadline_id = ?",
+                        (chat_id, deadline_id),
+                    )
         return removed
 
     def subscriptions(self, chat_id: int | None = None) -> list[Subscription]:
@@ -137,7 +161,14 @@ class SubscriptionStore:
         with self._tx() as db:
             subs = db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount
             rems = db.execute("DELETE FROM reminders WHERE chat_id = ?", (chat_id,)).rowcount
-        return Forgotten(subs, rems)
+            # Counted per message (chat, source, version), not per deadline row.
+            notices = db.execute(
+                "SELECT COUNT(*) FROM (SELECT DISTINCT source_id, version FROM change_notices "
+                "WHERE chat_id = ?)",
+                (chat_id,),
+            ).fetchone()[0]
+            db.execute("DELETE FROM change_notices WHERE chat_id = ?", (chat_id,))
+        return Forgotten(subs, rems, notices)
 
     def counts(self) -> Counts:
         with self._lock:
@@ -226,3 +257,111 @@ class SubscriptionStore:
     @staticmethod
     def _key(k: ReminderKey) -> tuple:
         return (k.chat_id, k.deadline_id, k.occurrence.isoformat(), k.offset_days)
+
+    # -- change notices -------------------------------------------------------------------
+
+    def source_versions(self) -> dict[str, str]:
+        """The version of each source document last seen."""
+        with self._lock:
+            return dict(self._conn.execute("SELECT source_id, version FROM source_versions"))
+
+    def record_versions(
+        self,
+        versions: Mapping[str, str],
+        deadlines_by_source: Mapping[str, Iterable[str]],
+        now: datetime,
+    ) -> list[NoticeKey]:
+        """Record the sources' current versions and queue a notice to every chat watching
+        a deadline drawn from a source whose version changed; returns the notices queued.
+        A source seen for the first time is recorded silently: there is no earlier version
+        a subscriber could have read."""
+        queued = []
+        with self._tx() as db:
+            known = dict(db.execute("SELECT source_id, version FROM source_versions"))
+            for source_id, version in sorted(versions.items()):
+                before = known.get(source_id)
+                if before == version:
+                    continue
+                db.execute(
+                    "INSERT INTO source_versions (source_id, version, seen_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (source_id) DO UPDATE SET version = excluded.version, "
+                    "seen_at = excluded.seen_at",
+                    (source_id, version, _iso(now)),
+                )
+                if before is None:
+                    continue
+                # Older notices of this source are done with: a pending one is superseded
+                # by this one (same news, newer), and dropping sent ones lets a source
+                # that returns to an earlier version (A -> B -> A) be announced again.
+                db.execute("DELETE FROM change_notices WHERE source_id = ?", (source_id,))
+                deadline_ids = sorted(set(deadlines_by_source.get(source_id, ())))
+                if not deadline_ids:
+                    continue
+                marks = ",".join("?" * len(deadline_ids))
+                db.execute(
+                    "INSERT OR IGNORE INTO change_notices "
+                    "(chat_id, source_id, version, deadline_id, state, queued_at) "
+                    f"SELECT chat_id, ?, ?, deadline_id, 'pending', ? FROM subscriptions "
+                    f"WHERE deadline_id IN ({marks})",
+                    (source_id, version, _iso(now), *deadline_ids),
+                )
+                chats = db.execute(
+                    "SELECT DISTINCT chat_id FROM change_notices WHERE source_id = ? "
+                    "AND version = ? ORDER BY chat_id",
+                    (source_id, version),
+                )
+                queued += [NoticeKey(c, source_id, version) for (c,) in chats]
+        return queued
+
+    def pending_notices(self) -> dict[NoticeKey, list[str]]:
+        """Notices waiting to be sent, each with the deadline ids it names."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT chat_id, source_id, version, deadline_id FROM change_notices "
+                "WHERE state = 'pending' ORDER BY chat_id, source_id, deadline_id"
+            ).fetchall()
+        pending: dict[NoticeKey, list[str]] = {}
+        for c, s, v, d in rows:
+            pending.setdefault(NoticeKey(c, s, v), []).append(d)
+        return pending
+
+    def claim_notice(self, key: NoticeKey) -> list[str]:
+        """Claim a pending notice for sending; returns the deadline ids it names, or []
+        when someone else claimed (or sent, or removed) it first."""
+        with self._tx() as db:
+            rows = db.execute(
+                "UPDATE change_notices SET state = 'claimed' WHERE state = 'pending' "
+                "AND chat_id = ? AND source_id = ? AND version = ? RETURNING deadline_id",
+                self._notice(key),
+            ).fetchall()
+        return sorted(d for (d,) in rows)
+
+    def mark_notice_sent(self, key: NoticeKey, now: datetime) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE change_notices SET state = 'sent', sent_at = ? WHERE state = 'claimed' "
+                "AND chat_id = ? AND source_id = ? AND version = ?",
+                (_iso(now), *self._notice(key)),
+            )
+
+    def release_notice(self, key: NoticeKey) -> None:
+        """Undo a claim whose message certainly did not reach Telegram: a later run retries."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE change_notices SET state = 'pending' WHERE state = 'claimed' "
+                "AND chat_id = ? AND source_id = ? AND version = ?",
+                self._notice(key),
+            )
+
+    def unsent_notice_claims(self) -> list[NoticeKey]:
+        """Notices claimed but never confirmed (a crash): not retried, like reminders."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT chat_id, source_id, version FROM change_notices "
+                "WHERE state = 'claimed' ORDER BY chat_id, source_id"
+            ).fetchall()
+        return [NoticeKey(*r) for r in rows]
+
+    @staticmethod
+    def _notice(k: NoticeKey) -> tuple:
+        return (k.chat_id, k.source_id, k.version)

@@ -512,7 +512,8 @@ def register_handlers(app: Application) -> None:
 
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Scheduled: sends the reminders that are due (and any missed while down)."""
+    """Scheduled: sends change notices for replaced source documents, then the reminders
+    that are due (and any missed while down)."""
     await services(context).reminders.run()
 
 

@@ -29,6 +29,8 @@ PRIVACY = """Det här sparar Beredskapsboten om en chatt:
 gjordes – för att kunna skicka påminnelser.
 • Vilka påminnelser som har skickats (frist, datum och antal dagar före), så att ingen \
 påminnelse skickas två gånger. De uppgifterna tas bort när fristen har passerat.
+• När ett källdokument ersätts av en ny version: vilka av dina frister meddelandet gäller \
+och om det har skickats, så att du får det en gång.
 
 Det sparas inte: dina frågor, ditt namn, ditt användarnamn eller ditt telefonnummer. \
 En fråga besvaras och glöms direkt; felloggar innehåller bara uppdateringens nummer, \
@@ -201,14 +203,18 @@ def mine(knowledge: Knowledge, store: SubscriptionStore, chat_id: int, now: date
 def forget(store: SubscriptionStore, chat_id: int) -> Answer:
     """/glom: delete everything stored about the chat."""
     gone = store.forget(chat_id)
-    if not gone.subscriptions and not gone.reminders:
+    if not gone.subscriptions and not gone.reminders and not gone.notices:
         return Answer(
             "Jag hade inget sparat om den här chatten. Frågor sparas aldrig.", True, "privacy"
         )
+    notices = ""
+    if gone.notices:
+        what = "uppgift" if gone.notices == 1 else "uppgifter"
+        notices = f" och {gone.notices} {what} om meddelanden om ändrade källdokument"
     return Answer(
         "Klart. Jag har raderat allt jag hade sparat om den här chatten: "
-        f"{gone.subscriptions} bevakningar och {gone.reminders} uppgifter om skickade "
-        "påminnelser. Du kan fortsätta ställa frågor – frågor sparas aldrig.",
+        f"{gone.subscriptions} bevakningar, {gone.reminders} uppgifter om skickade "
+        f"påminnelser{notices}. Du kan fortsätta ställa frågor – frågor sparas aldrig.",
         True,
         "privacy",
     )

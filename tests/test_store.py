@@ -9,7 +9,7 @@ import pytest
 
 from bot.dates import STOCKHOLM
 from bot.reminders import ReminderKey
-from bot.store import SubscriptionStore
+from bot.store import Forgotten, SubscriptionStore
 
 NOW = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
 KEY = ReminderKey(42, "rsa", date(2027, 10, 31), 30)
@@ -116,17 +116,26 @@ def test_forget_deletes_everything_about_the_chat_only(store):
     store.subscribe(42, ["rsa", "indikatorer"], NOW)
     store.subscribe(7, ["rsa"], NOW)
     store.claim([KEY, ReminderKey(7, "rsa", date(2027, 10, 31), 30)], NOW)
+    by_source = {"msb-samlat-stod": ["rsa", "indikatorer"]}
+    store.record_versions({"msb-samlat-stod": "v1"}, by_source, NOW)
+    store.record_versions({"msb-samlat-stod": "v2"}, by_source, NOW)  # queues notices
     gone = store.forget(42)
-    assert (gone.subscriptions, gone.reminders) == (2, 1)
+    assert (gone.subscriptions, gone.reminders, gone.notices) == (2, 1, 1)
     assert [x.chat_id for x in store.subscriptions()] == [7]
     assert {k.chat_id for k in store.recorded(date(2000, 1, 1))} == {7}
-    assert store.forget(42).subscriptions == 0
+    assert {k.chat_id for k in store.pending_notices()} == {7}
+    assert (
+        store._conn.execute("SELECT COUNT(*) FROM change_notices WHERE chat_id = 42").fetchone()[0]
+        == 0
+    )
+    assert store.forget(42) == Forgotten(0, 0, 0)
 
 
-def test_only_chat_ids_and_deadlines_are_stored(store):
+def test_only_chat_ids_and_ids_are_stored(store):
+    # Privacy: ids, states and times only - never a message text.
     columns = {
         table: [row[1] for row in store._conn.execute(f"PRAGMA table_info({table})")]
-        for table in ("subscriptions", "reminders")
+        for table in ("subscriptions", "reminders", "source_versions", "change_notices")
     }
     assert columns == {
         "subscriptions": ["chat_id", "deadline_id", "created"],
@@ -137,6 +146,16 @@ def test_only_chat_ids_and_deadlines_are_stored(store):
             "offset_days",
             "state",
             "claimed_at",
+            "sent_at",
+        ],
+        "source_versions": ["source_id", "version", "seen_at"],
+        "change_notices": [
+            "chat_id",
+            "source_id",
+            "version",
+            "deadline_id",
+            "state",
+            "queued_at",
             "sent_at",
         ],
     }
