@@ -76,12 +76,16 @@ class ReminderSender:
     ):
         self.bot = bot
         self.store = store
-        self.knowledge = knowledge
         self.clock = clock
         self.policy = policy
         self.concurrency = concurrency
         self._running = asyncio.Lock()
-        # The knowledge does not change while the process runs: hash the texts once.
+        self.use(knowledge)
+
+    def use(self, knowledge: Knowledge) -> None:
+        """Work from this knowledge base from the next run on (at start and after
+        /omindexera); its texts are hashed once here, not at every run."""
+        self.knowledge = knowledge
         self._versions = source_versions(knowledge)
         self._deadlines_by_source = deadlines_by_source(knowledge)
 

@@ -335,7 +335,7 @@ async def reindex_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         fresh, answer = await asyncio.to_thread(admin.reindex, s.reload, s.clock)
         if fresh is not None:
             old, s.assistant = s.assistant, fresh
-            s.reminders.knowledge = fresh.knowledge
+            s.reminders.use(fresh.knowledge)  # a replaced document is noticed next run
             if old.searcher is not fresh.searcher:
                 old.searcher.close()
     await reply(update, context, answer)

@@ -83,8 +83,8 @@ def _add(args) -> int:
         print("Samma innehåll som redan finns – inget omindexerat.")
     if r.affected_deadlines:
         print(
-            "Frister med detta dokument som källa (bevakare meddelas när boten startas om): "
-            + ", ".join(r.affected_deadlines)
+            "Frister med detta dokument som källa (bevakare meddelas efter /omindexera "
+            "eller omstart): " + ", ".join(r.affected_deadlines)
         )
     if r.candidates:
         print(

@@ -121,9 +121,22 @@ async def test_omindexera_takes_in_changed_knowledge_and_refuses_a_broken_one(ap
         await api.reply_to(MEMBER, "/bevaka testrapport")
         assert [s.deadline_id for s in bot.store.subscriptions(MEMBER)] == ["testfrist"]
 
+        # the document behind the new deadline is replaced: one notice after /omindexera
+        await bot.run_reminders()  # first sighting of every document: recorded silently
+        with (data / "texts" / "msb-samlat-stod.md").open("a", encoding="utf-8") as f:
+            f.write("\n\nEtt tillägg i en ny version av dokumentet.\n")
+        api.push_text(ADMIN, "/omindexera")
+        await api.wait_for("sendMessage", ADMIN, count=4, timeout=30)
+        before = len(api.sent("sendMessage", MEMBER))
+        await bot.run_reminders()
+        await bot.run_reminders()
+        notices = api.sent("sendMessage", MEMBER)[before:]
+        assert len(notices) == 1 and "har ersatts av en ny version" in notices[0].text
+        assert "Testrapport" in notices[0].text
+
         (data / "areas.yaml").write_text("- id: x\n  title: [\n", encoding="utf-8")
         api.push_text(ADMIN, "/omindexera")
-        refused = (await api.wait_for("sendMessage", ADMIN, count=4, timeout=30))[3].text
+        refused = (await api.wait_for("sendMessage", ADMIN, count=6, timeout=30))[5].text
         assert "Omindexeringen avbröts" in refused and "areas.yaml" in refused
         # still running on the last good knowledge base
         assert "1 mars 2027" in (await api.reply_to(MEMBER, "/frister")).text
