@@ -39,6 +39,7 @@ from knowledge.models import Deadline, Knowledge
 
 from . import admin, watching
 from .access import ADMIN_ONLY, REFUSAL, Access
+from .admin_upload import upload_conversation
 from .answer import Answer
 from .calendar_export import deadlines_calendar
 from .chart import allocation_chart_png
@@ -325,12 +326,16 @@ async def reindex_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     is refused and the running one kept."""
     if not await _admin_only(update, context):
         return
+    await reply(update, context, Answer("Omindexerar …", True, "admin"))
+    await reply(update, context, await reload_assistant(context))
+
+
+async def reload_assistant(context: ContextTypes.DEFAULT_TYPE) -> Answer:
+    """Switch to the knowledge base on disk (off the event loop); keep the running one
+    when it is broken. Also after an admin's upload (bot/admin_upload.py)."""
     s = services(context)
     if s.reload is None:
-        text = "Omindexering går inte i den här körningen."
-        await reply(update, context, Answer(text, False, "admin"))
-        return
-    await reply(update, context, Answer("Omindexerar …", True, "admin"))
+        return Answer("Omindexering går inte i den här körningen.", False, "admin")
     async with s.reloading:
         fresh, answer = await asyncio.to_thread(admin.reindex, s.reload, s.clock)
         if fresh is not None:
@@ -338,7 +343,7 @@ async def reindex_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             s.reminders.use(fresh.knowledge)  # a replaced document is noticed next run
             if old.searcher is not fresh.searcher:
                 old.searcher.close()
-    await reply(update, context, answer)
+    return answer
 
 
 ADMIN_COMMANDS = {"status": status_cmd, "omindexera": reindex_cmd}
@@ -500,6 +505,9 @@ def register_handlers(app: Application) -> None:
     The gatekeeper runs first of all, in its own group."""
     new = filters.UpdateType.MESSAGE  # an edited command is not run a second time
     app.add_handler(TypeHandler(Update, gatekeeper), group=-1)
+    admins = services_of(app).access.admins
+    if admins:  # an admin's file starts a conversation that takes over their chat
+        app.add_handler(upload_conversation(admins))
     for name, handler in COMMAND_HANDLERS.items():
         app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(CallbackQueryHandler(watch_button, pattern=f"^{SUBSCRIBE_PREFIX}"))

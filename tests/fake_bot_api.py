@@ -22,7 +22,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 BOT_USER = {
     "id": 700000001,
@@ -85,6 +85,7 @@ class FakeBotApi:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.commands: list[dict] = []
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -172,6 +173,23 @@ class FakeBotApi:
             message["edit_date"] = message["date"]
             return self.push_update({"edited_message": message})
         return self.push_update({"message": message})
+
+    def push_document(
+        self,
+        chat_id: int,
+        filename: str,
+        content: bytes,
+        mime_type: str,
+        user_id: int | None = None,
+    ) -> int:
+        """A user sends a file; the bot can fetch it with getFile and a download."""
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = (f"documents/{file_id}_{filename}", content)
+        document = {
+            "file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
+            "mime_type": mime_type, "file_size": len(content),
+        }  # fmt: skip
+        return self.push_message(chat_id, {"document": document}, user_id)
 
     def push_callback(
         self, chat_id: int, data: str, message: dict | None = None, user_id: int | None = None
@@ -291,7 +309,10 @@ class FakeBotApi:
     _closed = False
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
-        path = request.path.split("?")[0]
+        path = unquote(request.path.split("?")[0])  # PTB percent-encodes file URLs
+        if path.startswith(f"/file/bot{self.token}/"):
+            self._download(request, path.removeprefix(f"/file/bot{self.token}/"))
+            return
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
             self._respond(
@@ -387,10 +408,25 @@ class FakeBotApi:
                         }
                     ]
             return message
+        if method == "getFile":
+            file_path, content = self.files[params["file_id"]]
+            return {
+                "file_id": params["file_id"], "file_unique_id": f"u{params['file_id']}",
+                "file_size": len(content), "file_path": file_path,
+            }  # fmt: skip
         if method == "editMessageReplyMarkup":
             return True
         # answerCallbackQuery, deleteWebhook, setWebhook, close, ...
         return True
+
+    def _download(self, request: BaseHTTPRequestHandler, file_path: str) -> None:
+        content = next((c for p, c in self.files.values() if p == file_path), None)
+        with self._cond:
+            self.calls.append(Call("download", {"file_path": file_path}))
+        request.send_response(200 if content is not None else 404)
+        request.send_header("Content-Length", str(len(content or b"")))
+        request.end_headers()
+        request.wfile.write(content or b"")
 
     @staticmethod
     def _respond(request: BaseHTTPRequestHandler, status: int, body: dict) -> None:
