@@ -207,13 +207,18 @@ def forget(store: SubscriptionStore, chat_id: int) -> Answer:
         return Answer(
             "Jag hade inget sparat om den här chatten. Frågor sparas aldrig.", True, "privacy"
         )
+
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
     notices = ""
     if gone.notices:
-        what = "uppgift" if gone.notices == 1 else "uppgifter"
-        notices = f" och {gone.notices} {what} om meddelanden om ändrade källdokument"
+        what = count(gone.notices, "uppgift", "uppgifter")
+        notices = f" och {what} om meddelanden om ändrade källdokument"
     return Answer(
         "Klart. Jag har raderat allt jag hade sparat om den här chatten: "
-        f"{gone.subscriptions} bevakningar, {gone.reminders} uppgifter om skickade "
+        f"{count(gone.subscriptions, 'bevakning', 'bevakningar')}, "
+        f"{count(gone.reminders, 'uppgift', 'uppgifter')} om skickade "
         f"påminnelser{notices}. Du kan fortsätta ställa frågor – frågor sparas aldrig.",
         True,
         "privacy",
