@@ -110,6 +110,14 @@ class Assistant:
     def ask(self, question: str, today: date) -> Answer:
         u = self.interpreter.understand(question, today)
         answer = self._route(u, today)
+        if answer.kind == "out_of_scope":
+            # a greeting, a name or a signature around the question can drown it: try
+            # the question sentences alone before saying "I don't know"
+            focus = _question_sentences(question)
+            if focus:
+                retry = self._route(self.interpreter.understand(focus, today), today)
+                if retry.answered:
+                    answer = retry
         return _fit(answer)
 
     def _route(self, u: Understanding, today: date) -> Answer:
@@ -491,6 +499,16 @@ class Assistant:
         q = self.searcher.parse(query, ignore=TOPIC_NOISE)
         hits = self.ranker.ranked(self.searcher.search(q, kinds=("deadline",), limit=3), q)
         return [by_id[h.ref] for h in hits[:1]]
+
+
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def _question_sentences(text: str) -> str | None:
+    """The sentences that end in "?", when there are others beside them."""
+    sentences = [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
+    asked = [x for x in sentences if x.endswith("?")]
+    return " ".join(asked) if asked and len(asked) < len(sentences) else None
 
 
 def _fit(answer: Answer) -> Answer:

@@ -298,3 +298,18 @@ async def test_webhook_mode_answers_updates_posted_by_telegram(api, tmp_path, as
         await app.stop()
         await app.shutdown()
         store.close()
+
+
+async def test_questions_never_reach_logs_or_storage_at_the_default_level(
+    api, tmp_path, assistant, caplog
+):
+    caplog.set_level(logging.INFO)  # what configure_logging sets in production
+    secret = "Hej, jag heter Anna Andersson (070-1234567). När ska RSA rapporteras?"
+    db = tmp_path / "b.sqlite3"
+    async with running_bot(api, db, assistant, MutableClock(NOW)):
+        assert "31 oktober 2027" in (await api.reply_to(CHAT, secret)).text
+        await api.reply_to(CHAT, "/bevaka rsa")
+    assert "Andersson" not in caplog.text and "070-1234567" not in caplog.text
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("b.sqlite3*"))  # with the WAL
+    assert b"rsa" in stored  # the subscription is there ...
+    assert b"Andersson" not in stored and b"070-1234567" not in stored  # ... the question not
