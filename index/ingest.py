@@ -64,8 +64,8 @@ def slug(title: str) -> str:
 def candidate_dates(text: str) -> list[Candidate]:
     """Dates in the text with their sentences, for a maintainer to turn into deadlines."""
     found, seen = [], set()
-    flat = " ".join(text.split())
-    for sentence in SENTENCE_RE.findall(flat):
+    sentences = (x for block in _blocks(text) for x in SENTENCE_RE.findall(block))
+    for sentence in sentences:
         for m in DATE_RE.finditer(sentence):
             key = (m.group(0).casefold(), sentence.strip())
             if key in seen:
@@ -73,6 +73,22 @@ def candidate_dates(text: str) -> list[Candidate]:
             seen.add(key)
             found.append(Candidate(m.group(0).strip(), sentence.strip().lstrip("#- ").strip()))
     return found
+
+
+def _blocks(text: str) -> list[str]:
+    """Paragraphs with their lines joined, and each heading on its own, so a sentence
+    never runs on into a heading."""
+    blocks = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        lines: list[str] = []
+        for line in paragraph.splitlines():
+            if line.lstrip().startswith("#"):
+                blocks += [" ".join(lines), line] if lines else [line]
+                lines = []
+            else:
+                lines.append(line)
+        blocks.append(" ".join(lines))
+    return [" ".join(b.split()) for b in blocks if b.strip()]
 
 
 def _markdown(path: Path, title: str, progress: Progress | None) -> str:

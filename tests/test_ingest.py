@@ -143,6 +143,9 @@ def test_candidate_dates_keep_their_sentences():
         ("senast den 31 mars 2025", "Rapporten lämnas senast den 31 mars 2025."),
         ("senast i juni", "Ersättningen betalas ut senast i juni."),
     ]
+    # a heading without a full stop does not run on into the sentence under it
+    found = candidate_dates("# Plan 2027\n\n## Övning\nÖvningen hålls senast den 12 mars\n2027.")
+    assert [c.sentence for c in found] == ["Övningen hålls senast den 12 mars 2027."]
 
 
 def test_html_structure_survives():
