@@ -428,6 +428,7 @@ def build_application(
     policy: RetryPolicy | None = None,
     rate_limiter: BaseRateLimiter | None = None,
     reminder_interval: float | None = REMINDER_INTERVAL,
+    read_timeout: float = 5.0,  # PTB's default; tests shorten it to exercise timeouts
 ) -> Application:
     """The configured Application; nothing talks to Telegram until it is started."""
     policy = policy or RetryPolicy()
@@ -453,6 +454,7 @@ def build_application(
         )
         # Rate limiting only: RetryAfter is retried by with_retries, with injectable sleep.
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .read_timeout(read_timeout)
         .post_init(post_init)
         .build()
     )

@@ -54,10 +54,15 @@ async def running_bot(
     assistant,
     clock: MutableClock,
     reminder_interval: float | None = None,
+    read_timeout: float = 5.0,
+    store: SubscriptionStore | None = None,
+    rate: float = 1000,
 ) -> AsyncIterator[RunningBot]:
     """Start the bot as run_polling would (initialize, post_init, polling, start) and stop
-    it the same way on exit. Reusing `db_path` across two of these is a restart."""
-    store = SubscriptionStore.open(db_path)
+    it the same way on exit. Reusing `db_path` across two of these is a restart.
+    `read_timeout` below FakeBotApi.timeout_delay makes "timeout" faults quick; `store`
+    (opened by the test, closed here) lets a test choose how the database is opened."""
+    store = store or SubscriptionStore.open(db_path)
     sleeps: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
@@ -70,8 +75,9 @@ async def running_bot(
         Config(token=api.token, api_root=api.root, database_path=db_path),
         clock,
         policy=RetryPolicy(sleep=fake_sleep, backoff=0.5),
-        rate_limiter=AIORateLimiter(overall_max_rate=1000, max_retries=0),
+        rate_limiter=AIORateLimiter(overall_max_rate=rate, max_retries=0),
         reminder_interval=reminder_interval,
+        read_timeout=read_timeout,
     )
     await app.initialize()
     await app.post_init(app)
