@@ -81,9 +81,7 @@ NO_ANSWER = ("timeout", "drop")  # faults where the server never answers
 
 
 class FakeBotApi:
-    def __init__(
-        self, token: str = "123456:TEST-token-never-logged", timeout_delay: float = 1.0
-    ):
+    def __init__(self, token: str = "123456:TEST-token-never-logged", timeout_delay: float = 1.0):
         self.token = token
         self.timeout_delay = timeout_delay  # a "timeout" holds the answer this long
         self._stopped = threading.Event()
