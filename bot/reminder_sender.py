@@ -23,6 +23,14 @@ sends what was missed (see bot/reminders.py for the catch-up rule). A user who b
 the bot (Forbidden) is unsubscribed: everything stored about the chat is deleted and
 nothing is retried.
 
+When the database is unusable (StoreUnavailable: locked longer than the busy timeout,
+read-only), nothing is sent without a claim: a run that cannot read or claim stops there,
+sending nothing more, and the next run tries again (at most one busy-timeout wait per
+run, since the store is called from the event loop). A message sent whose 'sent' mark
+cannot be written keeps its claim, and so is never resent (at-most-once); a release that
+cannot be written likewise keeps the claim, and that reminder is then not retried -
+both are logged.
+
 One honest caveat: a timeout after Telegram received the request but before we got
 its answer is retried like other network errors, which can duplicate that one
 message. Losing a reminder of a legal deadline is judged worse than a rare duplicate.
@@ -42,7 +50,7 @@ from knowledge.models import Knowledge
 
 from .dates import Clock, today
 from .reminders import ReminderKey, due_reminders, reminder_answer
-from .store import SubscriptionStore
+from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import RetryPolicy, send_answer
 
 log = logging.getLogger(__name__)
@@ -53,6 +61,8 @@ class RunReport:
     sent: list[ReminderKey] = field(default_factory=list)
     failed: list[ReminderKey] = field(default_factory=list)  # released: retried next run
     blocked_chats: int = 0  # chats that blocked the bot and were unsubscribed
+    skipped: bool = False  # the database was unavailable: (some) chats left for next run
+    unconfirmed: list[ReminderKey] = field(default_factory=list)  # sent, mark not written
 
 
 class ReminderSender:
@@ -78,14 +88,20 @@ class ReminderSender:
         async with self._running:
             now = self.clock()
             day = today(self.clock)
-            self.store.prune(before=day)
+            report = RunReport()
+            try:
+                self.store.prune(before=day)
+                recorded = self.store.recorded(since=day)
+                subscriptions = self.store.subscriptions()
+            except StoreUnavailable as exc:
+                log.warning("Reminder run skipped, retried next run: %s", exc)
+                report.skipped = True
+                return report
             deadlines = {d.id: d for d in self.knowledge.deadlines}
-            recorded = self.store.recorded(since=day)
-            due = due_reminders(self.store.subscriptions(), deadlines, recorded, now)
+            due = due_reminders(subscriptions, deadlines, recorded, now)
             by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
             for key in due:
                 by_chat[key.chat_id].append(key)
-            report = RunReport()
             # Chats are sent to concurrently; AIORateLimiter keeps the overall pace legal.
             gate = asyncio.Semaphore(self.concurrency)
             await asyncio.gather(
@@ -104,29 +120,52 @@ class ReminderSender:
         self, chat_id: int, keys: list[ReminderKey], gate: asyncio.Semaphore, report: RunReport
     ) -> None:
         async with gate:
-            claimed = self.store.claim(keys, self.clock())
+            if report.skipped:
+                return  # the database went away during this run: no claim, no send
+            try:
+                claimed = self.store.claim(keys, self.clock())
+            except StoreUnavailable as exc:
+                report.skipped = True
+                log.warning("Reminder run stopped, the rest retried next run: %s", exc)
+                return
             if not claimed:
                 return
             answer = reminder_answer(self.knowledge, claimed, today(self.clock))
             try:
                 await send_answer(self.bot, chat_id, answer, self.policy)
             except Forbidden:
-                self.store.forget(chat_id)
                 report.blocked_chats += 1
+                self._write(self.store.forget, chat_id)
                 log.info("A chat has blocked the bot; its subscriptions were removed")
                 return
             except TelegramError as exc:
-                self.store.release(claimed)
                 report.failed.extend(claimed)
+                self._write(self.store.release, claimed)
                 log.warning("Reminder not delivered (%s); it is retried on the next run", exc)
                 return
             except Exception:
-                self.store.release(claimed)
                 report.failed.extend(claimed)
+                self._write(self.store.release, claimed)
                 log.exception("Reminder not delivered; it is retried on the next run")
                 return
-            self.store.mark_sent(claimed, self.clock())
             report.sent.extend(claimed)
+            if not self._write(self.store.mark_sent, claimed, self.clock()):
+                report.unconfirmed.extend(claimed)  # stays claimed: never resent
+
+    def _write(self, method, *args) -> bool:
+        """A store write after a send attempt; when the database is unavailable the claim
+        stays as it is (never resent) and the failure is logged."""
+        try:
+            method(*args)
+        except StoreUnavailable as exc:
+            log.error(
+                "Could not record a reminder's outcome (%s): %s; its claim stays and it is "
+                "not resent",
+                method.__name__,
+                exc,
+            )
+            return False
+        return True
 
 
 def stale_claims_warning(store: SubscriptionStore) -> str | None:

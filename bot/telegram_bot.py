@@ -225,7 +225,7 @@ async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answer = watching.watch_deadlines(
         s.assistant.knowledge, s.store, update.effective_chat.id, [deadline], s.clock()
     )
-    notice = f"Du bevakar {deadline.short}" if answer.answered else "Fristen har passerat"
+    notice = watching.button_notice(answer, deadline)
     await with_retries(lambda: query.answer(notice), s.policy)
     await reply(update, context, answer)
 

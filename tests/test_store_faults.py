@@ -17,6 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from fake_bot_api import FakeBotApi
+from telegram_harness import MutableClock, running_bot
 
 from bot.dates import STOCKHOLM
 from bot.reminders import ReminderKey
@@ -204,3 +206,133 @@ def test_a_read_only_database_at_startup_is_a_clear_message(shared_dir, what):
     assert proc.returncode == 4, proc.stderr[-2000:]
     assert f"Databasen {db} är skrivskyddad" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# -- what the user and the reminder run see (the real Application, fake Bot API) --------
+
+
+@pytest.fixture
+def api():
+    server = FakeBotApi().start()
+    yield server
+    server.stop()
+
+
+def at(y, m, d, hh=9, mm=0) -> datetime:
+    return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
+
+
+async def test_a_locked_database_gets_a_clear_answer_and_loses_nothing(api, path, assistant):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    store = SubscriptionStore.open(path, busy_timeout=0.2)
+    async with running_bot(api, path, assistant, clock, store=store):
+        assert "Du bevakar nu" in (await api.reply_to(50, "/bevaka rsa")).text
+        locker = Locker(path).lock()
+        for command in ("/bevaka indikatorer", "/avbevaka rsa", "bevaka alla"):
+            answer = await api.reply_to(50, command)
+            assert answer.text.startswith("Kunde inte spara just nu – försök igen om en stund.")
+        assert (await api.reply_to(50, "/glom")).text.startswith("Kunde inte radera just nu")
+        api.push_callback(50, "bevaka:indikatorer")
+        await api.wait_for("answerCallbackQuery")
+        notice = api.sent("answerCallbackQuery")[-1].params["text"]
+        assert notice == "Kunde inte spara just nu – försök igen"
+        mine = await api.reply_to(50, "/mina")  # reading works under a write lock (WAL)
+        assert "RSA" in mine.text and "Indikatorer" not in mine.text
+        locker.release()
+        locker.close()
+        assert [s.deadline_id for s in store.subscriptions(50)] == ["rsa"]  # nothing lost
+        assert "Du bevakar nu" in (await api.reply_to(50, "/bevaka indikatorer")).text
+    assert not [c for c in api.sent("sendMessage") if "Något gick fel" in c.text]
+
+
+async def test_a_read_only_database_gets_a_clear_answer(api, path, assistant):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    async with running_bot(api, path, assistant, clock) as bot:
+        await api.reply_to(51, "/bevaka rsa")
+        bot.store._conn.execute("PRAGMA query_only = ON")  # as a file turned read-only
+        answer = await api.reply_to(51, "/avbevaka alla")
+        assert answer.text.startswith("Kunde inte spara just nu")
+        bot.store._conn.execute("PRAGMA query_only = OFF")
+        assert [s.deadline_id for s in bot.store.subscriptions(51)] == ["rsa"]
+
+
+async def test_a_reminder_run_under_a_lock_sends_nothing_and_the_next_run_sends(
+    api, path, assistant
+):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    store = SubscriptionStore.open(path, busy_timeout=0.2)
+    async with running_bot(api, path, assistant, clock, store=store) as bot:
+        for chat in range(60, 70):
+            store.subscribe(chat, ["rsa"], clock())
+        clock.set(at(2027, 10, 1, 9, 0))
+        locker = Locker(path).lock()
+        started = time.monotonic()
+        report = await bot.run_reminders()
+        assert report.skipped and not report.sent
+        assert time.monotonic() - started < 1.0  # one busy wait, not one per chat
+        assert api.sent("sendMessage") == []
+        locker.release()
+        locker.close()
+        clock.advance(minutes=15)
+        report = await bot.run_reminders()
+        assert not report.skipped and len(report.sent) == 10
+        await bot.run_reminders()
+    assert len(api.sent("sendMessage")) == 10
+
+
+async def test_a_lock_in_the_middle_of_a_run_stops_it_without_a_duplicate(
+    api, path, assistant, monkeypatch
+):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    store = SubscriptionStore.open(path, busy_timeout=0.2)
+    async with running_bot(api, path, assistant, clock, store=store) as bot:
+        for chat in range(80, 120):
+            store.subscribe(chat, ["rsa"], clock())
+        clock.set(at(2027, 10, 1, 9, 0))
+        locker = Locker(path)
+        claim, calls = store.claim, []
+
+        def claim_then_lock(keys, now):  # another process takes the lock after 5 claims
+            calls.append(1)
+            if len(calls) == 6:
+                locker.lock()
+            return claim(keys, now)
+
+        monkeypatch.setattr(store, "claim", claim_then_lock)
+        report = await bot.run_reminders()
+        assert report.skipped and len(report.sent) == 5
+        # Their 'sent' marks could not be written under the lock either: they stay claimed
+        # (listed for the operator) and are never resent.
+        assert report.unconfirmed == report.sent
+        locker.release()
+        locker.close()
+        assert len(store.unsent_claims()) == 5
+        clock.advance(minutes=15)
+        assert len((await bot.run_reminders()).sent) == 35
+    assert len(api.sent("sendMessage")) == 40
+    assert len({c.chat_id for c in api.sent("sendMessage")}) == 40
+
+
+async def test_a_sent_reminder_whose_mark_cannot_be_written_is_not_resent(
+    api, path, assistant, monkeypatch, caplog
+):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    async with running_bot(api, path, assistant, clock) as bot:
+        bot.store.subscribe(90, ["rsa"], clock())
+        clock.set(at(2027, 10, 1, 9, 0))
+        mark_sent = bot.store.mark_sent
+
+        def read_only_then_mark(keys, now):  # the disk turns read-only mid-send
+            bot.store._conn.execute("PRAGMA query_only = ON")
+            return mark_sent(keys, now)
+
+        monkeypatch.setattr(bot.store, "mark_sent", read_only_then_mark)
+        report = await bot.run_reminders()
+        assert report.unconfirmed == [ReminderKey(90, "rsa", date(2027, 10, 31), 30)] == report.sent
+        assert "not resent" in caplog.text
+        bot.store._conn.execute("PRAGMA query_only = OFF")
+        monkeypatch.undo()
+        assert bot.store.unsent_claims() == [ReminderKey(90, "rsa", date(2027, 10, 31), 30)]
+        clock.advance(minutes=15)
+        assert (await bot.run_reminders()).sent == []
+    assert len(api.sent("sendMessage", 90)) == 1
