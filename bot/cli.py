@@ -18,6 +18,7 @@ from datetime import date
 from knowledge import KnowledgeError
 
 from .dates import today as stockholm_today
+from .store import StoreUnavailable
 
 
 def _date(text: str) -> date:
@@ -142,3 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"Kunskapsbasen är felaktig och boten startar inte: {exc}", file=sys.stderr)
         return 3
+    except StoreUnavailable as exc:
+        print(
+            f"Boten startar inte: {exc} Kontrollera behörigheterna, eller sätt "
+            "DATABASE_PATH till en fil i en mapp som boten får skriva i.",
+            file=sys.stderr,
+        )
+        return 4

@@ -23,6 +23,14 @@ sends what was missed (see bot/reminders.py for the catch-up rule). A user who b
 the bot (Forbidden) is unsubscribed: everything stored about the chat is deleted and
 nothing is retried.
 
+When the database is unusable (StoreUnavailable: locked longer than the busy timeout,
+read-only), nothing is sent without a claim: a run that cannot read or claim stops there,
+sending nothing more, and the next run tries again (at most one busy-timeout wait per
+run, since the store is called from the event loop). A message sent whose 'sent' mark
+cannot be written keeps its claim, and so is never resent (at-most-once); a release that
+cannot be written likewise keeps the claim, and that reminder is then not retried -
+both are logged.
+
 One honest caveat: a timeout after Telegram received the request but before we got
 its answer is retried like other network errors, which can duplicate that one
 message. Losing a reminder of a legal deadline is judged worse than a rare duplicate.
@@ -49,7 +57,7 @@ from .answer import Answer
 from .change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
 from .dates import Clock, today
 from .reminders import ReminderKey, due_reminders, reminder_answer
-from .store import SubscriptionStore
+from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import RetryPolicy, send_answer
 
 log = logging.getLogger(__name__)
@@ -62,6 +70,8 @@ class RunReport:
     blocked_chats: int = 0  # chats that blocked the bot and were unsubscribed
     notices_sent: list[NoticeKey] = field(default_factory=list)
     notices_failed: list[NoticeKey] = field(default_factory=list)  # released: retried
+    skipped: bool = False  # the database was unavailable: (some) chats left for next run
+    unconfirmed: list[ReminderKey] = field(default_factory=list)  # sent, mark not written
 
 
 class ReminderSender:
@@ -95,12 +105,20 @@ class ReminderSender:
         async with self._running:
             report = RunReport()
             await self._send_notices(report)
+            if report.skipped:
+                return report
             now = self.clock()
             day = today(self.clock)
-            self.store.prune(before=day)
+            try:
+                self.store.prune(before=day)
+                recorded = self.store.recorded(since=day)
+                subscriptions = self.store.subscriptions()
+            except StoreUnavailable as exc:
+                log.warning("Reminder run skipped, retried next run: %s", exc)
+                report.skipped = True
+                return report
             deadlines = {d.id: d for d in self.knowledge.deadlines}
-            recorded = self.store.recorded(since=day)
-            due = due_reminders(self.store.subscriptions(), deadlines, recorded, now)
+            due = due_reminders(subscriptions, deadlines, recorded, now)
             by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
             for key in due:
                 by_chat[key.chat_id].append(key)
@@ -119,10 +137,17 @@ class ReminderSender:
             return report
 
     async def _send_notices(self, report: RunReport) -> None:
-        queued = self.store.record_versions(self._versions, self._deadlines_by_source, self.clock())
+        try:
+            queued = self.store.record_versions(
+                self._versions, self._deadlines_by_source, self.clock()
+            )
+            pending = self.store.pending_notices()  # also those a failed run released
+        except StoreUnavailable as exc:
+            log.warning("Reminder run skipped, retried next run: %s", exc)
+            report.skipped = True
+            return
         if queued:
             log.info("Source documents changed: %d change notice(s) queued", len(queued))
-        pending = self.store.pending_notices()  # also those a failed run released
         gate = asyncio.Semaphore(self.concurrency)
         await asyncio.gather(*(self._deliver_notice(key, gate, report) for key in pending))
         if pending:
@@ -136,36 +161,51 @@ class ReminderSender:
         self, key: NoticeKey, gate: asyncio.Semaphore, report: RunReport
     ) -> None:
         async with gate:
-            deadline_ids = self.store.claim_notice(key)
+            if report.skipped:
+                return
+            try:
+                deadline_ids = self.store.claim_notice(key)
+            except StoreUnavailable as exc:
+                report.skipped = True
+                log.warning("Change notices stopped, the rest retried next run: %s", exc)
+                return
             if not deadline_ids:
                 return
             answer = notice_answer(self.knowledge, key.source_id, deadline_ids, today(self.clock))
             if answer is None:  # nothing true left to say: done, without a message
-                self.store.mark_notice_sent(key, self.clock())
+                self._write(self.store.mark_notice_sent, key, self.clock())
                 return
             outcome = await self._send(key.chat_id, answer, report, "Change notice")
             if outcome == "sent":
-                self.store.mark_notice_sent(key, self.clock())
                 report.notices_sent.append(key)
+                self._write(self.store.mark_notice_sent, key, self.clock())
             elif outcome == "failed":
-                self.store.release_notice(key)
                 report.notices_failed.append(key)
+                self._write(self.store.release_notice, key)
 
     async def _deliver(
         self, chat_id: int, keys: list[ReminderKey], gate: asyncio.Semaphore, report: RunReport
     ) -> None:
         async with gate:
-            claimed = self.store.claim(keys, self.clock())
+            if report.skipped:
+                return  # the database went away during this run: no claim, no send
+            try:
+                claimed = self.store.claim(keys, self.clock())
+            except StoreUnavailable as exc:
+                report.skipped = True
+                log.warning("Reminder run stopped, the rest retried next run: %s", exc)
+                return
             if not claimed:
                 return
             answer = reminder_answer(self.knowledge, claimed, today(self.clock))
             outcome = await self._send(chat_id, answer, report, "Reminder")
             if outcome == "sent":
-                self.store.mark_sent(claimed, self.clock())
                 report.sent.extend(claimed)
+                if not self._write(self.store.mark_sent, claimed, self.clock()):
+                    report.unconfirmed.extend(claimed)  # stays claimed: never resent
             elif outcome == "failed":
-                self.store.release(claimed)
                 report.failed.extend(claimed)
+                self._write(self.store.release, claimed)
 
     async def _send(self, chat_id: int, answer: Answer, report: RunReport, what: str) -> str:
         """Send; "sent", "failed" (certainly not delivered: release the claim) or "blocked"
@@ -173,8 +213,8 @@ class ReminderSender:
         try:
             await send_answer(self.bot, chat_id, answer, self.policy)
         except Forbidden:
-            self.store.forget(chat_id)
             report.blocked_chats += 1
+            self._write(self.store.forget, chat_id)
             log.info("A chat has blocked the bot; its subscriptions were removed")
             return "blocked"
         except TelegramError as exc:
@@ -184,6 +224,20 @@ class ReminderSender:
             log.exception("%s not delivered; it is retried on the next run", what)
             return "failed"
         return "sent"
+
+    def _write(self, method, *args) -> bool:
+        """A store write after a send attempt; when the database is unavailable the claim
+        stays as it is (never resent) and the failure is logged."""
+        try:
+            method(*args)
+        except StoreUnavailable as exc:
+            log.error(
+                "Could not record a send's outcome (%s): %s; its claim stays and it is not resent",
+                method.__name__,
+                exc,
+            )
+            return False
+        return True
 
 
 def stale_claims_warning(store: SubscriptionStore) -> str | None:

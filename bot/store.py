@@ -10,6 +10,15 @@ Change notices (bot/change_notices.py): `source_versions` remembers the version 
 source document last seen; when it differs, one notice per (chat, source, version) is
 queued in `change_notices` - one row per watched deadline it names - in the same
 transaction that records the new version, so a change is queued exactly once.
+
+When the database cannot be used - another connection holds a write lock longer than
+the busy timeout, the file or its folder is read-only, the disk is full - every method
+raises StoreUnavailable instead of sqlite3's error, after rolling back: nothing is ever
+half-written. A short lock is simply waited out (the busy timeout). bot/watching.py turns
+StoreUnavailable into a Swedish "try again" answer; the reminder run skips and retries.
+
+The store is called from the event loop, so a lock blocks the bot for up to the busy
+timeout; it is kept short (BUSY_TIMEOUT) for that reason.
 """
 
 from __future__ import annotations
@@ -17,13 +26,35 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .change_notices import NoticeKey
 from .reminders import ReminderKey, Subscription
+
+BUSY_TIMEOUT = 3.0  # seconds a write waits for another connection's lock
+
+# SQLite's primary result codes that mean "the database cannot be used now", as opposed
+# to a bug in a statement (which still raises sqlite3's own error).
+UNAVAILABLE_CODES = {
+    sqlite3.SQLITE_BUSY: "locked",
+    sqlite3.SQLITE_LOCKED: "locked",
+    sqlite3.SQLITE_READONLY: "readonly",
+    sqlite3.SQLITE_CANTOPEN: "cantopen",
+    sqlite3.SQLITE_IOERR: "ioerror",
+    sqlite3.SQLITE_FULL: "full",
+    sqlite3.SQLITE_PERM: "readonly",
+}
+
+REASONS = {
+    "locked": "är låst av en annan process",
+    "readonly": "är skrivskyddad: filen eller mappen går inte att skriva till",
+    "cantopen": "går inte att öppna (finns mappen och får boten skriva i den?)",
+    "ioerror": "gick inte att läsa eller skriva (in- och utmatningsfel)",
+    "full": "får inte plats: disken är full",
+}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -60,6 +91,32 @@ CREATE TABLE IF NOT EXISTS change_notices (
 """
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be used right now; nothing was changed. `reason` is one of
+    REASONS' keys; the message (Swedish, for operators) names the file."""
+
+    def __init__(self, path: Path | str, reason: str, detail: str = ""):
+        self.path = str(path)
+        self.reason = reason
+        self.detail = detail
+        text = f"Databasen {self.path} {REASONS.get(reason, 'går inte att använda')}"
+        super().__init__(f"{text} (SQLite: {detail})." if detail else f"{text}.")
+
+    @property
+    def locked(self) -> bool:
+        return self.reason == "locked"
+
+
+def unavailable_reason(exc: BaseException) -> str | None:
+    """The REASONS key when `exc` means the database cannot be used now, else None."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    return UNAVAILABLE_CODES.get(code & 0xFF)
+
+
 @dataclass(frozen=True)
 class Counts:
     """For the admin's /status: how much is stored, never whose."""
@@ -82,34 +139,82 @@ def _iso(moment: datetime) -> str:
 
 
 class SubscriptionStore:
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, path: Path | str = ":memory:"):
         self._conn = conn
         self._lock = threading.Lock()
+        self.path = path
 
     @classmethod
-    def open(cls, path: Path | str) -> SubscriptionStore:
-        """Open (creating folders, file and tables as needed) the database at `path`."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint; safe in WAL
-        conn.executescript(SCHEMA)
-        return cls(conn)
+    def open(cls, path: Path | str, busy_timeout: float = BUSY_TIMEOUT) -> SubscriptionStore:
+        """Open (creating folders, file and tables as needed) the database at `path`.
+        Raises StoreUnavailable, naming the path, when it cannot be opened for writing
+        (a read-only file or folder, a folder that cannot be created)."""
+        conn = None
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint
+            conn.executescript(SCHEMA)
+            # Can we write? A read-only file opens, reads and even BEGINs without
+            # complaint; only a real write tells. Rewrite the header's user_version.
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+            conn.execute("ROLLBACK")
+        except OSError as exc:
+            raise StoreUnavailable(path, "cantopen", exc.strerror or str(exc)) from exc
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            reason = unavailable_reason(exc)
+            if reason is None:
+                raise
+            raise StoreUnavailable(path, reason, str(exc)) from exc
+        return cls(conn, path)
 
     def close(self) -> None:
         self._conn.close()
 
+    def _check(self, exc: sqlite3.Error) -> None:
+        """Raise StoreUnavailable for `exc` if it means the database cannot be used now
+        (the caller re-raises any other sqlite3 error as it is)."""
+        reason = unavailable_reason(exc)
+        if reason is not None:
+            raise StoreUnavailable(self.path, reason, str(exc)) from exc
+
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
-            except BaseException:
-                self._conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                self._check(exc)
                 raise
-            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole, or rolled back whole."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")  # waits out a lock up to busy_timeout
+            except sqlite3.Error as exc:
+                self._check(exc)
+                raise
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException as exc:
+                if self._conn.in_transaction:
+                    # (SQLite may have rolled back itself when a statement failed hard)
+                    with suppress(sqlite3.Error):
+                        self._conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    self._check(exc)
+                raise
 
     # -- subscriptions ----------------------------------------------------------------
 
@@ -152,8 +257,8 @@ class SubscriptionStore:
         if chat_id is not None:
             sql += " WHERE chat_id = ?"
             args = (chat_id,)
-        with self._lock:
-            rows = self._conn.execute(sql + " ORDER BY created, chat_id, deadline_id", args)
+        with self._read() as db:
+            rows = db.execute(sql + " ORDER BY created, chat_id, deadline_id", args)
             return [Subscription(c, d, datetime.fromisoformat(t)) for c, d, t in rows]
 
     def forget(self, chat_id: int) -> Forgotten:
@@ -171,8 +276,8 @@ class SubscriptionStore:
         return Forgotten(subs, rems, notices)
 
     def counts(self) -> Counts:
-        with self._lock:
-            q = self._conn.execute
+        with self._read() as db:
+            q = db.execute
             chats, subs = q(
                 "SELECT COUNT(DISTINCT chat_id), COUNT(*) FROM subscriptions"
             ).fetchone()
@@ -186,8 +291,8 @@ class SubscriptionStore:
 
     def recorded(self, since: date) -> set[ReminderKey]:
         """Reminders claimed or sent for occurrences on or after `since`."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._read() as db:
+            rows = db.execute(
                 "SELECT chat_id, deadline_id, occurrence, offset_days FROM reminders "
                 "WHERE occurrence >= ?",
                 (since.isoformat(),),
@@ -240,8 +345,8 @@ class SubscriptionStore:
     def unsent_claims(self) -> list[ReminderKey]:
         """Claims never marked sent: a crash came between claim and confirmation. They are
         not retried (the message may have gone out); listed so operators can see them."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._read() as db:
+            rows = db.execute(
                 "SELECT chat_id, deadline_id, occurrence, offset_days FROM reminders "
                 "WHERE state = 'claimed' ORDER BY claimed_at"
             ).fetchall()
@@ -262,8 +367,8 @@ class SubscriptionStore:
 
     def source_versions(self) -> dict[str, str]:
         """The version of each source document last seen."""
-        with self._lock:
-            return dict(self._conn.execute("SELECT source_id, version FROM source_versions"))
+        with self._read() as db:
+            return dict(db.execute("SELECT source_id, version FROM source_versions"))
 
     def record_versions(
         self,
@@ -315,8 +420,8 @@ class SubscriptionStore:
 
     def pending_notices(self) -> dict[NoticeKey, list[str]]:
         """Notices waiting to be sent, each with the deadline ids it names."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._read() as db:
+            rows = db.execute(
                 "SELECT chat_id, source_id, version, deadline_id FROM change_notices "
                 "WHERE state = 'pending' ORDER BY chat_id, source_id, deadline_id"
             ).fetchall()
@@ -355,8 +460,8 @@ class SubscriptionStore:
 
     def unsent_notice_claims(self) -> list[NoticeKey]:
         """Notices claimed but never confirmed (a crash): not retried, like reminders."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._read() as db:
+            rows = db.execute(
                 "SELECT DISTINCT chat_id, source_id, version FROM change_notices "
                 "WHERE state = 'claimed' ORDER BY chat_id, source_id"
             ).fetchall()

@@ -236,7 +236,7 @@ async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answer = watching.watch_deadlines(
         s.assistant.knowledge, s.store, update.effective_chat.id, [deadline], s.clock()
     )
-    notice = f"Du bevakar {deadline.short}" if answer.answered else "Fristen har passerat"
+    notice = watching.button_notice(answer, deadline)
     await with_retries(lambda: query.answer(notice), s.policy)
     await reply(update, context, answer)
 
@@ -552,6 +552,7 @@ def build_application(
     rate_limiter: BaseRateLimiter | None = None,
     reminder_interval: float | None = REMINDER_INTERVAL,
     reload: Callable[[], AssistantLike] | None = None,
+    read_timeout: float = 5.0,  # PTB's default; tests shorten it to exercise timeouts
 ) -> Application:
     """The configured Application; nothing talks to Telegram until it is started."""
     policy = policy or RetryPolicy()
@@ -577,6 +578,7 @@ def build_application(
         )
         # Rate limiting only: RetryAfter is retried by with_retries, with injectable sleep.
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .read_timeout(read_timeout)
         .post_init(post_init)
         .build()
     )

@@ -2,10 +2,16 @@
 
 Front-end neutral (no Telegram): each function takes the store, a chat id and the
 clock's "now", changes what is stored, and returns the Answer the user reads.
+
+When the database cannot be used (locked for longer than the busy timeout, read-only),
+the store raises StoreUnavailable having changed nothing, and the user reads a short
+"try again in a while" answer instead (kind UNAVAILABLE).
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
@@ -14,9 +20,41 @@ from knowledge.models import Deadline, Knowledge
 from .answer import Answer, Citer
 from .dates import STOCKHOLM, relative, sv_date
 from .reminders import OFFSETS
-from .store import SubscriptionStore
+from .store import StoreUnavailable, SubscriptionStore
+
+log = logging.getLogger(__name__)
 
 MatchDeadline = Callable[[str], list[Deadline]]
+
+UNAVAILABLE = "unavailable"  # the kind of an answer given when the database is unusable
+NOT_SAVED = "Kunde inte spara just nu – försök igen om en stund. Inget har ändrats."
+NOT_READ = "Kunde inte läsa dina bevakningar just nu – försök igen om en stund."
+NOT_DELETED = "Kunde inte radera just nu – försök igen om en stund. Inget har raderats ännu."
+
+
+def _store_guard(text: str):
+    """Turn StoreUnavailable raised by the decorated function into an answer `text`."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except StoreUnavailable as exc:
+                log.warning("%s: the database is unavailable: %s", fn.__name__, exc)
+                return Answer(text, False, UNAVAILABLE)
+
+        return wrapper
+
+    return decorate
+
+
+def button_notice(answer: Answer, deadline: Deadline) -> str:
+    """The short notice shown on a pressed "Bevaka" button."""
+    if answer.kind == UNAVAILABLE:
+        return "Kunde inte spara just nu – försök igen"
+    return f"Du bevakar {deadline.short}" if answer.answered else "Fristen har passerat"
+
 
 ALL_WORDS = {"alla", "allt", "samtliga", "all"}
 WHEN = (
@@ -63,6 +101,7 @@ def deadline_menu(knowledge: Knowledge, today: date) -> str:
     return "\n".join(lines)
 
 
+@_store_guard(NOT_SAVED)
 def watch(
     knowledge: Knowledge,
     match: MatchDeadline,
@@ -96,6 +135,7 @@ def watch(
     return watch_deadlines(knowledge, store, chat_id, found, now)
 
 
+@_store_guard(NOT_SAVED)
 def watch_deadlines(
     knowledge: Knowledge,
     store: SubscriptionStore,
@@ -134,6 +174,7 @@ def watch_deadlines(
     return Answer("\n\n".join(parts), bool(future), "watch", cite.all())
 
 
+@_store_guard(NOT_SAVED)
 def unwatch(
     knowledge: Knowledge,
     match: MatchDeadline,
@@ -179,6 +220,7 @@ def unwatch(
     )
 
 
+@_store_guard(NOT_READ)
 def mine(knowledge: Knowledge, store: SubscriptionStore, chat_id: int, now: datetime) -> Answer:
     """/mina: what this chat watches, with each deadline's next date."""
     today = _today(now)
@@ -200,6 +242,7 @@ def mine(knowledge: Knowledge, store: SubscriptionStore, chat_id: int, now: date
     return Answer("\n".join(lines), True, "watch", cite.all())
 
 
+@_store_guard(NOT_DELETED)
 def forget(store: SubscriptionStore, chat_id: int) -> Answer:
     """/glom: delete everything stored about the chat."""
     gone = store.forget(chat_id)

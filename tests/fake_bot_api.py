@@ -4,7 +4,10 @@ The real python-telegram-bot Application talks real HTTP to it (ApplicationBuild
 base_url(...)). Tests act as users by pushing updates, which the bot fetches with
 getUpdates (long polling), and read what the bot sent from the recorded calls.
 Failures can be injected for the next N calls of a method: 429 with retry_after,
-500, or 403 "bot was blocked by the user".
+500, 403 "bot was blocked by the user", "timeout" (no answer until after the client's
+read timeout, so PTB raises TimedOut) and "drop" (the connection is closed without an
+answer, so PTB raises NetworkError). A timed-out or dropped request is lost before the
+"server" acts on it: nothing is delivered.
 
 It runs http.server in a thread, so it works whatever event loop the test uses.
 """
@@ -43,7 +46,8 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    status: int = 200
+    status: int = 200  # 0: no answer at all (a "timeout" or "drop" fault)
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
     @property
     def chat_id(self) -> int | None:
@@ -73,14 +77,19 @@ def _decode(name: str, value: str) -> Any:
     return json.loads(value) if name in JSON_FIELDS else value
 
 
+NO_ANSWER = ("timeout", "drop")  # faults where the server never answers
+
+
 class FakeBotApi:
-    def __init__(self, token: str = "123456:TEST-token-never-logged"):
+    def __init__(self, token: str = "123456:TEST-token-never-logged", timeout_delay: float = 1.0):
         self.token = token
+        self.timeout_delay = timeout_delay  # a "timeout" holds the answer this long
+        self._stopped = threading.Event()
         self.calls: list[Call] = []
         self._updates: deque[dict] = deque()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
-        self._failures: dict[str, deque[tuple[int, dict]]] = defaultdict(deque)
+        self._failures: dict[str, deque[tuple[int, dict] | str]] = defaultdict(deque)
         self._cond = threading.Condition()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -113,6 +122,7 @@ class FakeBotApi:
         return self
 
     def stop(self) -> None:
+        self._stopped.set()  # ends held "timeout" answers at once
         with self._cond:
             self._closed = True
             self._cond.notify_all()
@@ -235,7 +245,10 @@ class FakeBotApi:
     # -- failures -------------------------------------------------------------------------
 
     def fail_next(self, method: str, times: int = 1, kind: str = "429", retry_after: int = 3):
-        """Make the next `times` calls of `method` fail: "429", "500" or "403"."""
+        """Make the next `times` calls of `method` fail: "429", "500", "403", "timeout"
+        (the answer is held for `timeout_delay` seconds, longer than the client waits, then
+        the connection is closed) or "drop" (the connection is closed at once, unanswered).
+        """
         responses = {
             "429": (
                 429,
@@ -256,9 +269,11 @@ class FakeBotApi:
                 },
             ),
         }
+        if kind not in NO_ANSWER and kind not in responses:
+            raise ValueError(f"unknown fault kind {kind!r}")
         with self._cond:
             for _ in range(times):
-                self._failures[method].append(responses[kind])
+                self._failures[method].append(kind if kind in NO_ANSWER else responses[kind])
 
     # -- reading what the bot did ---------------------------------------------------------
 
@@ -323,8 +338,13 @@ class FakeBotApi:
         params, files = self._params(request)
         with self._cond:
             failure = self._failures[method].popleft() if self._failures[method] else None
-            call = Call(method, params, files, failure[0] if failure else 200)
-            self.calls.append(call)
+            status = 200 if failure is None else 0 if failure in NO_ANSWER else failure[0]
+            self.calls.append(Call(method, params, files, status))
+        if failure == "timeout":
+            self._stopped.wait(self.timeout_delay)  # the client gives up meanwhile
+        if failure in NO_ANSWER:
+            request.close_connection = True  # closed without a byte of answer
+            return
         if failure:
             self._respond(request, *failure)
             return

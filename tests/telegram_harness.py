@@ -54,13 +54,18 @@ async def running_bot(
     assistant,
     clock: MutableClock,
     reminder_interval: float | None = None,
+    read_timeout: float = 5.0,
+    store: SubscriptionStore | None = None,
+    rate: float = 1000,
     reload=None,
     **config,
 ) -> AsyncIterator[RunningBot]:
     """Start the bot as run_polling would (initialize, post_init, polling, start) and stop
-    it the same way on exit. Reusing `db_path` across two of these is a restart. Extra
-    keyword arguments are Config fields (allowed_user_ids, admin_ids, …)."""
-    store = SubscriptionStore.open(db_path)
+    it the same way on exit. Reusing `db_path` across two of these is a restart.
+    `read_timeout` below FakeBotApi.timeout_delay makes "timeout" faults quick; `store`
+    (opened by the test, closed here) lets a test choose how the database is opened.
+    Extra keyword arguments are Config fields (allowed_user_ids, admin_ids, …)."""
+    store = store or SubscriptionStore.open(db_path)
     sleeps: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
@@ -73,9 +78,10 @@ async def running_bot(
         Config(token=api.token, api_root=api.root, database_path=db_path, **config),
         clock,
         policy=RetryPolicy(sleep=fake_sleep, backoff=0.5),
-        rate_limiter=AIORateLimiter(overall_max_rate=1000, max_retries=0),
+        rate_limiter=AIORateLimiter(overall_max_rate=rate, max_retries=0),
         reminder_interval=reminder_interval,
         reload=reload,
+        read_timeout=read_timeout,
     )
     await app.initialize()
     await app.post_init(app)

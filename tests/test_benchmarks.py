@@ -63,3 +63,38 @@ def test_a_missing_question_file_is_a_clear_error(tmp_path):
     proc = run("--quick", "--dev", str(tmp_path / "nope.yaml"))
     assert proc.returncode != 0
     assert "nope.yaml" in proc.stderr and "--dev" in proc.stderr
+
+
+LOAD_KEYS = [
+    "reminder_n",
+    "reminder_s",
+    "reminder_rate",
+    "reminder_exactly_once",
+    "askers",
+    "answered",
+    "askers_exactly_once",
+    "answer_p50_s",
+    "answer_p95_s",
+    "answer_max_s",
+    "engine_samples",
+    "engine_max_s",
+    "engine_p95_s",
+]
+
+
+def test_load_quick_run_checks_exactly_once_and_ends_with_a_summary():
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load", "--quick", "--subscribers", "40",
+         "--askers", "12", "--samples", "30"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:] + proc.stdout[-2000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"summary:( [a-z0-9_]+=[-+0-9.]+)+", last), last
+    values = {k: float(v) for k, v in (kv.split("=") for kv in last.split()[1:])}
+    assert list(values) == LOAD_KEYS
+    assert values["reminder_n"] == 40 and values["reminder_exactly_once"] == 1
+    assert values["askers"] == values["answered"] == 12 and values["askers_exactly_once"] == 1
+    assert 0 < values["answer_p50_s"] <= values["answer_p95_s"] <= values["answer_max_s"]
+    assert values["engine_samples"] == 32 and values["engine_max_s"] > 0
+    assert "Påminnelser: 40/40" in proc.stdout
