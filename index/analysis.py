@@ -186,6 +186,9 @@ STOPWORDS = frozenset(
 # Endings Snowball leaves that still separate forms of one word.
 _SECOND_PASS = ("ering", "erad", "erat", "erna", "arna", "orna", "era", "er", "ar", "or")
 _MIN_STEM = 4
+# The documents' longest words have 30 letters; trying every split of a longer "word"
+# (a pasted string, "aaaa…") costs time that grows with the square of its length.
+_MAX_COMPOUND = 40
 # Tails that are word endings, not words of their own ("rapporte|ring").
 _NOT_A_PART = ("ring", "ning", "else", "het")
 
@@ -238,7 +241,7 @@ class Analyzer:
     def compound_parts(self, word: str) -> tuple[str, ...]:
         """Stems of a compound's parts when both are known words ("utbildningsplaner"), or
         of its last part alone when only that is known ("sjukvården" -> "vård")."""
-        if len(word) < 8 or not self.vocabulary:
+        if not 8 <= len(word) <= _MAX_COMPOUND or not self.vocabulary:
             return ()
         best: tuple[str, ...] = ()
         tail_only: tuple[str, ...] = ()

@@ -27,6 +27,8 @@ def test_compounds_split_into_known_parts():
     assert set(analyzer.compound_parts("säkerhetsskydd")) == {stem("säkerhet"), stem("skydd")}
     # derivational endings are not words of their own
     assert analyzer.compound_parts("rapportering") == ()
+    # a pasted string is not a compound (and is not split at every position)
+    assert analyzer.compound_parts("utbildnings" * 4 + "planer") == ()
 
 
 def test_search_matches_inflected_question(assistant):
