@@ -110,7 +110,7 @@ class Assistant:
     def ask(self, question: str, today: date) -> Answer:
         u = self.interpreter.understand(question, today)
         answer = self._route(u, today)
-        if answer.kind == "out_of_scope":
+        if answer.kind == "out_of_scope" and len(question) <= MAX_WRAPPED:
             # a greeting, a name or a signature around the question can drown it: try
             # the question sentences alone before saying "I don't know"
             focus = _question_sentences(question)
@@ -502,6 +502,7 @@ class Assistant:
 
 
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+MAX_WRAPPED = 600  # longer texts are not a question with a greeting: no second reading
 
 
 def _question_sentences(text: str) -> str | None:
