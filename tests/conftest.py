@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from fake_bot_api import FakeBotApi
 
 import knowledge
 from bot.assistant import Assistant
@@ -38,3 +39,11 @@ def ask(assistant):
         return assistant.ask(question, today)
 
     return _ask
+
+
+@pytest.fixture
+def api():
+    """A fake Telegram Bot API on 127.0.0.1 (tests/fake_bot_api.py), one per test."""
+    server = FakeBotApi().start()
+    yield server
+    server.stop()

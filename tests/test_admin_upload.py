@@ -8,7 +8,6 @@ import shutil
 from datetime import datetime
 
 import pytest
-from fake_bot_api import FakeBotApi
 from telegram_harness import MutableClock, running_bot
 from test_ingest import make_pdf
 
@@ -33,13 +32,6 @@ def test_dates_addresses_and_files_are_checked():
     assert refuse_file("plan.PDF", 1000) is None and refuse_file("sida.html", None) is None
     assert "filtypen" in refuse_file("virus.exe", 10)
     assert "20 MB" in refuse_file("stor.pdf", 21 * 1024 * 1024)
-
-
-@pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

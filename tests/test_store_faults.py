@@ -17,7 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from fake_bot_api import FakeBotApi
 from telegram_harness import MutableClock, running_bot
 
 from bot.dates import STOCKHOLM
@@ -209,13 +208,6 @@ def test_a_read_only_database_at_startup_is_a_clear_message(shared_dir, what):
 
 
 # -- what the user and the reminder run see (the real Application, fake Bot API) --------
-
-
-@pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 def at(y, m, d, hh=9, mm=0) -> datetime:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import shutil
 from datetime import datetime
 
-import pytest
-from fake_bot_api import FakeBotApi
 from telegram_harness import MutableClock, running_bot
 
 import knowledge
@@ -20,13 +18,6 @@ from knowledge.loader import PACKAGE_DATA
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 MEMBER, STRANGER, ADMIN = 111, 222, 999
 TEAM = -100555  # a group on ALLOWED_CHAT_IDS
-
-
-@pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 def test_open_by_default_closed_by_either_list():

@@ -7,7 +7,7 @@ import asyncio
 from datetime import datetime
 
 import pytest
-from fake_bot_api import BOT_USER, FakeBotApi
+from fake_bot_api import BOT_USER
 from telegram_harness import MutableClock, running_bot
 from telegram_html import problems
 
@@ -19,13 +19,6 @@ CHAT = 5151
 GROUP = -100888
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 MENTION = f"@{BOT_USER['username']}"
-
-
-@pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import httpx
 import pytest
-from fake_bot_api import BOT_USER, FakeBotApi
+from fake_bot_api import BOT_USER
 from icalendar import Calendar
 from telegram_harness import MutableClock, running_bot
 
@@ -20,13 +20,6 @@ from bot.telegram_bot import build_application, configure_logging, webhook_optio
 
 CHAT = 4242
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)  # "today" in these tests
-
-
-@pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -36,13 +36,6 @@ def replaced(assistant, doc_id: str = MSB, sha: str = "0123456789abcdef"):
 
 
 @pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def db(tmp_path):
     return tmp_path / "bot.sqlite3"
 

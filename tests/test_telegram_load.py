@@ -3,50 +3,25 @@ a reminder run to 5,000 subscribers, and 200 users asking different questions at
 
 The rate limiter is raised to 1,000 msg/s here (the stack's own pace, not Telegram's 30/s;
 `python -m benchmarks.load` measures the run under the real default limiter), so these
-tests take seconds (~20 s for the 5,000). Their duration is printed (pytest -s) and
-bounded loosely; they are marked `load` (`pytest -m "not load"` leaves them out)."""
+tests take seconds (~20 s for the 5,000). Their duration is printed (pytest -s), not
+asserted; they are marked `load` (`pytest -m "not load"` leaves them out)."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-import yaml
-from fake_bot_api import FakeBotApi
 from telegram_harness import MutableClock, running_bot
 
+from benchmarks.load import distinct_questions
 from bot.dates import STOCKHOLM, today
 from bot.telegram_send import render_html, split_message, watchable
-
-BANK = Path(__file__).resolve().parent / "data" / "questions.yaml"
 
 
 def at(y, m, d, hh=9, mm=0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=STOCKHOLM)
-
-
-@pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
-
-def distinct_questions(n: int) -> list[str]:
-    """`n` different questions: the bank's, as written and reworded."""
-    bank = [item["q"] for item in yaml.safe_load(BANK.read_text(encoding="utf-8"))]
-    forms = (
-        lambda q: q,
-        lambda q: q.lower().rstrip("?"),
-        lambda q: f"Hej! {q}",
-        lambda q: f"{q} Tack på förhand.",
-    )
-    found = list(dict.fromkeys(form(q) for form in forms for q in bank))
-    assert len(found) >= n
-    return found[:n]
 
 
 @pytest.mark.load
@@ -68,7 +43,6 @@ async def test_a_reminder_run_to_5000_subscribers_sends_exactly_one_each(api, tm
     print(f"5,000-subscriber run: {seconds:.1f} s ({5000 / seconds:.0f} msg/s)")
     per_chat = Counter(c.chat_id for c in api.sent("sendMessage"))
     assert set(per_chat) == set(chats) and set(per_chat.values()) == {1}
-    assert seconds < 60  # ~20 s on the 2-core dev machine
 
 
 @pytest.mark.load

@@ -27,13 +27,6 @@ def reminders(api: FakeBotApi, chat_id: int = CHAT) -> list[str]:
 
 
 @pytest.fixture
-def api():
-    server = FakeBotApi().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def db(tmp_path):
     return tmp_path / "bot.sqlite3"
 
