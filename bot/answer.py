@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 
 from knowledge.models import Knowledge, SourceRef
 
+# Said when answering failed (the error is logged; the question never is).
+FAILED = (
+    "Något gick fel när jag skulle svara. Försök igen om en stund, "
+    "eller skriv /hjalp för att se vad jag kan."
+)
+
 
 @dataclass(frozen=True)
 class Citation:

@@ -26,6 +26,7 @@ from .spelling import Speller
 from .understanding import (
     DOMAIN_WORDS,
     TOPIC_NOISE,
+    YEAR,
     Interpreter,
     Understanding,
     parse_amounts,
@@ -147,12 +148,16 @@ class Assistant:
                 return answer_deadlines(k, on, today, u.on_day[2])
         if u.intent == "upcoming":
             start = u.start or today
+            if u.after is not None:
+                start = max(today, date(u.after + 1, 1, 1))
             if u.until is None and u.year and u.year >= today.year:
                 start, u.until = max(today, date(u.year, 1, 1)), date(u.year, 12, 31)
             return answer_upcoming(k, today, u.until, "next" in u.flags, start)
         if u.insats and any(i.number == u.insats for i in k.insatser):
             return self.insats(u.insats)
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
+        if u.intent == "deadline":  # a year there is a date asked about, not a topic
+            ignore |= frozenset(YEAR.findall(u.folded))
         q = self.searcher.parse(u.text, ignore=ignore)
         if not q.words:
             return self._without_topic(u, today)
@@ -211,7 +216,7 @@ class Assistant:
             for h in hits[1:3]:
                 if h.kind == "deadline" and h.score >= 0.85 * top.score:
                     chosen.append(k.deadline(h.ref))
-            return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags)
+            return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags, u.after)
         if top.kind in ("area", "support"):
             areas = self._areas_for(hits, u)
             return self._area_answer(areas, q, u)

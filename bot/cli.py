@@ -65,12 +65,24 @@ def _print_answer(answer, question: str, as_json: bool) -> None:
         print(answer.full_text(), flush=True)
 
 
+def _safe_ask(assistant, question: str, today: date):
+    """One failing question must not end a chat or a --jsonl batch: it is answered with
+    the apology and the error goes to the log, never the question."""
+    from .answer import FAILED, Answer
+
+    try:
+        return assistant.ask(question, today)
+    except Exception as exc:
+        logging.getLogger(__name__).error("Could not answer: %s", type(exc).__name__, exc_info=exc)
+        return Answer(FAILED, False, "error")
+
+
 def ask(args, today: date) -> int:
     assistant = _assistant()
     if args.jsonl:
         for line in sys.stdin:
             question = line.rstrip("\n")
-            _print_answer(assistant.ask(question, today), question, True)
+            _print_answer(_safe_ask(assistant, question, today), question, True)
         return 0
     question = " ".join(args.question).strip()
     if not question:
@@ -97,7 +109,7 @@ def chat(today: date) -> int:
             return 0
         if not line.strip():
             continue
-        print(assistant.ask(line, today).full_text(), end="\n\n", flush=True)
+        print(_safe_ask(assistant, line, today).full_text(), end="\n\n", flush=True)
 
 
 def chart(args) -> int:

@@ -43,9 +43,11 @@ def describe(
     cite: Citer,
     year: int | None = None,
     previous: bool = False,
+    after: int | None = None,
 ) -> str:
     """One deadline, its rule, its next (or last) date, who sends it to whom; with `year`
-    also its date that year, with `previous` also when it last fell due."""
+    also its date that year, with `previous` also when it last fell due, with `after` the
+    first time after that year."""
     cite.cite(d.source)
     lines = [f"{d.title}: {d.rule.describe()}."]
     nxt = next_occurrence(d, today)
@@ -64,8 +66,15 @@ def describe(
         if that_year:
             lines.append(f"År {year}: {sv_date(that_year)} ({relative(that_year, today)}).")
         else:
-            after = d.rule.next_on_or_after(date(year, 1, 1))
-            lines.append(f"Fristen infaller inte {year}; därefter {sv_date(after)}.")
+            then = d.rule.next_on_or_after(date(year, 1, 1))
+            lines.append(f"Fristen infaller inte {year}; därefter {sv_date(then)}.")
+    if after is not None and (nxt is None or nxt.year <= after):
+        later = d.rule.next_on_or_after(date(after + 1, 1, 1))
+        lines.append(
+            f"Efter {after}: {sv_date(later)} ({relative(later, today)})."
+            if later
+            else f"Fristen infaller inte efter {after}."
+        )
     if d.recipients:
         lines.append(f"Mottagare: {', '.join(d.recipients)}.")
         lines += knowledge.name_notes(" ".join(d.recipients))
@@ -80,9 +89,12 @@ def answer_deadlines(
     today: date,
     year: int | None = None,
     previous: bool = False,
+    after: int | None = None,
 ) -> Answer:
     cite = Citer(knowledge)
-    text = "\n\n".join(describe(knowledge, d, today, cite, year, previous) for d in deadlines)
+    text = "\n\n".join(
+        describe(knowledge, d, today, cite, year, previous, after) for d in deadlines
+    )
     return Answer(text, True, "deadline", cite.all(), tuple(d.id for d in deadlines))
 
 
@@ -165,6 +177,8 @@ def answer_upcoming(
             if start != today
             else (f"Frister till och med {sv_date(until)}:")
         )
+    elif start != today:
+        head = f"Kommande frister från och med {sv_date(start)}:"
     else:
         head = "Kommande frister:"
     lines = [head]

@@ -40,7 +40,7 @@ from knowledge.models import Deadline, Knowledge
 from . import admin, watching
 from .access import ADMIN_ONLY, REFUSAL, Access
 from .admin_upload import upload_conversation
-from .answer import Answer
+from .answer import FAILED, Answer
 from .calendar_export import deadlines_calendar
 from .chart import allocation_chart_png
 from .config import Config
@@ -93,10 +93,6 @@ COMMANDS = (
     ("hjalp", "Vad boten kan, med exempel"),
 )
 
-FAILED = (
-    "Något gick fel när jag skulle svara. Försök igen om en stund, "
-    "eller skriv /hjalp för att se vad jag kan."
-)
 
 SWEDISH_LETTERS = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 

@@ -306,7 +306,8 @@ regionerna region regioner enligt gäller vilken vilket vilka mycket får fick b
 kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka skickas due when
 task tasks support help contact phone email mean means meaning does står förklara definition
 betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
-happen happens göras klara hej hejsan hjälpa hjälp
+happen happens göras klara hej hejsan hjälpa hjälp infaller infalla inträffar inträffa
+efter före innan after before
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
@@ -364,6 +365,11 @@ PERIOD = re.compile(
     r"|(halvår|halvåret|halvårs|kvartal|kvartalet|half year|quarter)\b"
 )
 YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
+# "efter 2027", "från och med 2028": a boundary, not the year asked about
+AFTER_YEAR = re.compile(
+    r"(?<!\w)(?:(efter|after|senare an|later than)|(fran och med|fr ?o ?m|from|starting))"
+    r"\s+(?:ar\s+|year\s+)?(20[0-9]{2})(?!\d)"
+)
 MONTH_PREFIX = {m[:3]: i for i, m in enumerate(MONTHS_SV, 1)} | {"may": 5, "oct": 10}
 _MONTH = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\.?"
 # "den 15 februari", "31 okt 2027": a day the user names
@@ -393,6 +399,7 @@ class Understanding:
     status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
     start: date | None = None  # a period asked about starts here (default: today)
     on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
+    after: int | None = None  # "efter 2027": only what falls due after that year
 
 
 class RegionMatcher:
@@ -521,6 +528,10 @@ class Interpreter:
                 u.unknown_region = m.group(1)
         years = [int(y) for y in YEAR.findall(DATE_YEAR.sub(" ", folded))]
         u.year = years[0] if years else None
+        after = AFTER_YEAR.search(plain(folded))
+        if after:
+            u.after = int(after.group(3)) - (1 if after.group(2) else 0)
+            u.year = None
         u.amounts = parse_amounts(folded)
         if DOMAIN_DEFENCE.search(plain(folded)):
             u.domain = "civilt försvar"

@@ -124,3 +124,15 @@ def test_answers_fit_on_a_phone(ask):
 def test_empty_and_greeting(ask):
     assert not ask("   ").answered
     assert "Beredskapsboten" in ask("hej").text
+
+
+def test_a_year_after_which_is_a_boundary_not_the_year_asked(assistant):
+    from datetime import date
+
+    today = date(2026, 11, 24)
+    u = assistant.interpreter.understand("När infaller nästa RSA efter 2027?", today)
+    assert (u.after, u.year) == (2027, None)
+    assert assistant.interpreter.understand("frister från och med 2029", today).after == 2028
+    assert assistant.interpreter.understand("frister 2029", today).after is None
+    once = assistant.ask("När ska medlen rekvireras efter 2023?", today)
+    assert "Fristen infaller inte efter 2023." in once.text

@@ -68,3 +68,19 @@ def test_broken_knowledge_refuses_to_start(tmp_path):
     p = run("ask", "hej", env={"KNOWLEDGE_DIR": str(data)})
     assert p.returncode == 3
     assert "deadlines.yaml" in p.stderr and "startar inte" in p.stderr
+
+
+def test_a_failing_question_is_answered_with_an_apology_not_a_crash(assistant, caplog):
+    from datetime import date
+
+    from bot.answer import FAILED
+    from bot.cli import _safe_ask
+
+    class Broken:
+        def ask(self, question, today):
+            raise RuntimeError("index gone")
+
+    answer = _safe_ask(Broken(), "hemlig fråga om Anna", date(2026, 11, 24))
+    assert answer.text == FAILED and not answer.answered
+    assert "RuntimeError" in caplog.text and "Anna" not in caplog.text
+    assert _safe_ask(assistant, "När ska RSA rapporteras?", date(2026, 11, 24)).answered
