@@ -18,6 +18,7 @@ from knowledge.models import Area, Deadline, Knowledge
 
 from . import allocation_answers as money
 from .answer import Answer, Citer
+from .dates import sv_date
 from .deadlines import answer_deadlines, answer_past, answer_upcoming
 from .deadlines import on_day as deadlines_on_day
 from .ranking import Ranker
@@ -129,6 +130,8 @@ class Assistant:
             return Answer(HELP_TEXT, True, "help")
         if u.intent == "thanks":
             return Answer("Varsågod! Fråga gärna igen.", True, "help")
+        if u.intent == "sources":
+            return self.sources()
         if u.intent == "cost_share":
             return money.cost_split(k, u.regions, max(u.amounts))
         if u.intent == "what_if":
@@ -327,6 +330,19 @@ class Assistant:
             lines += ["", f"Enligt MSB:s lista ({a.name}, {a.domain}):"]
             lines += [f"• {t}" for t in a.tasks]
         return Answer("\n".join(lines), True, "task", cite.all())
+
+    def sources(self) -> Answer:
+        """The documents answers come from, as the knowledge base describes them."""
+        lines = ["Jag svarar utifrån de här dokumenten:"]
+        for d in self.knowledge.documents.values():
+            if not d.file:
+                continue  # no text of its own (e.g. the editors' notes)
+            about = [d.publisher, d.kind]
+            if d.date:
+                about.append(f"{d.date_note or 'daterad'} {sv_date(d.date)}")
+            lines.append(f"• {d.title} – {', '.join(about)}")
+        lines.append("Fråga om något i dem – jag anger alltid dokument och avsnitt.")
+        return Answer("\n".join(lines), True, "sources")
 
     def insats(self, number: int) -> Answer:
         """One of the 2023 agreement's insatser, every point."""

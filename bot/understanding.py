@@ -46,6 +46,16 @@ HELP = _cue(
     "what can you do",
 )
 THANKS = _cue("tack", "tackar", "thanks", "thank you")
+# questions about the assistant's own sources, not about what they say
+SOURCES = _cue(
+    "vilka (dokument|källor|underlag|texter)( (har|använder|bygger|kan|utgår|känner) du)",
+    "vilka (dokument|källor|underlag) (bygger|grundar) (du|svaren)",
+    "vad (bygger|grundar) du (svaren |dina svar )?på",
+    "vilka är dina källor",
+    "dina källor",
+    "which (documents|sources)",
+    "what (documents|sources)",
+)
 DEADLINE = _cue(
     "när",
     "datum",
@@ -307,7 +317,7 @@ kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka 
 task tasks support help contact phone email mean means meaning does står förklara definition
 betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
 happen happens göras klara hej hejsan hjälpa hjälp infaller infalla inträffar inträffa
-efter före innan after before
+efter före innan after before ta tar tas fram dokument dokumentet dokumenten
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
@@ -553,6 +563,8 @@ class Interpreter:
             return "empty"
         if n_words <= 4 and (GREETING.search(f) or HELP.search(f) or THANKS.search(f)):
             return "thanks" if THANKS.search(f) and not HELP.search(f) else "help"
+        if SOURCES.search(f):
+            return "sources"
         if GREETING.search(f) or HELP.search(f):
             u.flags.add("greeting")  # "Hej, vad kan du hjälpa mig med?": help, if no topic
         money = bool(MONEY.search(f)) or bool(u.amounts)

@@ -136,3 +136,12 @@ def test_a_year_after_which_is_a_boundary_not_the_year_asked(assistant):
     assert assistant.interpreter.understand("frister 2029", today).after is None
     once = assistant.ask("När ska medlen rekvireras efter 2023?", today)
     assert "Fristen infaller inte efter 2023." in once.text
+
+
+def test_asked_for_its_sources_it_lists_every_document_with_a_text(assistant, ask):
+    answer = ask("Vilka källor använder du?")
+    assert answer.kind == "sources"
+    texts = [d for d in assistant.knowledge.documents.values() if d.file]
+    assert all(d.title in answer.text for d in texts)
+    assert answer.text.count("\n• ") == len(texts)
+    assert ask("Vilka dokument ska regionen upprätta inom säkerhetsskydd?").kind == "task"
