@@ -142,7 +142,7 @@ class Assistant:
             return money.total(k, u.year, population="population" in u.flags)
         if u.intent == "allocation_all":
             extreme = "most" if "most" in u.flags else "least" if "least" in u.flags else None
-            return money.table(k, u.year, extreme)
+            return money.table(k, u.year, extreme, by_population="population" in u.flags)
         if u.intent == "past":
             return answer_past(k, today)
         if u.on_day:
@@ -201,6 +201,8 @@ class Assistant:
             return self._areas_overview("stöd")
         if u.intent == "contact":
             return self._contact_answer(self.knowledge.contacts[0].id)
+        if re.search(r"(?<!\w)(regioner|regionerna|regions)(?!\w)", plain(u.folded)):
+            return self._regions_answer()
         return Answer(
             "Vad vill du veta mer om? Nämn ett ämne, till exempel RSA, säkerhetsskydd, "
             "NSPL eller en region. Skriv ”hjälp” för exempel.",
@@ -330,6 +332,17 @@ class Assistant:
             lines += ["", f"Enligt MSB:s lista ({a.name}, {a.domain}):"]
             lines += [f"• {t}" for t in a.tasks]
         return Answer("\n".join(lines), True, "task", cite.all())
+
+    def _regions_answer(self) -> Answer:
+        """'Hur många regioner finns det?': the regions of the latest grant's table."""
+        grant = max(self.knowledge.grants, key=lambda g: g.year)
+        cite = Citer(self.knowledge)
+        cite.cite(grant.source)
+        names = ", ".join(r.name for r in self.knowledge.regions)
+        text = (
+            f"Det är {len(self.knowledge.regions)} regioner i fördelningen {grant.year}: {names}."
+        )
+        return Answer(text, True, "allocation", cite.all())
 
     def sources(self) -> Answer:
         """The documents answers come from, as the knowledge base describes them."""

@@ -293,6 +293,9 @@ DIFFERENCE = _cue(
     r"less\b.*\bthan",
     "difference",
 )
+BIGGEST_REGION = _cue(
+    r"region(en)? (är|is) (den |the )?(minsta?|störst|största|smallest|largest|biggest)"
+)
 SUPERLATIVE = _cue(
     "minst",
     "mest",
@@ -317,7 +320,8 @@ kommande dags ger heter hette kallas klar klart inne vara lämna lämnas skicka 
 task tasks support help contact phone email mean means meaning does står förklara definition
 betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
 happen happens göras klara hej hejsan hjälpa hjälp infaller infalla inträffar inträffa
-efter före innan after before ta tar tas fram dokument dokumentet dokumenten
+efter före innan after before ta tar tas fram dokument dokumentet dokumenten behöver behövs
+måste bör borde
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
@@ -593,6 +597,16 @@ class Interpreter:
         if POPULATION.search(f) and (TOTAL.search(f) or COUNTRY.search(f)):
             u.flags.add("population")  # "hur många invånare har Sverige?": the table's total
             return "allocation_total"
+        if (
+            SUPERLATIVE.search(f)
+            and not money
+            and not u.regions
+            and (POPULATION.search(f) or BIGGEST_REGION.search(f))
+            and n_words <= 8
+        ):
+            # "vilken region är störst?": by inhabitants (the allocation follows them)
+            u.flags.update({"population", "least" if LEAST.search(f) else "most"})
+            return "allocation_all"
         if money and SUPERLATIVE.search(f):
             if LEAST.search(f) or MOST.search(f):
                 u.flags.add("least" if LEAST.search(f) else "most")
