@@ -19,7 +19,7 @@ MIN_COVER = 1.0  # below this a hit matched only very common words (unless that 
 UNKNOWN_SHARE = 0.5  # a word the documents lack weighs half the rarest word they have
 GRAM_SHARE = 0.8  # a word met only as part of another ("betalas" in "återbetalas")
 GRAM_MIN = 0.6  # share of a word's 4-grams a hit must contain to count as meeting it
-IN_SCOPE_SHARE = 0.4  # the best hit must cover this share of the question's weight
+IN_SCOPE_SHARE = 0.45  # the best hit must cover this share of the question's weight
 CURATED_BONUS = 0.5
 TELLING_IDF = 1.2  # words rarer than this are what a question is about
 

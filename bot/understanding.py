@@ -71,6 +71,12 @@ DEADLINE = _cue(
     "when",
     "how often",
     "dags att",
+    # who receives it: the deadlines name their recipients
+    "(vem|vilka) (tar|ska ta) emot",
+    "till vem",
+    "till vilka",
+    "vart (ska|skickas)",
+    "mottagare(n)?",
 )
 UPCOMING = _cue(
     "nästa (deadline|frist|datum)",
@@ -321,7 +327,7 @@ task tasks support help contact phone email mean means meaning does står förkl
 betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
 happen happens göras klara hej hejsan hjälpa hjälp infaller infalla inträffar inträffa
 efter före innan after before ta tar tas fram dokument dokumentet dokumenten behöver behövs
-måste bör borde
+måste bör borde emot mottagare mottagaren
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
