@@ -203,8 +203,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
+# "SKR:s", "RSA:n", "MSB:s": an abbreviation's inflection is written after a colon
+ABBREVIATION_ENDING = re.compile(
+    r"(?<=[a-zåäö]):(?:s|n|en|et|ar|arna|er|erna|or|na|ns|ens|ets)(?![\w:])", re.IGNORECASE
+)
+
+
 def words(text: str) -> list[str]:
-    return WORD.findall(fold(text))
+    return WORD.findall(ABBREVIATION_ENDING.sub("", fold(text)))
 
 
 @lru_cache(maxsize=50_000)

@@ -49,3 +49,11 @@ def test_typo_is_corrected_to_a_corpus_word(assistant):
 def test_compound_question_finds_its_parts(assistant):
     hits = assistant.searcher.search("utbildningsplaner katastrofmedicinsk")
     assert any(h.kind == "insats" and h.ref == "4" for h in hits[:3])
+
+
+def test_abbreviations_lose_their_colon_inflection_but_numbers_keep_theirs():
+    from index.analysis import words
+
+    found = words("SKR:s roll, RSA:n och NATO:s krav")
+    assert found == ["skr", "roll", "rsa", "och", "nato", "krav"]
+    assert words("anslaget 1:6 kl 10:30") == ["anslaget", "1:6", "kl", "10:30"]
