@@ -77,6 +77,12 @@ DEADLINE = _cue(
     "till vilka",
     "vart (ska|skickas)",
     "mottagare(n)?",
+    # something to hand in
+    "lämna(s)? in",
+    "skicka(s)? in",
+    "ska in",
+    "vara (klar|klart|klara|inne)",
+    "(need|have) to (send|submit|report)",
 )
 UPCOMING = _cue(
     "nästa (deadline|frist|datum)",
@@ -154,6 +160,8 @@ POPULATION = _cue(
     "befolkningsunderlag(et)?",
     "invånare",
     "population",
+    "inhabitants",
+    "residents",
     "folkmängd(en)?",
 )
 ALL_REGIONS = _cue(
@@ -327,7 +335,8 @@ task tasks support help contact phone email mean means meaning does står förkl
 betyda innebära definieras händer hände hänt sker skedde reported submitted sent delivered
 happen happens göras klara hej hejsan hjälpa hjälp infaller infalla inträffar inträffa
 efter före innan after before ta tar tas fram dokument dokumentet dokumenten behöver behövs
-måste bör borde emot mottagare mottagaren
+måste bör borde emot mottagare mottagaren need needs send say says tell get gets please
+räknas beräknas räknades beräknades räkna uträkning uträkningen
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
@@ -396,6 +405,22 @@ _MONTH = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\.?"
 DAY_MONTH = re.compile(r"(?<!\d)([0-3]?\d)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
 # "i mars", "in march 2027": a whole month
 IN_MONTH = re.compile(r"(?<![\w-])(?:i|in|under|during)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
+# "i vår", "under hösten", "this winter": a season (meteorological: spring is March-May)
+SEASONS = {"var": (3, 5), "sommar": (6, 8), "host": (9, 11), "vinter": (12, 2)}
+_SEASON_WORDS = {
+    "vår": "var", "våren": "var", "spring": "var",
+    "sommar": "sommar", "sommaren": "sommar", "summer": "sommar",
+    "höst": "host", "hösten": "host", "host": "host", "hosten": "host",
+    "autumn": "host", "fall": "host",
+    "vinter": "vinter", "vintern": "vinter", "winter": "vinter",
+}  # fmt: skip
+_SEASON = "(" + "|".join(sorted(_SEASON_WORDS, key=len, reverse=True)) + ")"
+IN_SEASON = re.compile(
+    r"(?<![\w-])(?:i|in|under|during|this|till|to)\s+(?:the\s+)?" + _SEASON + r"(?![\w])"
+)
+BEFORE_SEASON = re.compile(r"(?<![\w-])(?:innan|före|before)\s+(?:the\s+)?" + _SEASON + r"(?![\w])")
+# "hur räknas pengarna ut?": the grant's split as such, no region named
+THE_GRANT = re.compile(r"(?<!\w)(pengarna|medlen|tilldelningen|fordelningen|statsbidraget)(?!\w)")
 # a year inside a date ("1 november 2022") names the date, not the year asked about
 DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
 INSATS_NUMBER = re.compile(r"(?<![\w-])insats(?:en)?\s+(?:nummer\s+|nr\.?\s*)?([1-9])(?!\d)")
@@ -494,6 +519,18 @@ def month_span(month: int, year: str | None, today: date) -> tuple[date, date]:
     y = int(year) if year else today.year + (month < today.month)
     first = max(date(y, month, 1), today) if not year else date(y, month, 1)
     return first, date(y, month, calendar.monthrange(y, month)[1])
+
+
+def season_span(word: str, today: date) -> tuple[date, date]:
+    """The season named, its coming (or current) instance, from today at the earliest."""
+    first, last = SEASONS[_SEASON_WORDS[word]]
+    for y in (today.year - 1, today.year, today.year + 1):
+        start = date(y, first, 1)
+        end_year = y + (last < first)
+        end = date(end_year, last, calendar.monthrange(end_year, last)[1])
+        if end >= today:
+            return max(start, today), end
+    raise AssertionError("unreachable: one of three years ends after today")
 
 
 def parse_until(folded: str, today: date) -> date | None:
@@ -598,6 +635,8 @@ class Interpreter:
             if HOW_COMPUTED.search(f):
                 u.flags.add("how")
             return "allocation"
+        if HOW_COMPUTED.search(f) and THE_GRANT.search(f) and not u.regions:
+            return "allocation_total"
         if u.unknown_region and (money or POPULATION.search(f)):
             return "allocation"
         if POPULATION.search(f) and (TOTAL.search(f) or COUNTRY.search(f)):
@@ -632,6 +671,16 @@ class Interpreter:
         month = IN_MONTH.search(u.folded)
         if month and (UPCOMING.search(f) or DEADLINE.search(f)) and not day:
             u.start, u.until = month_span(MONTH_PREFIX[month.group(1)], month.group(2), today)
+            return "upcoming"
+        season = IN_SEASON.search(u.folded)
+        before = BEFORE_SEASON.search(u.folded)
+        if (season or before) and (UPCOMING.search(f) or DEADLINE.search(f)) and not day:
+            if season:
+                u.start, u.until = season_span(season.group(1), today)
+            else:  # until the day before the season next begins
+                first = SEASONS[_SEASON_WORDS[before.group(1)]][0]
+                begins = date(today.year + (date(today.year, first, 1) <= today), first, 1)
+                u.until = begins - timedelta(days=1)
             return "upcoming"
         if UPCOMING.search(f):
             u.until = parse_until(u.folded, today)

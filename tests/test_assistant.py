@@ -145,3 +145,24 @@ def test_asked_for_its_sources_it_lists_every_document_with_a_text(assistant, as
     assert all(d.title in answer.text for d in texts)
     assert answer.text.count("\n• ") == len(texts)
     assert ask("Vilka dokument ska regionen upprätta inom säkerhetsskydd?").kind == "task"
+
+
+def test_seasons_are_spans_from_today_and_before_a_season_ends_the_day_before():
+    from datetime import date
+
+    from bot.understanding import season_span
+
+    autumn_day = date(2026, 11, 24)
+    assert season_span("hösten", autumn_day) == (autumn_day, date(2026, 11, 30))
+    assert season_span("vår", autumn_day) == (date(2027, 3, 1), date(2027, 5, 31))
+    assert season_span("vintern", autumn_day) == (date(2026, 12, 1), date(2027, 2, 28))
+    assert season_span("summer", date(2027, 7, 1)) == (date(2027, 7, 1), date(2027, 8, 31))
+
+
+def test_before_summer_is_until_the_end_of_may(assistant):
+    from datetime import date
+
+    u = assistant.interpreter.understand("vad ska vara klart innan sommaren", date(2026, 11, 24))
+    assert (u.intent, u.until) == ("upcoming", date(2027, 5, 31))
+    u = assistant.interpreter.understand("vad ska vara klart innan sommaren", date(2027, 7, 1))
+    assert u.until == date(2028, 5, 31)  # in the summer: the next one
