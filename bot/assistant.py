@@ -28,6 +28,7 @@ from .understanding import (
     DOMAIN_WORDS,
     TOPIC_NOISE,
     YEAR,
+    DocumentNames,
     Interpreter,
     Understanding,
     parse_amounts,
@@ -98,6 +99,7 @@ class Assistant:
         lexicon = question_lexicon(knowledge) | set(searcher.words)
         speller = Speller(lexicon, lambda w: bool(searcher.analyzer.compound_parts(w)), stem)
         self.interpreter = Interpreter(knowledge, speller)
+        self.document_names = DocumentNames(knowledge)
         self.ranker = Ranker(searcher)
         self.unknown = unknown_text(knowledge)
 
@@ -161,7 +163,10 @@ class Assistant:
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
         if u.intent == "deadline":  # a year there is a date asked about, not a topic
             ignore |= frozenset(YEAR.findall(u.folded))
-        q = self.searcher.parse(u.text, ignore=ignore)
+        named_docs, naming = self.document_names.find(u.folded)
+        if u.intent == "deadline":  # "när ska rapporten lämnas": a report to hand in
+            named_docs, naming = frozenset(), frozenset()
+        q = self.searcher.parse(u.text, ignore=ignore | naming)
         if not q.words:
             return self._without_topic(u, today)
         if (
@@ -174,7 +179,13 @@ class Assistant:
         # on equal coverage curated entries beat raw passages (and glossary lines, unless
         # a definition is asked for)
         demote = ("passage",) if u.intent == "definition" else ("passage", "glossary")
-        hits = self.ranker.ranked(self.searcher.search(q, limit=RERANK_DEPTH), q, demote)
+        headings = u.intent != "definition"
+        hits = self.ranker.ranked(self.searcher.search(q, limit=RERANK_DEPTH), q, demote, headings)
+        if named_docs:  # "vad säger rapporten om X": X in that document, if it has it
+            within = self.searcher.search(q, limit=RERANK_DEPTH, docs=named_docs)
+            within = self.ranker.ranked(within, q, demote, headings)
+            if within and self.ranker.in_scope(q, within[0]):
+                return self._render(within, q, u, today)
         if not self.ranker.in_scope(q, hits[0] if hits else None):
             if u.intent == "deadline" and not q.unknown:
                 return answer_upcoming(k, today)
@@ -183,7 +194,7 @@ class Assistant:
             # the kind the question asks for wins unless another covers clearly more of it
             best = self.ranker.coverage(hits[0], q)
             wanted = self.ranker.ranked(
-                self.searcher.search(q, kinds=preferred, limit=RERANK_DEPTH), q, demote
+                self.searcher.search(q, kinds=preferred, limit=RERANK_DEPTH), q, demote, headings
             )
             if wanted and self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best:
                 hits = wanted

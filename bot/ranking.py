@@ -96,8 +96,12 @@ class Ranker:
             total += EXPANSION_SHARE * min(expanded, self._cap(own))
         return total
 
-    def ranked(self, hits: list[Hit], q: Query, demote: tuple[str, ...] = ()) -> list[Hit]:
-        """Relevant hits, best covering first; kinds in `demote` lose ties, in that order."""
+    def ranked(
+        self, hits: list[Hit], q: Query, demote: tuple[str, ...] = (), headings: bool = False
+    ) -> list[Hit]:
+        """Relevant hits, best covering first; kinds in `demote` lose ties, in that order.
+        With `headings`, a passage whose section heading names all that is asked counts
+        as much as a curated entry (not for definitions: those are single sentences)."""
         floor = min(MIN_COVER, 0.5 * self.weight(q))
         scored = [(self.coverage(h, q), h) for h in hits]
         relevant = [(c, h) for c, h in scored if c >= floor and c > 0]
@@ -106,11 +110,24 @@ class Ranker:
         def key(ch: tuple[float, Hit]):
             cover, hit = ch
             # curated entries are written as answers: they win near-ties with raw passages
-            cover += CURATED_BONUS if hit.kind != "passage" else 0.0
+            if hit.kind != "passage":
+                cover += CURATED_BONUS
+            elif headings and self._heading_covers(hit, q):
+                # a section headed by what is asked ("Målgruppsanpassad kriskommunikation")
+                # is about it as much as a curated entry, and says more
+                cover += CURATED_BONUS + 0.1
             return (-round(cover, 1), rank.get(hit.kind, 0), -hit.score)
 
         relevant.sort(key=key)
         return [h for _, h in relevant]
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one ranker per index
+    def _heading_stems(self, title: str) -> frozenset[str]:
+        return frozenset(self.searcher.analyzer.terms(title))
+
+    def _heading_covers(self, hit: Hit, q: Query) -> bool:
+        own = [stem(w) for w in q.words if w not in q.unknown and not self._foreign(w, q)]
+        return bool(own) and set(own) <= self._heading_stems(hit.title)
 
     def in_scope(self, q: Query, best: Hit | None) -> bool:
         if best is None or not q.words or all(w.isdigit() for w in q.words):

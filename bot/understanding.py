@@ -336,7 +336,8 @@ betyda innebära definieras händer hände hänt sker skedde reported submitted 
 happen happens göras klara hej hejsan hjälpa hjälp infaller infalla inträffar inträffa
 efter före innan after before ta tar tas fram dokument dokumentet dokumenten behöver behövs
 måste bör borde emot mottagare mottagaren need needs send say says tell get gets please
-räknas beräknas räknades beräknades räkna uträkning uträkningen
+räknas beräknas räknades beräknades räkna uträkning uträkningen säger skriver föreslår
+rekommenderar menar anser
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
@@ -445,6 +446,42 @@ class Understanding:
     start: date | None = None  # a period asked about starts here (default: today)
     on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
     after: int | None = None  # "efter 2027": only what falls due after that year
+
+
+class DocumentNames:
+    """Words that point at one document: its kind when no other document has that kind
+    ("rapporten", "informationsbladet"), and its publisher after "enligt" or before a
+    verb of saying ("enligt Socialstyrelsen", "SKR skriver"). Agreements are left out:
+    "överenskommelsen" also names the agreements the texts discuss."""
+
+    SAYING = r"(säger|skriver|föreslår|rekommenderar|menar|anser)"
+
+    def __init__(self, knowledge: Knowledge):
+        texts = [d for d in knowledge.documents.values() if d.file]
+        kinds: dict[str, list[str]] = {}
+        publishers: dict[str, list[str]] = {}
+        for d in texts:
+            kinds.setdefault(fold(d.kind), []).append(d.id)
+            publishers.setdefault(fold(d.publisher.split()[0]), []).append(d.id)
+        self.patterns: list[tuple[re.Pattern, str]] = []
+        for kind, ids in kinds.items():
+            if len(ids) == 1 and re.fullmatch(r"[a-zåäö]+", kind) and kind != "överenskommelse":
+                self.patterns.append((re.compile(rf"(?<!\w){kind}(en|et|n|t)?(?!\w)"), ids[0]))
+        for name, ids in publishers.items():
+            if len(ids) == 1 and re.fullmatch(r"[a-zåäö]+", name):
+                said = (
+                    rf"(?<!\w)(enligt {name}|{name}(s)? {self.SAYING}|{self.SAYING} {name})(?!\w)"
+                )
+                self.patterns.append((re.compile(said), ids[0]))
+
+    def find(self, folded: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The documents named, and the words that named them (not topics)."""
+        docs, words = set(), set()
+        for pattern, doc_id in self.patterns:
+            for m in pattern.finditer(folded):
+                docs.add(doc_id)
+                words.update(m.group(0).split())
+        return frozenset(docs), frozenset(words)
 
 
 class RegionMatcher:

@@ -202,15 +202,20 @@ class Searcher:
         return lists, scores
 
     def search(
-        self, query: Query | str, kinds: tuple[str, ...] | None = None, limit: int = 8
+        self,
+        query: Query | str,
+        kinds: tuple[str, ...] | None = None,
+        limit: int = 8,
+        docs: frozenset[str] | None = None,
     ) -> list[Hit]:
+        """The best hits, optionally only of some kinds and/or from some documents."""
         q = self.parse(query) if isinstance(query, str) else query
         lists, scores = self._scores(q)
         wanted = set(kinds) if kinds else None
         hits = []
         for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
             r = self._stored.get(docnum)
-            if r is None or (wanted and r["kind"] not in wanted):
+            if r is None or (wanted and r["kind"] not in wanted) or (docs and r["doc"] not in docs):
                 continue
             matched = {t for f, t, found in lists if f != "grams" and docnum in found}
             grams = {t for f, t, found in lists if f == "grams" and docnum in found}

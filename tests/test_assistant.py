@@ -166,3 +166,17 @@ def test_before_summer_is_until_the_end_of_may(assistant):
     assert (u.intent, u.until) == ("upcoming", date(2027, 5, 31))
     u = assistant.interpreter.understand("vad ska vara klart innan sommaren", date(2027, 7, 1))
     assert u.until == date(2028, 5, 31)  # in the summer: the next one
+
+
+def test_a_document_named_in_the_question_is_searched_first(assistant):
+    from datetime import date
+
+    docs, words = assistant.document_names.find("vad föreslår socialstyrelsen om planer")
+    assert docs == {"socialstyrelsen-kommunal-beredskap"}
+    assert words == {"föreslår", "socialstyrelsen"}
+    # Socialstyrelsen as a recipient is not Socialstyrelsen as the author
+    assert assistant.document_names.find("ska vi rapportera till socialstyrelsen")[0] == set()
+    answer = assistant.ask("Vad säger rapporten om kriskommunikation?", date(2026, 11, 24))
+    assert {c.title for c in answer.sources} == {
+        assistant.knowledge.documents["socialstyrelsen-kommunal-beredskap"].title
+    }
