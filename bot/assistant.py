@@ -22,6 +22,7 @@ from .dates import sv_date
 from .deadlines import answer_deadlines, answer_past, answer_upcoming
 from .deadlines import on_day as deadlines_on_day
 from .ranking import Ranker
+from .reminders import schedule_text
 from .snippets import best_sentences
 from .spelling import Speller
 from .understanding import (
@@ -74,6 +75,19 @@ Prova till exempel:
 • Hur mycket får Region Uppsala 2023?
 • Om 500 miljoner fördelades med samma grundbelopp, vad skulle Region Gotland få?
 • Vad menas med allvarlig händelse?"""
+
+# What the bot does besides answering (the commands are Telegram's; see bot/telegram_bot.py).
+FEATURES_TEXT = "\n".join(
+    [
+        "Påminnelser och kalender finns i Telegram-boten:",
+        f"• /bevaka rsa – påminnelser {schedule_text()} svensk tid "
+        "(/bevaka alla för alla frister; knappen ”Bevaka” under ett svar gör samma sak)",
+        "• /mina – dina bevakningar; /avbevaka rsa – sluta bevaka",
+        "• /kalender – alla frister som kalenderfil (.ics) för Outlook, Google eller Apple; "
+        "/kalender mina – bara dina",
+        "Här kan du fråga om fristerna, till exempel ”Vilken är nästa deadline?”.",
+    ]
+)
 
 UNKNOWN_CONTACT = "leh-funktionen"  # where to turn when the documents do not answer
 
@@ -134,6 +148,10 @@ class Assistant:
             return Answer("Varsågod! Fråga gärna igen.", True, "help")
         if u.intent == "sources":
             return self.sources()
+        if u.intent == "features":
+            return Answer(FEATURES_TEXT, True, "help")
+        if u.intent == "insatser":
+            return self._insatser_answer()
         if u.intent == "cost_share":
             return money.cost_split(k, u.regions, max(u.amounts))
         if u.intent == "what_if":
@@ -208,6 +226,8 @@ class Assistant:
             return answer_upcoming(self.knowledge, today)
         if u.intent == "task":
             return self._areas_overview("uppgifter")
+        if u.intent == "support" and u.status:
+            return self._support_by_status(u.status)
         if u.intent == "support":
             return self._areas_overview("stöd")
         if u.intent == "contact":
@@ -492,6 +512,31 @@ class Assistant:
         head = "Uppgifter" if u.intent == "task" else "Stöd"
         text = f"{head} inom {u.domain} enligt MSB:s sammanställning:\n" + "\n".join(lines)
         return Answer(text, True, u.intent, cite.all())
+
+    def _support_by_status(self, status: str) -> Answer:
+        """'Vilket stöd är under utveckling?': that group of every area."""
+        label = STATUS_LABEL[status]
+        cite = Citer(self.knowledge)
+        lines = [f"Stöd som är {label.lower()}, per område:"]
+        for a in self.knowledge.areas:
+            group = [s.text for s in a.support if s.status == status]
+            if group:
+                cite.cite(a.source)
+                lines.append(f"{a.name} ({a.domain}):")
+                lines += [f"• {text}" for text in group]
+        if len(lines) == 1:
+            return Answer(f"Inget stöd är markerat som {label.lower()}.", True, "support")
+        return Answer("\n".join(lines), True, "support", cite.all())
+
+    def _insatser_answer(self) -> Answer:
+        """'Vilka är insatserna?': the agreement's insatser 1-7 by name."""
+        k = self.knowledge
+        cite = Citer(k)
+        cite.cite(k.insatser[0].source)
+        lines = ["Överenskommelsen 2023 har sju insatser:"]
+        lines += [f"{i.number}. {i.name}" for i in k.insatser]
+        lines.append("Skriv till exempel ”insats 3” för vad en insats innebär.")
+        return Answer("\n".join(lines), True, "task", cite.all())
 
     def _areas_overview(self, what: str) -> Answer:
         lines = [f"Områden med {what} (skriv ett av dem, till exempel ”{what} säkerhetsskydd”):"]

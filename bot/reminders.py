@@ -26,6 +26,12 @@ OFFSETS = (30, 7, 1)  # days before an occurrence
 SEND_AT = time(9, 0)  # local time in Europe/Stockholm
 
 
+def schedule_text() -> str:
+    """'30, 7 och 1 dag före, kl. 09.00': how reminders are timed, for help texts."""
+    days = ", ".join(map(str, OFFSETS[:-1])) + f" och {OFFSETS[-1]}"
+    return f"{days} dag{'ar' if OFFSETS[-1] != 1 else ''} före, kl. {SEND_AT:%H.%M}"
+
+
 @dataclass(frozen=True)
 class Subscription:
     chat_id: int

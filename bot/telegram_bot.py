@@ -46,7 +46,7 @@ from .chart import allocation_chart_png
 from .config import Config
 from .dates import STOCKHOLM, Clock, system_clock, today
 from .reminder_sender import ReminderSender, stale_claims_warning
-from .reminders import SEND_AT
+from .reminders import SEND_AT, schedule_text
 from .store import SubscriptionStore
 from .telegram_send import SUBSCRIBE_PREFIX, RetryPolicy, esc, send_answer, watchable, with_retries
 
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_INTERVAL = 15 * 60.0  # seconds between catch-up runs, besides the 09:00 run
 
-HELP = """Hej! Jag är Beredskapsboten. Jag svarar på frågor om regionernas uppgifter, \
+HELP = f"""Hej! Jag är Beredskapsboten. Jag svarar på frågor om regionernas uppgifter, \
 frister, stöd och statsbidrag inom krisberedskap och civilt försvar – alltid med källa.
 
 Skriv en fråga med vanliga ord, till exempel:
@@ -68,7 +68,7 @@ Kommandon:
 /uppgifter [område] – uppgifter, t.ex. /uppgifter säkerhetsskydd
 /stod [område] – stöd, t.ex. /stod rapportering
 /tilldelning <region | alla> [år] – statsbidraget, t.ex. /tilldelning Uppsala 2023
-/bevaka <frist | alla> – påminnelser 30, 7 och 1 dag före, t.ex. /bevaka rsa
+/bevaka <frist | alla> – påminnelser {schedule_text()}, t.ex. /bevaka rsa
 /mina – dina bevakningar
 /avbevaka <frist | alla> – sluta bevaka
 /kalender – fristerna som kalenderfil (.ics); /kalender mina – bara dina

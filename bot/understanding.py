@@ -46,6 +46,24 @@ HELP = _cue(
     "what can you do",
 )
 THANKS = _cue("tack", "tackar", "thanks", "thank you")
+# questions about what the bot itself does: reminders, calendar
+FEATURES = _cue(
+    "påminnelse(r)?",
+    "påminna",
+    "påminn",
+    "bevaka",
+    "bevakning(ar)?",
+    "kalender(n)?",
+    "kalenderfil",
+    "ics",
+    "reminders?",
+    "calendar",
+)
+# "vilka är de sju insatserna?": the list of the agreement's insatser
+ALL_INSATSER = _cue(
+    "(vilka|alla|de sju|sju|samtliga) insatser(na)?",
+    "insatserna 1(-|–| till )7",
+)
 # questions about the assistant's own sources, not about what they say
 SOURCES = _cue(
     "vilka (dokument|källor|underlag|texter)( (har|använder|bygger|kan|utgår|känner) du)",
@@ -54,6 +72,7 @@ SOURCES = _cue(
     "vilka är dina källor",
     "dina källor",
     "which (documents|sources)",
+    "(vem|vilka) (har skrivit|står bakom|har gett ut|ger ut)",
     "what (documents|sources)",
 )
 DEADLINE = _cue(
@@ -649,6 +668,10 @@ class Interpreter:
             return "thanks" if THANKS.search(f) and not HELP.search(f) else "help"
         if SOURCES.search(f):
             return "sources"
+        if FEATURES.search(f) and not u.regions and n_words <= 10:
+            return "features"
+        if ALL_INSATSER.search(f) and not INSATS_NUMBER.search(u.folded):
+            return "insatser"
         if GREETING.search(f) or HELP.search(f):
             u.flags.add("greeting")  # "Hej, vad kan du hjälpa mig med?": help, if no topic
         money = bool(MONEY.search(f)) or bool(u.amounts)
@@ -674,6 +697,8 @@ class Interpreter:
             return "allocation"
         if HOW_COMPUTED.search(f) and THE_GRANT.search(f) and not u.regions:
             return "allocation_total"
+        if money and ALL_REGIONS.search(f) and not u.regions:
+            return "allocation_all"
         if u.unknown_region and (money or POPULATION.search(f)):
             return "allocation"
         if POPULATION.search(f) and (TOTAL.search(f) or COUNTRY.search(f)):
