@@ -38,7 +38,7 @@ from .understanding import (
 )
 
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
-RERANK_DEPTH = 30  # BM25 finds candidates; coverage picks among this many
+RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
 PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
 PREFERRED_KINDS = {

@@ -637,7 +637,9 @@ class Interpreter:
         u.regions = self.regions.find(folded)
         if not u.regions:
             m = REGION_WORD.search(folded)
-            if m and m.group(1) not in STOPWORDS:
+            # "regionen prioritera": a word the documents use is not a region's name
+            known = self.speller.lexicon if self.speller else frozenset()
+            if m and m.group(1) not in STOPWORDS and m.group(1) not in known:
                 u.unknown_region = m.group(1)
         years = [int(y) for y in YEAR.findall(DATE_YEAR.sub(" ", folded))]
         u.year = years[0] if years else None
