@@ -37,6 +37,7 @@ from .understanding import (
     question_lexicon,
 )
 
+REACH = re.compile(r"(mejl|mail|e-?post|telefon|nummer|adress)\w*")
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
@@ -181,6 +182,8 @@ class Assistant:
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
         if u.intent == "deadline":  # a year there is a date asked about, not a topic
             ignore |= frozenset(YEAR.findall(u.folded))
+        if u.intent == "contact":  # "mejladress", "telefonnumret": how to reach, not whom
+            ignore |= frozenset(w for w in re.findall(r"[\w-]+", u.folded) if REACH.fullmatch(w))
         named_docs, naming = self.document_names.find(u.folded)
         if u.intent == "deadline":  # "när ska rapporten lämnas": a report to hand in
             named_docs, naming = frozenset(), frozenset()
