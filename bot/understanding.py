@@ -356,7 +356,8 @@ happen happens göras klara hej hejsan hjälpa hjälp infaller infalla inträffa
 efter före innan after before ta tar tas fram dokument dokumentet dokumenten behöver behövs
 måste bör borde emot mottagare mottagaren need needs send say says tell get gets please
 räknas beräknas räknades beräknades räkna uträkning uträkningen säger skriver föreslår
-rekommenderar menar anser länge
+rekommenderar menar anser länge skillnad skillnaden skillnader skiljer difference between
+mellan
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
