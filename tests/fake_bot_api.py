@@ -295,7 +295,7 @@ class FakeBotApi:
             return [c for c in self.calls if c.method == method]
 
     async def wait_for(
-        self, method: str, chat_id: int | None = None, count: int = 1, timeout: float = 5.0
+        self, method: str, chat_id: int | None = None, count: int = 1, timeout: float = 20.0
     ) -> list[Call]:
         """Wait until at least `count` successful calls of `method` (to `chat_id`) exist."""
         deadline = time.monotonic() + timeout
@@ -311,7 +311,7 @@ class FakeBotApi:
             await asyncio.sleep(0.01)
 
     async def reply_to(
-        self, chat_id: int, text: str, timeout: float = 5.0, user_id: int | None = None
+        self, chat_id: int, text: str, timeout: float = 20.0, user_id: int | None = None
     ) -> Call:
         """Push `text` from the chat and return the bot's next sendMessage to it."""
         before = len(self.sent("sendMessage", chat_id))
