@@ -321,6 +321,7 @@ DIFFERENCE = _cue(
     r"mer\b.*\ban",
     r"mindre\b.*\ban",
     "skillnad(en)?",
+    "skiljer",
     "jämfört med",
     r"more\b.*\bthan",
     r"less\b.*\bthan",
@@ -682,7 +683,8 @@ class Interpreter:
             return "cost_share"
         if (
             u.amounts
-            and re.search(r"(?<!\w)(om|if|suppose)(?!\w)", f)
+            # "om 500 miljoner …", "vad skulle Skåne få med 500 mkr totalt?"
+            and re.search(r"(?<!\w)(om|if|suppose|skulle|would|med|vid|with)(?!\w)", f)
             and (u.regions or ALL_REGIONS.search(f))
         ):
             return "what_if"
