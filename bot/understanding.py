@@ -90,6 +90,10 @@ DEADLINE = _cue(
     "when",
     "how often",
     "dags att",
+    "hur lång tid",
+    "kvar till",
+    "dagar kvar",
+    "how long until",
     # who receives it: the deadlines name their recipients
     "(vem|vilka) (tar|ska ta) emot",
     "till vem",
@@ -107,7 +111,7 @@ UPCOMING = _cue(
     "nästa (deadline|frist|datum)",
     "kommande (deadlines|frister|datum)",
     "närmaste",
-    "vilka (deadlines|frister|datum)",
+    "vilka (\\w+ )?(deadlines|frister|datum)",
     "alla (deadlines|frister)",
     "viktiga datum",
     "next deadline",
@@ -115,6 +119,13 @@ UPCOMING = _cue(
     "coming up",
     "(which|what) deadlines",
     "inom \\w+ (dagar|veckor|månader|år)",
+    "nästa vecka",
+    "i veckan",
+    "(denna|den här) veckan?",
+    "nästa månad",
+    "(före|innan) årsskiftet",
+    "resten av året",
+    "(next|this) (week|month)",
     "(de )?(kommande|närmaste|nästa) \\w+ (dagar|veckor|månader|åren|år)",
     "(within|in) the (next|coming) \\w+ (days|weeks|months|years)",
     "(next|coming) \\w+ (days|weeks|months|years)",
@@ -138,6 +149,9 @@ PAST = _cue(
     "tidigare frister",
     "gamla frister",
     "past deadlines",
+    "missat",
+    "missade",
+    "missed",
     "passed",
     "expired",
 )
@@ -358,6 +372,7 @@ efter före innan after before ta tar tas fram dokument dokumentet dokumenten be
 måste bör borde emot mottagare mottagaren need needs send say says tell get gets please
 räknas beräknas räknades beräknades räkna uträkning uträkningen säger skriver föreslår
 rekommenderar menar anser länge skillnad skillnaden skillnader skiljer difference between
+kvar tid lång dagar missat missade
 mellan
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
@@ -414,6 +429,9 @@ PERIOD = re.compile(
     r"(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(dag|dagar|dagarna|vecka|veckor|veckorna|månad|"
     r"månader|månaderna|år|åren|days|weeks|months|years)\b"
     r"|(halvår|halvåret|halvårs|kvartal|kvartalet|half year|quarter)\b"
+    r"|(nästa vecka|i veckan|denna vecka|den här veckan|next week|this week)"
+    r"|(nästa månad|next month)"
+    r"|((?:före|innan) årsskiftet|resten av året|i år|rest of the year|this year)\b"
 )
 YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
 # "efter 2027", "från och med 2028": a boundary, not the year asked about
@@ -595,7 +613,13 @@ def parse_until(folded: str, today: date) -> date | None:
     m = PERIOD.search(folded)
     if not m:
         return None
-    if m.group(3):
+    if m.group(4):  # "nästa vecka": the coming seven days
+        return today + timedelta(weeks=1)
+    if m.group(6):  # "före årsskiftet": the rest of this year
+        return date(today.year, 12, 31)
+    if m.group(5):
+        n, unit = 1, "månad"
+    elif m.group(3):
         n, unit = (6 if m.group(3).startswith(("halv", "half")) else 3), "månader"
     else:
         n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1)]
