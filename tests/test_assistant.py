@@ -180,3 +180,16 @@ def test_a_document_named_in_the_question_is_searched_first(assistant):
     assert {c.title for c in answer.sources} == {
         assistant.knowledge.documents["socialstyrelsen-kommunal-beredskap"].title
     }
+
+
+def test_named_periods_end_where_a_reader_expects():
+    from datetime import date
+
+    from bot.understanding import parse_until
+
+    today = date(2026, 11, 24)
+    assert parse_until("är det någon frist nästa vecka", today) == date(2026, 12, 1)
+    assert parse_until("vad ska göras före årsskiftet", today) == date(2026, 12, 31)
+    assert parse_until("frister nästa månad", today) == date(2026, 12, 24)
+    assert parse_until("inom tre veckor", today) == date(2026, 12, 15)
+    assert parse_until("när ska rsa in", today) is None
