@@ -90,6 +90,17 @@ FEATURES_TEXT = "\n".join(
     ]
 )
 
+OPINION_TEXT = (
+    "Jag har inga egna åsikter – jag återger vad dokumenten säger, med källa. Fråga till "
+    "exempel ”Vad säger dokumenten om Nato?” eller ”Vad ska regionen göra inom säkerhetsskydd?”."
+)
+# "hur många …?" is answered by a passage only if it has a number to give
+A_NUMBER = re.compile(
+    r"\d|(?<!\w)(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo\w*|hundra\w*|"
+    r"tusen|miljon\w*|miljard\w*|båda|alla|samtliga)(?!\w)",
+    re.IGNORECASE,
+)
+
 UNKNOWN_CONTACT = "leh-funktionen"  # where to turn when the documents do not answer
 
 
@@ -149,6 +160,8 @@ class Assistant:
             return Answer("Varsågod! Fråga gärna igen.", True, "help")
         if u.intent == "sources":
             return self.sources()
+        if u.intent == "opinion":
+            return Answer(OPINION_TEXT, False, "opinion")
         if u.intent == "features":
             return Answer(FEATURES_TEXT, True, "help")
         if u.intent == "insatser":
@@ -206,7 +219,7 @@ class Assistant:
             within = self.searcher.search(q, limit=RERANK_DEPTH, docs=named_docs)
             within = self.ranker.ranked(within, q, demote, headings)
             if within and self.ranker.in_scope(q, within[0]):
-                return self._render(within, q, u, today)
+                return self._render_counted(within, q, u, today)
         if not self.ranker.in_scope(q, hits[0] if hits else None):
             if u.intent == "deadline" and not q.unknown:
                 return answer_upcoming(k, today)
@@ -219,6 +232,13 @@ class Assistant:
             )
             if wanted and self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best:
                 hits = wanted
+        return self._render_counted(hits, q, u, today)
+
+    def _render_counted(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
+        """A 'hur många …?' answered from text needs a number in that text."""
+        top = hits[0]
+        if "count" in u.flags and top.kind in ("passage", "fact") and not A_NUMBER.search(top.body):
+            return Answer(self.unknown, False, "out_of_scope")
         return self._render(hits, q, u, today)
 
     def _without_topic(self, u: Understanding, today: date) -> Answer:

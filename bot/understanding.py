@@ -61,7 +61,7 @@ FEATURES = _cue(
 )
 # "vilka är de sju insatserna?": the list of the agreement's insatser
 ALL_INSATSER = _cue(
-    "(vilka|alla|de sju|sju|samtliga) insatser(na)?",
+    "(vilka|alla|de sju|sju|samtliga|hur många) insatser(na)?",
     "insatserna 1(-|–| till )7",
 )
 # questions about the assistant's own sources, not about what they say
@@ -303,6 +303,14 @@ DEFINITION = _cue(
     "förklara",
 )
 COUNT = _cue("hur många", "antal(et)?", "how many")
+# the bot has no views of its own
+OPINION = _cue(
+    "(vad|hur) (tycker|anser|tror|känner) du",
+    "tycker du",
+    "din (åsikt|uppfattning)",
+    "what do you think",
+    "your opinion",
+)
 DOMAIN_CRISIS = _cue("krisberedskap(en)?", "kris", "fredstid")
 DOMAIN_DEFENCE = _cue("civilt försvar", "civila försvaret", "totalförsvar(et)?", "höjd beredskap")
 
@@ -696,6 +704,10 @@ class Interpreter:
             return "thanks" if THANKS.search(f) and not HELP.search(f) else "help"
         if SOURCES.search(f):
             return "sources"
+        if OPINION.search(f):
+            return "opinion"
+        if COUNT.search(f):
+            u.flags.add("count")
         if FEATURES.search(f) and not u.regions and n_words <= 10:
             return "features"
         if ALL_INSATSER.search(f) and not INSATS_NUMBER.search(u.folded):
