@@ -230,7 +230,10 @@ class Assistant:
             wanted = self.ranker.ranked(
                 self.searcher.search(q, kinds=preferred, limit=RERANK_DEPTH), q, demote, headings
             )
-            if wanted and self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best:
+            if wanted and (
+                self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best
+                or (u.intent in ("task", "support") and self.ranker.named(wanted[0], q))
+            ):
                 hits = wanted
         return self._render_counted(hits, q, u, today)
 

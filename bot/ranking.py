@@ -129,6 +129,11 @@ class Ranker:
         own = [stem(w) for w in q.words if w not in q.unknown and not self._foreign(w, q)]
         return bool(own) and set(own) <= self._heading_stems(hit.title)
 
+    def named(self, hit: Hit, q: Query) -> bool:
+        """The question names the hit's title ("… inom säkerhetsskydd" names that area)."""
+        title = self._heading_stems(hit.title)
+        return bool(title) and title <= set(q.stems)
+
     def in_scope(self, q: Query, best: Hit | None) -> bool:
         if best is None or not q.words or all(w.isdigit() for w in q.words):
             return False

@@ -380,7 +380,7 @@ efter före innan after before ta tar tas fram dokument dokumentet dokumenten be
 måste bör borde emot mottagare mottagaren need needs send say says tell get gets please
 räknas beräknas räknades beräknades räkna uträkning uträkningen säger skriver föreslår
 rekommenderar menar anser länge skillnad skillnaden skillnader skiljer difference between
-kvar tid lång dagar missat missade
+kvar tid lång dagar missat missade förväntas förväntar
 mellan
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
