@@ -63,6 +63,8 @@ FEATURES = _cue(
 ALL_INSATSER = _cue(
     "(vilka|alla|de sju|sju|samtliga|hur många) insatser(na)?",
     "insatserna 1(-|–| till )7",
+    "(the )?(seven|all) (measures|efforts|interventions)",
+    "which (measures|efforts|interventions)",
 )
 # questions about the assistant's own sources, not about what they say
 SOURCES = _cue(
@@ -182,6 +184,8 @@ MONEY = _cue(
     "bidrag(et)?",
     "how much",
     "allocation",
+    "money",
+    "grant",
     "get",
     "receive",
     "money",
@@ -363,6 +367,13 @@ SUPERLATIVE = _cue(
     "största",
     "rangordning",
     "ranking",
+    "least",
+    "most",
+    "lowest",
+    "highest",
+    "smallest",
+    "largest",
+    "biggest",
     "sorterade?",
 )
 
@@ -759,7 +770,7 @@ class Interpreter:
             if LEAST.search(f) or MOST.search(f):
                 u.flags.add("least" if LEAST.search(f) else "most")
             return "allocation_all"
-        if re.search(r"(fordelas|fordelning|tilldelning)", f) and (
+        if re.search(r"(fordelas|fordelning|tilldelning|grant|allocation)", f) and (
             TOTAL.search(f) or ALL_REGIONS.search(f) or "region" in f
         ):
             return "allocation_all" if ALL_REGIONS.search(f) else "allocation_total"

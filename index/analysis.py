@@ -242,8 +242,12 @@ ABBREVIATION_ENDING = re.compile(
 )
 
 
+# "the region's tasks": the English possessive is not a word of its own
+POSSESSIVE = re.compile(r"(?<=\w)['’]s(?!\w)")
+
+
 def words(text: str) -> list[str]:
-    return WORD.findall(ABBREVIATION_ENDING.sub("", fold(text)))
+    return WORD.findall(ABBREVIATION_ENDING.sub("", POSSESSIVE.sub("", fold(text))))
 
 
 @lru_cache(maxsize=50_000)

@@ -57,3 +57,11 @@ def test_abbreviations_lose_their_colon_inflection_but_numbers_keep_theirs():
     found = words("SKR:s roll, RSA:n och NATO:s krav")
     assert found == ["skr", "roll", "rsa", "och", "nato", "krav"]
     assert words("anslaget 1:6 kl 10:30") == ["anslaget", "1:6", "kl", "10:30"]
+
+
+def test_the_english_possessive_is_not_a_word():
+    from index.analysis import words
+
+    assert words("the region's tasks, the agency’s support") == [
+        "the", "region", "tasks", "the", "agency", "support",
+    ]  # fmt: skip
