@@ -19,6 +19,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 MIN_LENGTH = 5  # shorter words are too often other real words ("har", "var", "mer")
 LONG_WORD = 8  # from this length two edits are still a typo
 WORD = re.compile(r"[^\W\d_]+")
+_PLAIN = str.maketrans("åäöéü", "aaoeu")
 
 
 class Speller:
@@ -39,11 +40,18 @@ class Speller:
             for w in sorted(self.lexicon, key=lambda w: (len(w), w)):
                 self._word_of_stem.setdefault(stem(w), w)
         self._stems = _by_length(self._word_of_stem)
+        # typed without å, ä, ö ("storst"): the word that has them, before any edit
+        self._with_diacritics: dict[str, str] = {}
+        for w in sorted(self.lexicon, key=lambda w: (len(w), w)):
+            if w.translate(_PLAIN) != w:
+                self._with_diacritics.setdefault(w.translate(_PLAIN), w)
         self.word = lru_cache(maxsize=20_000)(self._word)
 
     def _word(self, word: str) -> str:
         if len(word) < MIN_LENGTH or word in self.lexicon or self._is_compound(word):
             return word
+        if word in self._with_diacritics:
+            return self._with_diacritics[word]
         best = _nearest(word, self._words)
         if best is None and self._stem:
             s = self._stem(word)

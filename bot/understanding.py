@@ -468,7 +468,7 @@ IN_MONTH = re.compile(r"(?<![\w-])(?:i|in|under|during)\s+" + _MONTH + r"(?:\s+(
 SEASONS = {"var": (3, 5), "sommar": (6, 8), "host": (9, 11), "vinter": (12, 2)}
 _SEASON_WORDS = {
     "vår": "var", "våren": "var", "spring": "var",
-    "sommar": "sommar", "sommaren": "sommar", "summer": "sommar",
+    "sommar": "sommar", "sommaren": "sommar", "sommarn": "sommar", "summer": "sommar",
     "höst": "host", "hösten": "host", "host": "host", "hosten": "host",
     "autumn": "host", "fall": "host",
     "vinter": "vinter", "vintern": "vinter", "winter": "vinter",

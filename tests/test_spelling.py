@@ -38,3 +38,10 @@ def test_text_reports_what_it_changed_and_keeps_numbers():
     text, changed = speller().text("viket stöd finns 2023? deadilne")
     assert text == "vilket stöd finns 2023? deadline"
     assert changed == {"viket": "vilket", "deadilne": "deadline"}
+
+
+def test_a_word_typed_without_diacritics_gets_them_before_any_edit():
+    s = Speller({"störst", "stort", "värdet", "vart"}, stem=stem)
+    assert s.word("storst") == "störst"  # not "stort", one deletion away
+    assert s.word("vardet") == "värdet"
+    assert s.word("vart") == "vart"  # a word of its own stays
