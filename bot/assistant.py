@@ -37,7 +37,7 @@ from .understanding import (
     question_lexicon,
 )
 
-REACH = re.compile(r"(mejl|mail|e-?post|telefon|nummer|adress)\w*")
+REACH = re.compile(r"(mejl|mail|e-?post|telefon|nummer|adress|tel|tfn)\w*")
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"

@@ -93,6 +93,8 @@ DEADLINE = _cue(
     "how often",
     "dags att",
     "hur lång tid",
+    "nästa gång",
+    "next time",
     "kvar till",
     "dagar kvar",
     "how long until",
@@ -277,6 +279,8 @@ CONTACT = _cue(
     "ringa",
     "ring",
     "telefon\\w*",
+    "tel",
+    "tfn",
     "nummer\\w*",
     "mejl\\w*",
     "mail\\w*",
@@ -391,7 +395,8 @@ efter före innan after before ta tar tas fram dokument dokumentet dokumenten be
 måste bör borde emot mottagare mottagaren need needs send say says tell get gets please
 räknas beräknas räknades beräknades räkna uträkning uträkningen säger skriver föreslår
 rekommenderar menar anser länge skillnad skillnaden skillnader skiljer difference between
-kvar tid lång dagar missat missade förväntas förväntar
+kvar tid lång dagar missat missade förväntas förväntar gång gången förra föregående lämnades
+skickades lämnade skickade
 mellan
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
