@@ -396,7 +396,7 @@ måste bör borde emot mottagare mottagaren need needs send say says tell get ge
 räknas beräknas räknades beräknades räkna uträkning uträkningen säger skriver föreslår
 rekommenderar menar anser länge skillnad skillnaden skillnader skiljer difference between
 kvar tid lång dagar missat missade förväntas förväntar gång gången förra föregående lämnades
-skickades lämnade skickade
+skickades lämnade skickade innehålla innehåller
 mellan
 """
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
