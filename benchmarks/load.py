@@ -4,7 +4,8 @@ Load on the real Telegram stack (bot.telegram_bot.build_application against the 
 Bot API of tests/fake_bot_api.py on 127.0.0.1), under the real default AIORateLimiter
 (30 messages/s overall, 1/s per chat - Telegram's limits):
 
-1. one reminder run to N subscribers: messages per second against Telegram's 30/s, and
+1. one reminder run to N subscribers (benchmarks.telegram.reminder_run, which
+   `python -m benchmarks` runs too): messages per second against Telegram's 30/s, and
    a check that every subscriber got exactly one message;
 2. N users asking different questions at once (N chats, one update each): all answered,
    each exactly once in its own chat, and the time from the question to its answer
@@ -35,13 +36,11 @@ from bot.dates import STOCKHOLM
 
 # .telegram puts tests/ on the path for the fake Bot API; take it from there.
 from .telegram import (
-    REMINDER_DAY,
-    SUBSCRIBED_AT,
-    TELEGRAM_LIMIT,
     AIORateLimiter,
     Clock,
     FakeBotApi,
     _run,
+    reminder_run,
 )
 
 FULL = {"subscribers": 5000, "askers": 200, "samples": 600}
@@ -83,51 +82,6 @@ WORDS = [
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-# -- 1. the reminder run ----------------------------------------------------------------
-
-
-async def reminder_run(assistant, subscribers: int, db: Path) -> dict:
-    api = FakeBotApi().start()
-    clock = Clock(SUBSCRIBED_AT)
-    chats = range(3_000_000, 3_000_000 + subscribers)
-    try:
-
-        async def body(app, store):
-            from bot.telegram_bot import services_of
-
-            store._conn.executemany(  # bulk subscriptions: /bevaka is not what is measured
-                "INSERT INTO subscriptions VALUES (?, 'rsa', ?)",
-                [(c, SUBSCRIBED_AT.isoformat()) for c in chats],
-            )
-            clock.now = REMINDER_DAY
-            t0 = time.perf_counter()
-            report = await services_of(app).reminders.run()
-            seconds = time.perf_counter() - t0
-            again = await services_of(app).reminders.run()  # must send nothing
-            return report, again, seconds, store.unsent_claims()
-
-        limiter = AIORateLimiter(max_retries=0)  # the production default: 30/s
-        report, again, seconds, stale = await _run(api, db, assistant, clock, limiter, body)
-        per_chat = Counter(c.chat_id for c in api.sent("sendMessage"))
-    finally:
-        api.stop()
-    exactly_once = (
-        set(per_chat) == set(chats)
-        and set(per_chat.values()) == {1}
-        and not again.sent
-        and not stale
-    )
-    return {
-        "subscribers": subscribers,
-        "sent": len(report.sent),
-        "failed": len(report.failed),
-        "seconds": seconds,
-        "rate": len(report.sent) / seconds if seconds else 0.0,
-        "ideal_seconds": subscribers / TELEGRAM_LIMIT,
-        "exactly_once": exactly_once,
-    }
 
 
 # -- 2. many askers at once -----------------------------------------------------------

@@ -15,6 +15,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -91,33 +92,43 @@ async def throughput(assistant, questions: list[str], n: int, db: Path) -> float
 
 async def reminder_run(assistant, subscribers: int, db: Path) -> dict:
     """One reminder run to `subscribers` chats under PTB's AIORateLimiter with its
-    defaults (30 messages/s overall, Telegram's limit)."""
+    defaults (30 messages/s overall, Telegram's limit), and whether every subscriber got
+    exactly one message (a second run must send nothing, no claim left unconfirmed)."""
     api = FakeBotApi().start()
     clock = Clock(SUBSCRIBED_AT)
+    chats = range(200_000, 200_000 + subscribers)
     try:
 
         async def body(app, store):
-            for chat in range(200_000, 200_000 + subscribers):
+            for chat in chats:
                 store.subscribe(chat, ["rsa"], clock())
             clock.now = REMINDER_DAY
             t0 = time.perf_counter()
             report = await services_of(app).reminders.run()
-            return len(report.sent), len(report.failed), time.perf_counter() - t0
+            seconds = time.perf_counter() - t0
+            again = await services_of(app).reminders.run()
+            return report, again, seconds, store.unsent_claims()
 
-        sent, failed, seconds = await _run(
+        report, again, seconds, stale = await _run(
             api, db, assistant, clock, AIORateLimiter(max_retries=0), body
         )
+        per_chat = Counter(c.chat_id for c in api.sent("sendMessage"))
     finally:
         api.stop()
     ideal = subscribers / TELEGRAM_LIMIT
+    sent = len(report.sent)
     return {
         "subscribers": subscribers,
         "sent": sent,
-        "failed": failed,
+        "failed": len(report.failed),
         "seconds": seconds,
         "ideal_seconds": ideal,
         "rate": sent / seconds if seconds else 0.0,
         "over_ideal_pct": 100 * (seconds - ideal) / ideal,
+        "exactly_once": set(per_chat) == set(chats)
+        and set(per_chat.values()) == {1}
+        and not again.sent
+        and not stale,
     }
 
 
