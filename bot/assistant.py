@@ -193,14 +193,17 @@ class Assistant:
         if u.insats and any(i.number == u.insats for i in k.insatser):
             return self.insats(u.insats)
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
-        if u.intent == "deadline":  # a year there is a date asked about, not a topic
+        named_docs: frozenset[str] = frozenset()
+        if u.intent == "deadline":
+            # a year is a date asked about, not a topic; "när ska rapporten lämnas" names
+            # a report to hand in, not the report among the sources
             ignore |= frozenset(YEAR.findall(u.folded))
+        else:
+            named_docs, naming = self.document_names.find(u.folded)
+            ignore |= naming
         if u.intent == "contact":  # "mejladress", "telefonnumret": how to reach, not whom
             ignore |= frozenset(w for w in re.findall(r"[\w-]+", u.folded) if REACH.fullmatch(w))
-        named_docs, naming = self.document_names.find(u.folded)
-        if u.intent == "deadline":  # "när ska rapporten lämnas": a report to hand in
-            named_docs, naming = frozenset(), frozenset()
-        q = self.searcher.parse(u.text, ignore=ignore | naming)
+        q = self.searcher.parse(u.text, ignore=ignore)
         if not q.words:
             return self._without_topic(u, today)
         if (

@@ -157,18 +157,23 @@ class ReminderSender:
                 len(report.notices_failed),
             )
 
+    def _claim(self, report: RunReport, claim, *args) -> list:
+        """Claim before sending; nothing (and the run marked skipped) when the database is
+        unavailable - then no later chat in this run is claimed or sent to either."""
+        if report.skipped:
+            return []
+        try:
+            return claim(*args)
+        except StoreUnavailable as exc:
+            report.skipped = True
+            log.warning("Run stopped, the rest is retried next run: %s", exc)
+            return []
+
     async def _deliver_notice(
         self, key: NoticeKey, gate: asyncio.Semaphore, report: RunReport
     ) -> None:
         async with gate:
-            if report.skipped:
-                return
-            try:
-                deadline_ids = self.store.claim_notice(key)
-            except StoreUnavailable as exc:
-                report.skipped = True
-                log.warning("Change notices stopped, the rest retried next run: %s", exc)
-                return
+            deadline_ids = self._claim(report, self.store.claim_notice, key)
             if not deadline_ids:
                 return
             answer = notice_answer(self.knowledge, key.source_id, deadline_ids, today(self.clock))
@@ -187,14 +192,7 @@ class ReminderSender:
         self, chat_id: int, keys: list[ReminderKey], gate: asyncio.Semaphore, report: RunReport
     ) -> None:
         async with gate:
-            if report.skipped:
-                return  # the database went away during this run: no claim, no send
-            try:
-                claimed = self.store.claim(keys, self.clock())
-            except StoreUnavailable as exc:
-                report.skipped = True
-                log.warning("Reminder run stopped, the rest retried next run: %s", exc)
-                return
+            claimed = self._claim(report, self.store.claim, keys, self.clock())
             if not claimed:
                 return
             answer = reminder_answer(self.knowledge, claimed, today(self.clock))

@@ -475,7 +475,7 @@ _SEASON_WORDS = {
     "vår": "var", "våren": "var", "spring": "var",
     "sommar": "sommar", "sommaren": "sommar", "sommarn": "sommar", "summer": "sommar",
     "höst": "host", "hösten": "host", "host": "host", "hosten": "host",
-    "autumn": "host", "fall": "host",
+    "autumn": "host",  # not "fall": "i fall" is Swedish for "in case"
     "vinter": "vinter", "vintern": "vinter", "winter": "vinter",
 }  # fmt: skip
 _SEASON = "(" + "|".join(sorted(_SEASON_WORDS, key=len, reverse=True)) + ")"

@@ -19,7 +19,7 @@ from knowledge.models import Deadline, Knowledge
 
 from .answer import Answer, Citer
 from .dates import STOCKHOLM, relative, sv_date
-from .reminders import OFFSETS
+from .reminders import schedule_text
 from .store import StoreUnavailable, SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,7 @@ def button_notice(answer: Answer, deadline: Deadline) -> str:
 
 
 ALL_WORDS = {"alla", "allt", "samtliga", "all"}
-WHEN = (
-    f"Du får en påminnelse {', '.join(map(str, OFFSETS[:-1]))} och {OFFSETS[-1]} dag "
-    "före varje tillfälle, klockan 9.00 svensk tid."
-)
+WHEN = f"Du får påminnelser inför varje tillfälle: {schedule_text()} svensk tid."
 
 PRIVACY = """Det här sparar Beredskapsboten om en chatt:
 • Chattens id-nummer och vilka frister chatten bevakar, med tidpunkten då bevakningen \
