@@ -16,10 +16,11 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from index.analysis import plain
+
 MIN_LENGTH = 5  # shorter words are too often other real words ("har", "var", "mer")
 LONG_WORD = 8  # from this length two edits are still a typo
 WORD = re.compile(r"[^\W\d_]+")
-_PLAIN = str.maketrans("åäöéü", "aaoeu")
 
 
 class Speller:
@@ -43,8 +44,8 @@ class Speller:
         # typed without å, ä, ö ("storst"): the word that has them, before any edit
         self._with_diacritics: dict[str, str] = {}
         for w in sorted(self.lexicon, key=lambda w: (len(w), w)):
-            if w.translate(_PLAIN) != w:
-                self._with_diacritics.setdefault(w.translate(_PLAIN), w)
+            if plain(w) != w:
+                self._with_diacritics.setdefault(plain(w), w)
         self.word = lru_cache(maxsize=20_000)(self._word)
 
     def _word(self, word: str) -> str:

@@ -11,19 +11,10 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from index.analysis import STOPWORDS, fold
+from index.analysis import STOPWORDS, fold, plain
 from knowledge.models import MONTHS_SV, Knowledge, Region
 
 from .spelling import Speller
-
-
-def plain(text: str) -> str:
-    """Without Swedish diacritics: 'vilket stod finns' must read as 'vilket stöd finns'."""
-    return text.translate(PLAIN)
-
-
-PLAIN = str.maketrans("åäöéü", "aaoeu")
-
 
 CUE_WORDS: set[str] = set()  # every word a cue is written with: known to the speller
 
@@ -402,7 +393,7 @@ mellan
 # also without diacritics: "vilket stod finns" is typed for "vilket stöd finns"
 # also without diacritics ("vad ar rsa"): the noise words and the stopwords
 TOPIC_NOISE = frozenset(_NOISE_WORDS.split()) | frozenset(
-    w.translate(str.maketrans("åäöéü", "aaoeu")) for w in (*_NOISE_WORDS.split(), *STOPWORDS)
+    plain(w) for w in (*_NOISE_WORDS.split(), *STOPWORDS)
 )
 
 NUMBER_WORDS = {

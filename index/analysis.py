@@ -236,6 +236,14 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
+_PLAIN = str.maketrans("åäöéü", "aaoeu")
+
+
+def plain(text: str) -> str:
+    """Without Swedish diacritics: 'vilket stod finns' must read as 'vilket stöd finns'."""
+    return text.translate(_PLAIN)
+
+
 # "SKR:s", "RSA:n", "MSB:s": an abbreviation's inflection is written after a colon
 ABBREVIATION_ENDING = re.compile(
     r"(?<=[a-zåäö]):(?:s|n|en|et|ar|arna|er|erna|or|na|ns|ens|ets)(?![\w:])", re.IGNORECASE
