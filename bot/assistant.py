@@ -12,7 +12,9 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 import knowledge as knowledge_pkg
-from index.analysis import fold, stem
+from index import builder
+from index.analysis import fold, plain, stem
+from index.embedding import embedder
 from index.search import Hit, Query, Searcher
 from knowledge.models import Area, Deadline, Knowledge
 
@@ -21,25 +23,26 @@ from .answer import Answer, Citer
 from .dates import sv_date
 from .deadlines import answer_deadlines, answer_past, answer_upcoming
 from .deadlines import on_day as deadlines_on_day
+from .entities import LEX, extract_domain
 from .ranking import Ranker
 from .reminders import schedule_text
 from .snippets import best_sentences
 from .spelling import Speller
 from .understanding import (
+    ALLOCATION_FLAGS,
     DOMAIN_WORDS,
     TOPIC_NOISE,
     YEAR,
     DocumentNames,
     Interpreter,
     Understanding,
-    parse_amounts,
-    plain,
     question_lexicon,
 )
 
-REACH = re.compile(r"(mejl|mail|e-?post|telefon|nummer|adress|tel|tfn)\w*")
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
+DENSE_DEPTH = 10  # and the semantically closest join them
+SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
 PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
 PREFERRED_KINDS = {
@@ -50,19 +53,7 @@ PREFERRED_KINDS = {
     "task": ("area", "insats"),
 }
 
-STATUS_WORDS = frozenset(
-    [
-        "under",
-        "utveckling",
-        "utvecklas",
-        "befintligt",
-        "befintliga",
-        "befintlig",
-        "existing",
-        "development",
-        "developed",
-    ]
-)
+STATUS_WORDS = LEX["status_words"].words
 STATUS_LABEL = {"stöd": "Stöd", "under_utveckling": "Under utveckling", "befintligt": "Befintligt"}
 
 HELP_TEXT = """Hej! Jag är Beredskapsboten. Jag svarar på frågor om regionernas uppgifter, \
@@ -94,13 +85,6 @@ OPINION_TEXT = (
     "Jag har inga egna åsikter – jag återger vad dokumenten säger, med källa. Fråga till "
     "exempel ”Vad säger dokumenten om Nato?” eller ”Vad ska regionen göra inom säkerhetsskydd?”."
 )
-# "hur många …?" is answered by a passage only if it has a number to give
-A_NUMBER = re.compile(
-    r"\d|(?<!\w)(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tjugo\w*|hundra\w*|"
-    r"tusen|miljon\w*|miljard\w*|båda|alla|samtliga)(?!\w)",
-    re.IGNORECASE,
-)
-
 UNKNOWN_CONTACT = "leh-funktionen"  # where to turn when the documents do not answer
 
 
@@ -124,7 +108,13 @@ class Assistant:
         self.searcher = searcher
         lexicon = question_lexicon(knowledge) | set(searcher.words)
         speller = Speller(lexicon, lambda w: bool(searcher.analyzer.compound_parts(w)), stem)
-        self.interpreter = Interpreter(knowledge, speller)
+        cache = builder.vector_cache(searcher.root)
+        try:
+            self.interpreter = Interpreter(
+                knowledge, speller, embedder(), cache, cache.path.parent
+            )
+        finally:
+            cache.close()
         self.document_names = DocumentNames(knowledge)
         self.ranker = Ranker(searcher)
         self.unknown = unknown_text(knowledge)
@@ -151,47 +141,41 @@ class Assistant:
         return _fit(answer)
 
     def _route(self, u: Understanding, today: date) -> Answer:
-        k = self.knowledge
-        if u.intent == "empty":
-            return Answer("Skriv en fråga, till exempel ”När ska RSA rapporteras?”.", False, "help")
-        if u.intent == "help":
-            return Answer(HELP_TEXT, True, "help")
-        if u.intent == "thanks":
-            return Answer("Varsågod! Fråga gärna igen.", True, "help")
-        if u.intent == "sources":
-            return self.sources()
-        if u.intent == "opinion":
-            return Answer(OPINION_TEXT, False, "opinion")
-        if u.intent == "features":
-            return Answer(FEATURES_TEXT, True, "help")
-        if u.intent == "insatser":
-            return self._insatser_answer()
-        if u.intent == "cost_share":
-            return money.cost_split(k, u.regions, max(u.amounts))
-        if u.intent == "what_if":
-            return self._what_if(u)
-        if u.intent == "allocation":
-            return self.allocation_for(u)
-        if u.intent == "allocation_total":
-            return money.total(k, u.year, population="population" in u.flags)
-        if u.intent == "allocation_all":
-            extreme = "most" if "most" in u.flags else "least" if "least" in u.flags else None
-            return money.table(k, u.year, extreme, by_population="population" in u.flags)
-        if u.intent == "past":
-            return answer_past(k, today)
-        if u.on_day:
-            on = deadlines_on_day(k, *u.on_day)
+        fixed = FIXED.get(u.intent)
+        if fixed:
+            return fixed(self, u, today)
+        if u.on_day:  # "vad ska vara inne den 15 februari?": the deadlines of that day
+            on = deadlines_on_day(self.knowledge, *u.on_day)
             if on:
-                return answer_deadlines(k, on, today, u.on_day[2])
-        if u.intent == "upcoming":
-            start = u.start or today
-            if u.after is not None:
-                start = max(today, date(u.after + 1, 1, 1))
-            if u.until is None and u.year and u.year >= today.year:
-                start, u.until = max(today, date(u.year, 1, 1)), date(u.year, 12, 31)
-            return answer_upcoming(k, today, u.until, "next" in u.flags, start)
-        if u.insats and any(i.number == u.insats for i in k.insatser):
+                return answer_deadlines(self.knowledge, on, today, u.on_day[2])
+        if u.intent == "deadlines_upcoming" or (u.intent == "deadline" and (u.start or u.until)):
+            return self._upcoming(u, today)
+        if self.has_insats(u.insats):
             return self.insats(u.insats)
+        return self._retrieve(u, today)
+
+    def _upcoming(self, u: Understanding, today: date) -> Answer:
+        start = u.start or today
+        until = u.until
+        if u.after is not None:
+            start = max(today, date(u.after + 1, 1, 1))
+        if until is None and u.year and u.year >= today.year:
+            start, until = max(today, date(u.year, 1, 1)), date(u.year, 12, 31)
+        return answer_upcoming(self.knowledge, today, until, "next" in u.flags, start)
+
+    def _municipality(self, u: Understanding) -> Answer:
+        return Answer(
+            f"”{u.municipality}” är en kommun, inte en region. Fördelningen i dokumenten gäller "
+            "de 21 regionerna; om en kommuns medel har jag inga uppgifter. "
+            "Skriv en region, till exempel ”Hur mycket får Region Skåne?”.",
+            False,
+            "allocation",
+        )
+
+    def _retrieve(self, u: Understanding, today: date) -> Answer:
+        """Questions the documents' text answers: deadlines by name, tasks, support,
+        contacts, definitions and everything else."""
+        k = self.knowledge
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
         named_docs: frozenset[str] = frozenset()
         if u.intent == "deadline":
@@ -202,7 +186,7 @@ class Assistant:
             named_docs, naming = self.document_names.find(u.folded)
             ignore |= naming
         if u.intent == "contact":  # "mejladress", "telefonnumret": how to reach, not whom
-            ignore |= frozenset(w for w in re.findall(r"[\w-]+", u.folded) if REACH.fullmatch(w))
+            ignore |= frozenset(LEX["reach"].findall(u.folded))
         q = self.searcher.parse(u.text, ignore=ignore)
         if not q.words:
             return self._without_topic(u, today)
@@ -217,22 +201,32 @@ class Assistant:
         # a definition is asked for)
         demote = ("passage",) if u.intent == "definition" else ("passage", "glossary")
         headings = u.intent != "definition"
-        hits = self.ranker.ranked(self.searcher.search(q, limit=RERANK_DEPTH), q, demote, headings)
+        dense = self.searcher.dense(self.interpreter.vector(u, q.glossed_as))
+
+        def search(**kw) -> list[Hit]:
+            found = self.searcher.search(
+                q, limit=RERANK_DEPTH, dense=dense, dense_limit=DENSE_DEPTH, **kw
+            )
+            return self.ranker.ranked(found, q, demote, headings)
+
+        hits = search()
         if named_docs:  # "vad säger rapporten om X": X in that document, if it has it
-            within = self.searcher.search(q, limit=RERANK_DEPTH, docs=named_docs)
-            within = self.ranker.ranked(within, q, demote, headings)
+            within = search(docs=named_docs)
             if within and self.ranker.in_scope(q, within[0]):
                 return self._render_counted(within, q, u, today)
-        if not self.ranker.in_scope(q, hits[0] if hits else None):
+        # the best hit that the question's own words tie to it (a semantically close one
+        # alone is no evidence that the documents answer it)
+        scoped = next((h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(q, h)), None)
+        if scoped is not None and scoped is not hits[0]:
+            hits = [scoped, *(h for h in hits if h is not scoped)]
+        if scoped is None:
             if u.intent == "deadline" and not q.unknown:
                 return answer_upcoming(k, today)
             return Answer(self.unknown, False, "out_of_scope")
         if preferred:
             # the kind the question asks for wins unless another covers clearly more of it
             best = self.ranker.coverage(hits[0], q)
-            wanted = self.ranker.ranked(
-                self.searcher.search(q, kinds=preferred, limit=RERANK_DEPTH), q, demote, headings
-            )
+            wanted = search(kinds=preferred)
             if wanted and (
                 self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best
                 or (u.intent in ("task", "support") and self.ranker.named(wanted[0], q))
@@ -243,14 +237,16 @@ class Assistant:
     def _render_counted(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
         """A 'hur många …?' answered from text needs a number in that text."""
         top = hits[0]
-        if "count" in u.flags and top.kind in ("passage", "fact") and not A_NUMBER.search(top.body):
+        if (
+            "count" in u.flags
+            and top.kind in ("passage", "fact")
+            and not (re.search(r"\d", top.body) or LEX["a_number"].search(fold(top.body)))
+        ):
             return Answer(self.unknown, False, "out_of_scope")
         return self._render(hits, q, u, today)
 
     def _without_topic(self, u: Understanding, today: date) -> Answer:
         """A question that names no topic ("vilka uppgifter finns?")."""
-        if "greeting" in u.flags:
-            return Answer(HELP_TEXT, True, "help")
         if u.intent == "deadline":
             return answer_upcoming(self.knowledge, today)
         if u.intent == "task":
@@ -261,8 +257,6 @@ class Assistant:
             return self._areas_overview("stöd")
         if u.intent == "contact":
             return self._contact_answer(self.knowledge.contacts[0].id)
-        if re.search(r"(?<!\w)(regioner|regionerna|regions)(?!\w)", plain(u.folded)):
-            return self._regions_answer()
         return Answer(
             "Vad vill du veta mer om? Nämn ett ämne, till exempel RSA, säkerhetsskydd, "
             "NSPL eller en region. Skriv ”hjälp” för exempel.",
@@ -417,6 +411,9 @@ class Assistant:
         lines.append("Fråga om något i dem – jag anger alltid dokument och avsnitt.")
         return Answer("\n".join(lines), True, "sources")
 
+    def has_insats(self, number: int | None) -> bool:
+        return any(i.number == number for i in self.knowledge.insatser)
+
     def insats(self, number: int) -> Answer:
         """One of the 2023 agreement's insatser, every point."""
         ins = next(i for i in self.knowledge.insatser if i.number == number)
@@ -482,18 +479,12 @@ class Assistant:
     def _what_if(self, u: Understanding) -> Answer:
         """'Om 500 miljoner fördelades …' / 'om grundbeloppet var 10 miljoner': the amount
         written after "grundbelopp" is the base, any other the total."""
-        f = u.folded
-        base = None
         amounts = list(u.amounts)
-        m = re.search(r"grundbelopp\w*", f)
-        if m and "samma grundbelopp" not in f:
-            after = parse_amounts(f[m.end() :])
-            if after:
-                base = after[0]
-                amounts.remove(base)
+        if u.base_amount is not None and u.base_amount in amounts:
+            amounts.remove(u.base_amount)
         total = max(amounts) if amounts else None
         regions = u.regions or [self.knowledge.region(r.id) for r in self.knowledge.regions]
-        return money.what_if(self.knowledge, regions, total, base, u.year)
+        return money.what_if(self.knowledge, regions, total, u.base_amount, u.year)
 
     def allocation(self, region: str | None, year: int | None = None) -> Answer:
         """For /tilldelning <region | alla> [år]."""
@@ -506,8 +497,9 @@ class Assistant:
             )
         if fold(region).strip() in ("alla", "samtliga", "all"):
             return money.table(self.knowledge, year)
-        u = self.interpreter.understand(f"region {region}", date.today())
-        u.year = year
+        found, _ = self.interpreter.regions.find(fold(region))
+        u = Understanding(region, fold(region), "allocation", regions=found[:1], year=year)
+        u.unknown_region = None if found else region.strip()
         return self.allocation_for(u)
 
     def upcoming(self, today: date) -> Answer:
@@ -520,7 +512,8 @@ class Assistant:
         hits = self.ranker.ranked(self.searcher.search(q, kinds=("area", "support")), q)
         if not hits:
             return []
-        return self._areas_for(hits, self.interpreter.understand(query, date.today()))
+        domain = extract_domain(fold(query))
+        return self._areas_for(hits, Understanding(query, fold(query), "task", domain=domain))
 
     def _domain_answer(self, u: Understanding) -> Answer:
         """Every area of one domain: "Vilka uppgifter har regionen inom krisberedskap?"."""
@@ -646,3 +639,51 @@ def _fit(answer: Answer) -> Answer:
         cut.rstrip() + MORE, answer.answered, answer.kind, answer.sources, answer.deadline_ids,
         answer.chart,
     )  # fmt: skip
+
+
+def _allocation_table(a: Assistant, u: Understanding, today: date) -> Answer:
+    extreme = "most" if "most" in u.flags else "least" if "least" in u.flags else None
+    return money.table(a.knowledge, u.year, extreme)
+
+
+def _population_rank(a: Assistant, u: Understanding, today: date) -> Answer:
+    extreme = "least" if "least" in u.flags else "most"
+    return money.table(a.knowledge, u.year, extreme, by_population=True)
+
+
+def _allocation(a: Assistant, u: Understanding, today: date) -> Answer:
+    if u.municipality and not u.regions:
+        return a._municipality(u)
+    return a.allocation_for(u)
+
+
+def _cost_share(a: Assistant, u: Understanding, today: date) -> Answer:
+    if u.municipality and not u.regions:
+        return a._municipality(u)
+    return money.cost_split(a.knowledge, u.regions, max(u.amounts))
+
+
+# Intents answered without searching the texts, by name (bot/intents.py picks the name).
+FIXED = {
+    "empty": lambda a, u, t: Answer(
+        "Skriv en fråga, till exempel ”När ska RSA rapporteras?”.", False, "help"
+    ),
+    "help": lambda a, u, t: Answer(HELP_TEXT, True, "help"),
+    "thanks": lambda a, u, t: Answer("Varsågod! Fråga gärna igen.", True, "help"),
+    "sources": lambda a, u, t: a.sources(),
+    "opinion": lambda a, u, t: Answer(OPINION_TEXT, False, "opinion"),
+    "features": lambda a, u, t: Answer(FEATURES_TEXT, True, "help"),
+    "insatser_list": lambda a, u, t: (
+        a.insats(u.insats) if a.has_insats(u.insats) else a._insatser_answer()
+    ),
+    "cost_share": _cost_share,
+    "what_if": lambda a, u, t: a._what_if(u),
+    "allocation": _allocation,
+    **{name: _allocation for name in ALLOCATION_FLAGS},
+    "allocation_method": lambda a, u, t: money.total(a.knowledge, u.year),
+    "allocation_table": _allocation_table,
+    "population_rank": _population_rank,
+    "population_total": lambda a, u, t: money.total(a.knowledge, u.year, population=True),
+    "regions_list": lambda a, u, t: a._regions_answer(),
+    "deadlines_past": lambda a, u, t: answer_past(a.knowledge, t),
+}

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from index.analysis import Analyzer
+from index.documents import sentences
 
-# a colon ends a sentence only before a list: "Tfn: 010-…" and "31 okt årligen: Indikatorer"
-# stay whole
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9•\-])|(?<=:)\s+(?=[•\-]\s)|\n+")
 MAX_SNIPPET = 700
-
-
-def sentences(text: str) -> list[str]:
-    out = []
-    for part in SENTENCE_END.split(text):
-        part = part.strip().lstrip("#").strip()
-        if part:
-            out.append(part)
-    return out
 
 
 def best_sentences(text: str, terms: set[str], analyzer: Analyzer, limit: int = 3) -> str:

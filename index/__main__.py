@@ -21,7 +21,11 @@ def _date(text: str) -> dt.date:
 
 
 def _progress(what: str, n: int, total: int) -> None:
-    label = {"sida": "sidor lästa", "index": "avsnitt indexerade"}.get(what, what)
+    label = {
+        "sida": "sidor lästa",
+        "index": "avsnitt indexerade",
+        "vektorer": "meningar inbäddade (semantisk sökning)",
+    }.get(what, what)
     end = "\n" if n == total else "\r"
     print(f"  {n}/{total} {label}", end=end, file=sys.stderr, flush=True)
 
@@ -48,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             started = time.perf_counter()
-            path = builder.build(knowledge.load(), progress=lambda n, t: _progress("index", n, t))
+            path = builder.build(knowledge.load(), progress=_progress)
             print(f"Index byggt på {time.perf_counter() - started:.2f} s: {path}")
         elif args.command == "list":
             from .ingest import listing

@@ -20,12 +20,15 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import platformdirs
 from whoosh import fields, index
 from whoosh.analysis import SpaceSeparatedTokenizer
 
 from knowledge import Knowledge
+from knowledge.vocabulary import VOCABULARY_FILE, language_file
 
+from . import embedding
 from .analysis import Analyzer, corpus_vocabulary, words
 from .documents import IndexDoc, by_source
 
@@ -33,7 +36,9 @@ log = logging.getLogger(__name__)
 
 META_FILE = "beredskapsboten.json"
 CURRENT = "CURRENT"
-Progress = Callable[[int, int], None]
+VECTORS = "vectors.npy"  # one row per unit (sentence or list item), L2-normalised
+UNITS = "units.json"  # [[index doc id, sentence number, cache key], ...] in row order
+Progress = Callable[[str, int, int], None]  # stage ("index", "vektorer"), done, total
 
 
 def _code_version() -> str:
@@ -44,6 +49,7 @@ def _code_version() -> str:
         path = here / name
         if path.exists():
             h.update(path.read_bytes())
+    h.update(language_file(VOCABULARY_FILE).read_bytes())  # the stopwords
     return h.hexdigest()[:8]
 
 
@@ -69,6 +75,12 @@ def schema() -> fields.Schema:
 
 def index_root() -> Path:
     return Path(os.environ.get("INDEX_DIR") or platformdirs.user_cache_dir("beredskapsboten"))
+
+
+def vector_cache(root: Path | None = None) -> embedding.VectorCache:
+    """Shared by every generation and code version: vectors depend only on model and text."""
+    path = os.environ.get("EMBEDDING_CACHE")
+    return embedding.VectorCache(Path(path) if path else (root or index_root()) / "vectors.sqlite3")
 
 
 def index_home(root: Path | None = None) -> Path:
@@ -140,8 +152,39 @@ def _add(
         )  # fmt: skip
         done += 1
         if progress and (done % 50 == 0 or done == total):
-            progress(done, total)
+            progress("index", done, total)
     return done
+
+
+def _write_vectors(
+    gen: Path,
+    docs: list[IndexDoc],
+    old: Path | None,
+    root: Path | None,
+    progress: Progress | None,
+) -> str:
+    """Embed every unit of `docs` into `gen`: rows the live generation already has are
+    reused, then the shared cache, and only new text goes through the model."""
+    rows = [(d.id, i, text) for d in docs for i, text in enumerate(d.units)]
+    known: dict[str, np.ndarray] = {}
+    if old is not None and (old / VECTORS).is_file() and (old / UNITS).is_file():
+        try:
+            old_units = json.loads((old / UNITS).read_text(encoding="utf-8"))
+            old_vecs = np.load(old / VECTORS, mmap_mode="r")
+            known = {u[2]: np.asarray(old_vecs[n]) for n, u in enumerate(old_units)}
+        except (OSError, ValueError, IndexError) as exc:
+            log.warning("Förra indexets vektorer kunde inte läsas (%s) – räknar om", exc)
+    cache = vector_cache(root)
+    try:
+        texts = [text for _, _, text in rows]
+        report = (lambda n, t: progress("vektorer", n, t)) if progress else None
+        vecs = embedding.embed_passages(texts, cache, report, known)
+    finally:
+        cache.close()
+    np.save(gen / VECTORS, vecs)
+    units = [[doc_id, i, embedding.text_key(text)] for doc_id, i, text in rows]
+    (gen / UNITS).write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
+    return embedding.model_name()
 
 
 def update(
@@ -158,6 +201,8 @@ def update(
     with _lock(home):
         live = None if force else live_generation(home)
         old = read_meta(live) if live else None
+        if old and old.get("model") != embedding.model_name():
+            live, old = None, None  # another embedding model: vectors and all anew
         if old and old["sources"] == hashes:
             return live
         started = time.perf_counter()
@@ -184,8 +229,10 @@ def update(
             _add(writer, todo, analyzer, progress, 0, len(todo))
             writer.commit(optimize=not old)
             all_docs = [d for docs in grouped.values() for d in docs]
+            model = _write_vectors(gen, all_docs, live, root, progress)
             meta = {
                 "code": CODE_VERSION,
+                "model": model,
                 "built": time.time(),
                 "documents": len(all_docs),
                 "sources": hashes,

@@ -6,6 +6,7 @@ paragraphs each, so a hit points at something a phone screen can show.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from knowledge.models import Knowledge
 from .clean import split_sections
 
 MAX_PASSAGE_CHARS = 1200
+# a colon ends a sentence only before a list: "Tfn: 010-…" and "31 okt årligen: Indikatorer"
+# stay whole
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9•\-])|(?<=:)\s+(?=[•\-]\s)|\n+")
+MAX_UNIT_CHARS = 600  # one embedded unit: a sentence or list item, cut where it runs on
 
 
 @dataclass(frozen=True)
@@ -29,9 +34,27 @@ class IndexDoc:
     keywords: str = ""
 
     @property
+    def units(self) -> list[str]:
+        """What is embedded for semantic search: each sentence or list item, under its
+        heading (a sentence alone often lacks what it is about)."""
+        return [f"{self.title}: {s[:MAX_UNIT_CHARS]}" for s in sentences(self.body)] or [
+            self.title
+        ]
+
+    @property
     def source_key(self) -> str:
         """The unit of incremental re-indexing: one source text, or all the YAML entries."""
         return f"doc:{self.doc}" if self.kind == "passage" else "entries"
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences and list items of a text, as answers quote them."""
+    out = []
+    for part in SENTENCE_END.split(text):
+        part = part.strip().lstrip("#").strip()
+        if part:
+            out.append(part)
+    return out
 
 
 def _chunks(text: str) -> Iterator[str]:

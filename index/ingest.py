@@ -158,9 +158,7 @@ def add(
     tmp.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     tmp.replace(folder / f"{doc_id}.yaml")  # metadata last: a crash leaves no half entry
     updated = knowledge.load(root)
-    ix = builder.update(
-        updated, index_root, (lambda i, n: progress("index", i, n)) if progress else None
-    )
+    ix = builder.update(updated, index_root, progress)
     return AddResult(
         doc_id,
         "replaced" if existing else "added",

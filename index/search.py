@@ -3,11 +3,13 @@ compound parts and character 4-grams."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from whoosh import index
 
@@ -38,6 +40,11 @@ class Hit:
     score: float
     matched: frozenset[str]  # the query's stems found in this hit
     matched_grams: frozenset[str] = frozenset()  # and its character 4-grams
+    dense: float = 0.0  # cosine of the question with the hit's closest sentence
+    sentence_sims: tuple[float, ...] = ()  # the question's cosine with each of its units
+    # where that cosine lies between the median document (0) and the closest one (1):
+    # e5's cosines are compressed (0.78-0.88), so only their order within a question counts
+    dense_lift: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,17 @@ class Query:
     groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # (term stems, expansion stems)
     unknown: tuple[str, ...]  # content words the corpus does not know at all
     corrected: dict[str, str]
+    glossed_as: tuple[str, ...] = ()  # the glossary's phrases for terms the texts never use
+
+
+@dataclass(frozen=True)
+class Dense:
+    """One question's cosines: per unit, per document (best unit), and the scale."""
+
+    sims: np.ndarray
+    best: np.ndarray
+    median: float
+    spread: float  # closest document's cosine minus the median
 
 
 class Searcher:
@@ -58,6 +76,7 @@ class Searcher:
 
     def __init__(self, knowledge: Knowledge, root: Path | None = None):
         self.knowledge = knowledge
+        self.root = root
         path = builder.update(knowledge, root)
         try:
             self._open(path)
@@ -88,6 +107,31 @@ class Searcher:
         self._stored = dict(self.searcher.reader().iter_docs())
         self._postings: dict[tuple[str, str], dict[int, float]] = {}
         self._last: tuple[Query, list, dict[int, float]] | None = None
+        self._open_vectors(path)
+
+    def _open_vectors(self, path: Path) -> None:
+        """The units' vectors (memory-mapped) and, per unit, its document and sentence."""
+        units = json.loads((path / builder.UNITS).read_text(encoding="utf-8"))
+        self.unit_vectors = np.load(path / builder.VECTORS, mmap_mode="r")
+        docnum = {r["id"]: n for n, r in self._stored.items()}
+        self.unit_doc = np.array([docnum[u[0]] for u in units], dtype=np.int64)
+        self.unit_sentence = np.array([u[1] for u in units], dtype=np.int64)
+        self._doc_units: dict[int, tuple[int, int]] = {}
+        for row, d in enumerate(self.unit_doc.tolist()):  # a document's units are contiguous
+            first, _ = self._doc_units.get(d, (row, row))
+            self._doc_units[d] = (first, row + 1)
+        self.model = builder.read_meta(path).get("model")
+
+    def dense(self, qvec: np.ndarray) -> Dense:
+        """Cosine of the question with every unit, and per document its best unit's
+        (one matrix product; documents without units score -1)."""
+        sims = self.unit_vectors @ qvec
+        best = np.full(max(self._stored, default=-1) + 1, -1.0, dtype=np.float32)
+        np.maximum.at(best, self.unit_doc, sims)
+        scored = best[best > -1]
+        median = float(np.median(scored)) if len(scored) else 0.0
+        top = float(scored.max()) if len(scored) else 1.0
+        return Dense(sims, best, median, max(top - median, 1e-6))
 
     def _glossary_map(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -116,8 +160,11 @@ class Searcher:
         triggers: list[str] = []
         glossed: set[str] = set()
         groups = []
+        phrases: list[str] = []
         for term, expands in self._glossary.items():
             if term in folded and self._glossary_re[term].search(folded):
+                if not any(stem(w) in self.vocabulary for w in words(term)):
+                    phrases.extend(expands)  # a term the documents never use: translated
                 own = self.analyzer.terms(term)
                 added = [t for phrase in expands for t in self.analyzer.terms(phrase)]
                 triggers.extend(own)
@@ -152,6 +199,7 @@ class Searcher:
             groups=tuple(groups),
             unknown=tuple(unknown),
             corrected=corrected,
+            glossed_as=tuple(dict.fromkeys(phrases)),
         )
 
     def clauses(self, q: Query) -> list[Clause]:
@@ -207,35 +255,61 @@ class Searcher:
         kinds: tuple[str, ...] | None = None,
         limit: int = 8,
         docs: frozenset[str] | None = None,
+        dense: Dense | None = None,
+        dense_limit: int = 0,
     ) -> list[Hit]:
-        """The best hits, optionally only of some kinds and/or from some documents."""
+        """The best hits by BM25F, optionally only of some kinds and/or from some
+        documents; with `dense` (from `dense()`), each hit carries its cosines, and the
+        `dense_limit` semantically closest documents join the candidates even when they
+        share no word with the question (another language, other words)."""
         q = self.parse(query) if isinstance(query, str) else query
         lists, scores = self._scores(q)
         wanted = set(kinds) if kinds else None
-        hits = []
-        for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
+
+        def admitted(docnum: int) -> bool:
             r = self._stored.get(docnum)
-            if r is None or (wanted and r["kind"] not in wanted) or (docs and r["doc"] not in docs):
-                continue
-            matched = {t for f, t, found in lists if f != "grams" and docnum in found}
-            grams = {t for f, t, found in lists if f == "grams" and docnum in found}
-            hits.append(
-                Hit(
-                    id=r["id"],
-                    kind=r["kind"],
-                    ref=r["ref"],
-                    doc=r["doc"],
-                    section=r["section"],
-                    title=r["title"],
-                    body=r["body"],
-                    score=scores[docnum],
-                    matched=frozenset(matched),
-                    matched_grams=frozenset(grams),
-                )
+            return not (
+                r is None or (wanted and r["kind"] not in wanted) or (docs and r["doc"] not in docs)
             )
-            if len(hits) >= limit:
-                break
-        return hits
+
+        order = [d for d in sorted(scores, key=lambda d: (-scores[d], d)) if admitted(d)]
+        chosen = order[:limit]  # as Whoosh orders
+        if dense is not None and dense_limit:
+            best = dense.best
+            seen = set(chosen)
+            for docnum in np.argsort(-best, kind="stable").tolist():
+                if len(seen) >= len(chosen) + dense_limit or best[docnum] < 0:
+                    break
+                if docnum not in seen and admitted(docnum):
+                    chosen.append(docnum)
+                    seen.add(docnum)
+        return [self._hit(d, lists, scores.get(d, 0.0), dense) for d in chosen]
+
+    def _hit(self, docnum: int, lists, score: float, dense) -> Hit:
+        r = self._stored[docnum]
+        matched = {t for f, t, found in lists if f != "grams" and docnum in found}
+        grams = {t for f, t, found in lists if f == "grams" and docnum in found}
+        cos, sims, lift = 0.0, (), 0.0
+        if dense is not None and docnum in self._doc_units:
+            first, end = self._doc_units[docnum]
+            sims = tuple(float(x) for x in dense.sims[first:end])
+            cos = max(sims)
+            lift = (cos - dense.median) / dense.spread
+        return Hit(
+            id=r["id"],
+            kind=r["kind"],
+            ref=r["ref"],
+            doc=r["doc"],
+            section=r["section"],
+            title=r["title"],
+            body=r["body"],
+            score=score,
+            matched=frozenset(matched),
+            matched_grams=frozenset(grams),
+            dense=cos,
+            sentence_sims=sims,
+            dense_lift=lift,
+        )
 
     @property
     def passages(self) -> int:

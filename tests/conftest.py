@@ -19,6 +19,9 @@ def _isolated_index(tmp_path_factory):
     """Never touch the developer's cache: indexes go to a temporary folder."""
     mp = pytest.MonkeyPatch()
     mp.setenv("INDEX_DIR", str(tmp_path_factory.mktemp("index")))
+    # one vector cache for the session: tests that build an index of their own (and the
+    # CLI in subprocesses) embed only what is new to them, with the real model
+    mp.setenv("EMBEDDING_CACHE", str(tmp_path_factory.mktemp("vectors") / "vectors.sqlite3"))
     yield
     mp.undo()
 

@@ -150,7 +150,7 @@ def test_asked_for_its_sources_it_lists_every_document_with_a_text(assistant, as
 def test_seasons_are_spans_from_today_and_before_a_season_ends_the_day_before():
     from datetime import date
 
-    from bot.understanding import season_span
+    from bot.entities import season_span
 
     autumn_day = date(2026, 11, 24)
     assert season_span("hösten", autumn_day) == (autumn_day, date(2026, 11, 30))
@@ -163,7 +163,7 @@ def test_before_summer_is_until_the_end_of_may(assistant):
     from datetime import date
 
     u = assistant.interpreter.understand("vad ska vara klart innan sommaren", date(2026, 11, 24))
-    assert (u.intent, u.until) == ("upcoming", date(2027, 5, 31))
+    assert (u.intent, u.until) == ("deadlines_upcoming", date(2027, 5, 31))
     u = assistant.interpreter.understand("vad ska vara klart innan sommaren", date(2027, 7, 1))
     assert u.until == date(2028, 5, 31)  # in the summer: the next one
 
@@ -185,7 +185,7 @@ def test_a_document_named_in_the_question_is_searched_first(assistant):
 def test_named_periods_end_where_a_reader_expects():
     from datetime import date
 
-    from bot.understanding import parse_until
+    from bot.entities import parse_until
 
     today = date(2026, 11, 24)
     assert parse_until("är det någon frist nästa vecka", today) == date(2026, 12, 1)

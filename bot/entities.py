@@ -1,0 +1,320 @@
+"""The things a question names, found by rules where rules are right: regions (and
+municipalities, which are not their region), years, amounts, periods, days, seasons,
+an insats by number, a domain, a support group, and modifiers such as "minst".
+
+Every word list comes from knowledge/data/vocabulary.yaml; the patterns here are the
+grammar of dates and numbers. Every number read is bounded: out-of-range input is
+treated as absent, never as an error.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from index.analysis import STOPWORDS, fold, plain
+from knowledge.models import MONTHS_SV, Region
+from knowledge.vocabulary import Vocabulary, vocabulary
+
+MAX_AMOUNT = 10**12  # kronor: more than any budget in the documents by far
+MAX_PERIOD_DAYS = 366 * 20  # "de närmaste 9000 åren" is no period to list deadlines in
+YEARS = range(2000, 2100)
+
+VOCAB = vocabulary()
+LEX = VOCAB.lexicons
+NUMBER_WORDS = VOCAB.number_words
+UNITS = VOCAB.amount_units
+
+AMOUNT = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,13}(?:[.,]\d{1,3})?)\s*("
+    + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
+    + r")(?![\w])"
+)
+_NUMBER = r"(\d{1,4}|" + "|".join(NUMBER_WORDS) + r")"
+PERIOD = re.compile(
+    _NUMBER + r"\s+(dag|dagar|dagarna|vecka|veckor|veckorna|månad|"
+    r"månader|månaderna|år|åren|days|weeks|months|years)\b"
+    r"|(halvår|halvåret|halvårs|kvartal|kvartalet|half year|quarter)\b"
+    r"|(nästa vecka|i veckan|denna vecka|den här veckan|next week|this week)"
+    r"|(nästa månad|next month)"
+    r"|((?:före|innan) årsskiftet|resten av året|i år|rest of the year|this year)\b"
+)
+YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
+MONTH_PREFIX = {m[:3]: i for i, m in enumerate(MONTHS_SV, 1)} | {"may": 5, "oct": 10}
+_MONTH = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\.?"
+# "den 15 februari", "31 okt 2027": a day the user names
+DAY_MONTH = re.compile(r"(?<!\d)([0-3]?\d)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
+# "i mars", "in march 2027": a whole month
+IN_MONTH = re.compile(r"(?<![\w-])(?:i|in|under|during)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
+_SEASON_WORDS = "|".join(sorted({w for s in VOCAB.seasons for w in s.words}, key=len, reverse=True))
+IN_SEASON = re.compile(
+    r"(?<![\w-])(?:i|in|under|during|this|till|to)\s+(?:the\s+)?(" + _SEASON_WORDS + r")(?![\w])"
+)
+BEFORE_SEASON = re.compile(
+    r"(?<![\w-])(?:innan|före|before)\s+(?:the\s+)?(" + _SEASON_WORDS + r")(?![\w])"
+)
+# a year inside a date ("1 november 2022") names the date, not the year asked about
+DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
+INSATS_NUMBER = re.compile(r"(?<![\w-])insats(?:en)?\s+(?:nummer\s+|nr\.?\s*)?([1-9])(?!\d)")
+
+
+def _phrases(name: str) -> str:
+    return "|".join(sorted((re.escape(plain(e)) for e in LEX[name].entries), key=len, reverse=True))
+
+
+# "efter 2027" (the first time after it), "från och med 2028" (from that year)
+AFTER_YEAR = re.compile(
+    rf"(?<!\w)(?:({_phrases('after_year')})|({_phrases('from_year')}))"
+    r"\s+(?:ar\s+|year\s+)?(20[0-9]{2})(?!\d)"
+)
+# "Malmö stad", "Göteborgs kommun", "City of Lund": a place that is a municipality
+_MUNICIPALITY = _phrases("municipality")
+MUNICIPALITY = re.compile(
+    rf"(?<![\w-])([a-zåäöé][\w-]{{2,}})\s+(?:{_MUNICIPALITY})(?![\w-])"
+    r"|(?<![\w-])(?:municipality|city)\s+of\s+([a-zåäöé][\w-]{2,})"
+)
+REGION_WORD = re.compile(rf"(?<![\w-])(?:{_phrases('region_word')})\s+([a-zåäö][\w-]+)")
+
+
+@dataclass
+class Entities:
+    regions: list[Region] = field(default_factory=list)
+    unknown_region: str | None = None  # "Region Lappland": a region word before no region
+    municipality: str | None = None  # "Malmö stad": a municipality is not its region
+    year: int | None = None
+    after: int | None = None  # "efter 2027": only what falls due after that year
+    amounts: list[int] = field(default_factory=list)
+    base_amount: int | None = None  # the amount written after "grundbelopp"
+    until: date | None = None
+    start: date | None = None  # a period asked about starts here (default: today)
+    on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
+    domain: str | None = None
+    status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
+    insats: int | None = None
+    extreme: str | None = None  # "least" | "most"
+    flags: set[str] = field(default_factory=set)  # next_only, previous, count
+    language: str = "sv"
+
+
+class RegionMatcher:
+    """Finds regions by name, alias or a near miss ("västerbottn", "vgr", "Sörmlands");
+    a place name followed by a municipality word ("Uppsala kommun") is no region."""
+
+    def __init__(self, regions: tuple[Region, ...]):
+        self.by_name: dict[str, str] = {}
+        for r in regions:
+            self.by_name[fold(r.name)] = r.id
+            for a in r.aliases:
+                self.by_name[fold(a)] = r.id
+        self.regions = {r.id: r for r in regions}
+        self.names = list(self.by_name)
+
+    def find(self, folded: str) -> tuple[list[Region], str | None]:
+        """The regions named, and a municipality named instead of one (or None)."""
+        tokens = re.findall(r"[\wåäö-]+", folded)
+        found: list[str] = []
+        municipality = None
+        i = 0
+        while i < len(tokens):
+            match = None
+            for n in (3, 2, 1):
+                if i + n > len(tokens):
+                    continue
+                phrase = " ".join(tokens[i : i + n])
+                if n == 1 and (phrase in STOPWORDS or phrase in LEX["region_word"]):
+                    break
+                rid = self._match(phrase)
+                if rid:
+                    match = (rid, n)
+                    break
+            if match:
+                after = tokens[i + match[1]] if i + match[1] < len(tokens) else ""
+                before = tokens[i - 1] if i else ""
+                if after and LEX["municipality"].search(after) and before not in LEX["region_word"]:
+                    municipality = " ".join(tokens[i : i + match[1] + 1])
+                elif match[0] not in found:
+                    found.append(match[0])
+                i += match[1]
+            else:
+                i += 1
+        return [self.regions[r] for r in found], municipality
+
+    def _match(self, phrase: str) -> str | None:
+        if phrase in self.by_name:
+            return self.by_name[phrase]
+        if len(phrase) < 5:
+            return None
+        # genitive and typos: "kronobergs", "västerbottn", "jämtlands", "gotlnad" (a swap
+        # counts as one edit in Damerau-Levenshtein)
+        best = process.extractOne(
+            phrase, self.names, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85
+        )
+        return self.by_name[best[0]] if best else None
+
+    def suggest(self, word: str, limit: int = 3) -> list[str]:
+        names = {r.name: r for r in self.regions.values()}
+        hits = process.extract(fold(word), self.names, scorer=fuzz.WRatio, limit=limit * 3)
+        out: list[str] = []
+        for name, _score, _ in hits:
+            n = self.regions[self.by_name[name]].name
+            if n not in out:
+                out.append(n)
+        return out[:limit] or list(names)[:limit]
+
+
+def parse_amounts(folded: str) -> list[int]:
+    """Amounts of money in kronor ("500 miljoner", "10 mkr", "1 200 000 kr"), bounded."""
+    out = []
+    for num, unit in AMOUNT.findall(folded):
+        value = float(num.replace(" ", "").replace("\u00a0", "").replace(",", "."))
+        amount = round(value * UNITS[unit])
+        if 0 < amount <= MAX_AMOUNT:
+            out.append(amount)
+    return out
+
+
+def month_span(month: int, year: str | None, today: date) -> tuple[date, date]:
+    """The month named ("i mars"): of the year given, else its next coming instance."""
+    y = int(year) if year else today.year + (month < today.month)
+    first = max(date(y, month, 1), today) if not year else date(y, month, 1)
+    return first, date(y, month, calendar.monthrange(y, month)[1])
+
+
+def season_span(word: str, today: date) -> tuple[date, date]:
+    """The season named, its coming (or current) instance, from today at the earliest."""
+    season = VOCAB.season_of(word)
+    assert season is not None, word
+    first, last = season.months
+    for y in (today.year - 1, today.year, today.year + 1):
+        start = date(y, first, 1)
+        end_year = y + (last < first)
+        end = date(end_year, last, calendar.monthrange(end_year, last)[1])
+        if end >= today:
+            return max(start, today), end
+    raise AssertionError("unreachable: one of three years ends after today")
+
+
+def parse_until(folded: str, today: date) -> date | None:
+    """The end of a period named ("de närmaste tre månaderna", "nästa vecka"); None for
+    none, or for one too long to mean anything."""
+    m = PERIOD.search(folded)
+    if not m:
+        return None
+    if m.group(4):  # "nästa vecka": the coming seven days
+        return today + timedelta(weeks=1)
+    if m.group(6):  # "före årsskiftet": the rest of this year
+        return date(today.year, 12, 31)
+    if m.group(5):
+        n, unit = 1, "månad"
+    elif m.group(3):
+        n, unit = (6 if m.group(3).startswith(("halv", "half")) else 3), "månader"
+    else:
+        n = int(m.group(1)) if m.group(1).isdigit() else NUMBER_WORDS[m.group(1)]
+        unit = m.group(2)
+    days = n * (1 if unit.startswith(("dag", "day")) else 7 if unit.startswith(("veck", "week"))
+                else 31 if unit.startswith(("mån", "month")) else 366)  # fmt: skip
+    if days > MAX_PERIOD_DAYS:
+        return None
+    if unit.startswith(("dag", "day")):
+        return today + timedelta(days=n)
+    if unit.startswith(("veck", "week")):
+        return today + timedelta(weeks=n)
+    if unit.startswith(("mån", "month")):
+        month = today.month - 1 + n
+        year, month = today.year + month // 12, month % 12 + 1
+        return date(year, month, min(today.day, 28))
+    return date(today.year + n, today.month, min(today.day, 28))
+
+
+def language(folded: str, vocab: Vocabulary = VOCAB) -> str:
+    """"en" when the question's function words are English rather than Swedish."""
+    english = len(vocab.lexicon("english").findall(folded))
+    swedish = len(vocab.lexicon("swedish").findall(folded))
+    if re.search(r"[åäö]", folded):
+        swedish += 1
+    return "en" if english >= 2 and english > swedish else "sv"
+
+
+def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
+            today: date) -> Entities:  # fmt: skip
+    """Every entity of a (folded, spell-corrected) question."""
+    e = Entities()
+    e.regions, e.municipality = regions.find(folded)
+    if not e.municipality:
+        for m in MUNICIPALITY.finditer(plain(folded)):
+            place = m.group(1) or m.group(2)
+            if place not in (plain(w) for w in STOPWORDS) and place not in known_words:
+                e.municipality = folded[m.start() : m.end()]
+                break
+    if not e.regions and not e.municipality:
+        m = REGION_WORD.search(folded)
+        # "regionen prioritera": a word the documents use is not a region's name
+        if m and m.group(1) not in STOPWORDS and m.group(1) not in known_words:
+            e.unknown_region = m.group(1)
+    years = [int(y) for y in YEAR.findall(DATE_YEAR.sub(" ", folded)) if int(y) in YEARS]
+    e.year = years[0] if years else None
+    after = AFTER_YEAR.search(plain(folded))
+    if after:
+        e.after = int(after.group(3)) - (1 if after.group(2) else 0)
+        e.year = None
+    e.amounts = parse_amounts(folded)
+    base = LEX["base_amount"].search(folded)
+    if base and not LEX["same_base"].search(folded):
+        later = parse_amounts(folded[base.end() :])
+        e.base_amount = later[0] if later else None
+    e.domain = extract_domain(folded)
+    if LEX["status_developing"].search(folded):
+        e.status = "under_utveckling"
+    elif LEX["status_existing"].search(folded):
+        e.status = "befintligt"
+    m = INSATS_NUMBER.search(folded)
+    e.insats = int(m.group(1)) if m else None
+    if LEX["least"].search(folded):
+        e.extreme = "least"
+    elif LEX["most"].search(folded):
+        e.extreme = "most"
+    for flag in ("next_only", "previous", "count"):
+        if LEX[flag].search(folded):
+            e.flags.add(flag)
+    e.language = language(folded)
+    _when(e, folded, today)
+    return e
+
+
+def extract_domain(folded: str) -> str | None:
+    if LEX["domain_defence"].search(folded):
+        return "civilt försvar"
+    if LEX["domain_crisis"].search(folded):
+        return "krisberedskap"
+    return None
+
+
+def _when(e: Entities, folded: str, today: date) -> None:
+    """The day, month, season or period a question names."""
+    day = DAY_MONTH.search(folded)
+    if day:
+        d, m, y = int(day.group(1)), MONTH_PREFIX[day.group(2)], day.group(3)
+        if 1 <= d <= calendar.monthrange(int(y) if y else 2024, m)[1]:
+            e.on_day = (d, m, int(y) if y else None)
+        return
+    month = IN_MONTH.search(folded)
+    if month:
+        e.start, e.until = month_span(MONTH_PREFIX[month.group(1)], month.group(2), today)
+        return
+    season = IN_SEASON.search(folded)
+    before = BEFORE_SEASON.search(folded)
+    if season:
+        e.start, e.until = season_span(season.group(1), today)
+    elif before:  # until the day before the season next begins
+        s = VOCAB.season_of(before.group(1))
+        assert s is not None
+        first = s.months[0]
+        begins = date(today.year + (date(today.year, first, 1) <= today), first, 1)
+        e.until = begins - timedelta(days=1)
+    else:
+        e.until = parse_until(folded, today)
