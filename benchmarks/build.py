@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,3 +50,17 @@ def measure(root: Path) -> BuildFigures:
     builder.update(changed, root / "index-copy")
     noop = time.perf_counter() - t0
     return BuildFigures(scratch, incremental, noop, size)
+
+
+def first_answer(root: Path) -> float:
+    """Seconds from `python -m bot ask` on an empty index and vector cache (a fresh
+    install) to its answer: model load, index build, intents and the answer."""
+    env = {**os.environ, "INDEX_DIR": str(root / "index"),
+           "EMBEDDING_CACHE": str(root / "vectors.sqlite3")}  # fmt: skip
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "När ska RSA rapporteras?"],
+        env=env, check=True, capture_output=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    return time.perf_counter() - t0

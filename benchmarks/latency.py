@@ -99,6 +99,22 @@ class WhooshBaseline:
         return (hits[0]["body"], True) if hits else ("", False)
 
 
+class DenseBaseline:
+    """Semantic search alone: the same model and sentence vectors as ours, the text
+    holding the sentence closest to the question as the answer (it always answers)."""
+
+    def __init__(self, searcher):
+        from index.embedding import embedder
+
+        self.searcher = searcher
+        self.embedder = embedder()
+
+    def __call__(self, q: str) -> tuple[str, bool]:
+        d = self.searcher.dense(self.embedder.query(q))
+        r = self.searcher._stored[int(d.best.argmax())]
+        return f"{r['title']}\n{r['body']}", True
+
+
 class Fts5Baseline:
     """SQLite FTS5 from the standard library over the same passages, bm25() ranking."""
 

@@ -242,3 +242,32 @@ def table(
         name = knowledge.region(a.region_id).name.replace("Region ", "")
         lines.append(f"{name}: {sv_kr(a.total)}")
     return Answer("\n".join(lines), True, "allocation", cite.all(), chart=True)
+
+
+def described_regions(
+    knowledge: Knowledge, kind: str, threshold: int | None, year: int | None
+) -> tuple[list[Region], str, Citer] | Answer:
+    """Step one of a two-step question: the regions a description picks out by the
+    grant's population figures ("flest invånare", "över en miljon invånare")."""
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    pops = sorted(grant.populations.items(), key=lambda kv: kv[1], reverse=True)
+    when = sv_date(grant.population_date)
+    cite = Citer(knowledge)
+    cite.cite(grant.source)
+    if kind in ("most", "least"):
+        rid, n = pops[0] if kind == "most" else pops[-1]
+        word = "Flest" if kind == "most" else "Minst antal"
+        region = knowledge.region(rid)
+        return [region], f"{word} invånare har {region.name}: {sv_int(n)} den {when}.", cite
+    picked = [(rid, n) for rid, n in pops if (n > threshold if kind == "above" else n < threshold)]
+    word = "Fler än" if kind == "above" else "Färre än"
+    if not picked:
+        return [], f"Ingen region har {word.lower()} {sv_int(threshold)} invånare den {when}.", cite
+    names = ", ".join(f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked)
+    names = " och ".join(names.rsplit(", ", 1))
+    text = f"{word} {sv_int(threshold)} invånare den {when} har {len(picked)} regioner: {names}."
+    if len(picked) == 1:
+        text = f"{word} {sv_int(threshold)} invånare den {when} har en region: {names}."
+    return [knowledge.region(r) for r, _ in picked], text, cite

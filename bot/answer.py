@@ -33,6 +33,11 @@ class Answer:
     sources: tuple[Citation, ...] = ()
     deadline_ids: tuple[str, ...] = ()  # deadlines the answer is about: offer "Bevaka"
     chart: bool = False  # the all-regions allocation table, which can be sent as a chart
+    language: str = "sv"  # "en" when asked in English
+
+    @property
+    def source_label(self) -> str:
+        return "Source" if self.language == "en" else "Källa"
 
     def full_text(self) -> str:
         """The text with its sources, as the user sees it."""
@@ -41,7 +46,7 @@ class Answer:
         lines = [self.text, ""]
         for c in self.sources:
             where = f"{c.title}, {c.section}" if c.section else c.title
-            lines.append(f"Källa: {where}" + (f" ({c.url})" if c.url else ""))
+            lines.append(f"{self.source_label}: {where}" + (f" ({c.url})" if c.url else ""))
         return "\n".join(lines)
 
     def as_json(self, question: str) -> dict:

@@ -7,6 +7,7 @@ the very same answers.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from rapidfuzz import fuzz, process
@@ -23,6 +24,7 @@ from .answer import Answer, Citer
 from .dates import sv_date
 from .deadlines import answer_deadlines, answer_past, answer_upcoming
 from .deadlines import on_day as deadlines_on_day
+from .english import english, in_english
 from .entities import LEX, extract_domain
 from .ranking import Ranker
 from .reminders import schedule_text
@@ -135,12 +137,18 @@ class Assistant:
             # the question sentences alone before saying "I don't know"
             focus = _question_sentences(question)
             if focus:
-                retry = self._route(self.interpreter.understand(focus, today), today)
+                retry_u = self.interpreter.understand(focus, today)
+                retry = self._route(retry_u, today)
                 if retry.answered:
-                    answer = retry
+                    answer, u = retry, retry_u
+        if u.language == "en":
+            answer = in_english(answer, u.intent, self.knowledge, UNKNOWN_CONTACT)
         return _fit(answer)
 
     def _route(self, u: Understanding, today: date) -> Answer:
+        if u.described and (u.intent in REGION_INTENTS or u.intent in ("population_rank",
+                                                                      "regions_list")):
+            return self._two_steps(u, today)
         fixed = FIXED.get(u.intent)
         if fixed:
             return fixed(self, u, today)
@@ -153,6 +161,26 @@ class Assistant:
         if self.has_insats(u.insats):
             return self.insats(u.insats)
         return self._retrieve(u, today)
+
+    def _two_steps(self, u: Understanding, today: date) -> Answer:
+        """"Vilken region har minst befolkning, och hur mycket får den?": first the regions
+        the description picks out, then what is asked of them, both steps shown."""
+        d = u.described
+        found = money.described_regions(self.knowledge, d.kind, d.threshold, u.year)
+        if isinstance(found, Answer):
+            return found
+        regions, step_one, cite = found
+        if u.intent not in REGION_INTENTS or not regions:
+            return Answer(step_one, True, "allocation", cite.all())
+        u.regions = regions
+        if len(regions) > 1 and not u.flags & {"difference", "together"}:
+            u.flags.add("together")
+        second = FIXED[u.intent](self, u, today)
+        for c in second.sources:
+            if c not in cite.refs:
+                cite.refs.append(c)
+        text = f"Steg 1:\n{step_one}\nSteg 2:\n{second.text}"
+        return Answer(text, second.answered, second.kind, cite.all(), second.deadline_ids)
 
     def _upcoming(self, u: Understanding, today: date) -> Answer:
         start = u.start or today
@@ -629,16 +657,14 @@ def _fit(answer: Answer) -> Answer:
     boundary and say there is more."""
     if len(answer.full_text()) <= MAX_CHARS:
         return answer
-    budget = MAX_CHARS - (len(answer.full_text()) - len(answer.text)) - len(MORE)
+    more = "\n" + english().shortened if answer.language == "en" else MORE
+    budget = MAX_CHARS - (len(answer.full_text()) - len(answer.text)) - len(more)
     cut = answer.text[:budget]
     for sep in ("\n", ". "):
         if sep in cut[budget // 2 :]:
             cut = cut[: cut.rindex(sep) + 1]
             break
-    return Answer(
-        cut.rstrip() + MORE, answer.answered, answer.kind, answer.sources, answer.deadline_ids,
-        answer.chart,
-    )  # fmt: skip
+    return replace(answer, text=cut.rstrip() + more)
 
 
 def _allocation_table(a: Assistant, u: Understanding, today: date) -> Answer:
@@ -662,6 +688,9 @@ def _cost_share(a: Assistant, u: Understanding, today: date) -> Answer:
         return a._municipality(u)
     return money.cost_split(a.knowledge, u.regions, max(u.amounts))
 
+
+# intents that need a region: a described one ("regionen med flest invånare") will do
+REGION_INTENTS = frozenset({"allocation", *ALLOCATION_FLAGS, "cost_share", "what_if"})
 
 # Intents answered without searching the texts, by name (bot/intents.py picks the name).
 FIXED = {

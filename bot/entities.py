@@ -81,6 +81,60 @@ MUNICIPALITY = re.compile(
 REGION_WORD = re.compile(rf"(?<![\w-])(?:{_phrases('region_word')})\s+([a-zåäö][\w-]+)")
 
 
+_REGION_NOUN = r"(?:region(?:en|er|erna)?|regions?|landsting(?:et|en)?)"
+_ASKING = r"(?:(?:vilken|vilka|den|de|which|the)\s+)?"
+_HAVING = r"(?:\s+(?:som|that|which))?\s+(?:har|med|with|has|have)\s+(?:(?:den|the)\s+)?"
+_COUNT = r"(\d{1,3}(?:[ \u00a0]\d{3})+|\d+(?:[.,]\d+)?|" + "|".join(NUMBER_WORDS) + r")"
+_SCALE = r"(?:\s+(miljon(?:er)?|millions?|tusen|thousand))?"
+# "vilka regioner har över en miljon invånare", "regions with fewer than 200 000 people"
+THRESHOLD = re.compile(
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}({_phrases('above')}|{_phrases('below')})\s+"
+    rf"{_COUNT}{_SCALE}\s+(?:{_phrases('inhabitants')})(?![\w-])"
+)
+# "regionen med flest invånare", "vilken region har minst befolkning"
+BY_POPULATION = re.compile(
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}"
+    rf"({_phrases('most_populous')}|{_phrases('least_populous')})(?![\w-])"
+)
+# "den minsta regionen", "the largest region"
+BY_SIZE = re.compile(
+    rf"(?<![\w-]){_ASKING}({_phrases('largest')}|{_phrases('smallest')})\s+{_REGION_NOUN}(?![\w-])"
+)
+
+
+@dataclass(frozen=True)
+class RegionDescription:
+    """Regions described by their population rather than named."""
+
+    kind: str  # "most" | "least" | "above" | "below"
+    threshold: int | None
+    span: tuple[int, int]  # where the description stands in the question
+
+
+def describe_regions(folded: str) -> RegionDescription | None:
+    text = plain(folded)
+    m = THRESHOLD.search(text)
+    if m:
+        number = m.group(2).replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        value = float(number) if number[0].isdigit() else NUMBER_WORDS[m.group(2)]
+        scale = (m.group(3) or "")[:3]
+        value *= {"mil": 1_000_000, "tus": 1_000, "tho": 1_000}.get(scale, 1)
+        kind = "above" if LEX["above"].search(m.group(1)) and not LEX["below"].search(
+            m.group(1)
+        ) else "below"  # fmt: skip
+        if 0 < value <= 10**9:
+            return RegionDescription(kind, round(value), m.span())
+    m = BY_POPULATION.search(text)
+    if m:
+        kind = "most" if LEX["most_populous"].search(m.group(1)) else "least"
+        return RegionDescription(kind, None, m.span())
+    m = BY_SIZE.search(text)
+    if m:
+        return RegionDescription("most" if LEX["largest"].search(m.group(1)) else "least", None,
+                                 m.span())  # fmt: skip
+    return None
+
+
 @dataclass
 class Entities:
     regions: list[Region] = field(default_factory=list)
@@ -99,6 +153,7 @@ class Entities:
     extreme: str | None = None  # "least" | "most"
     flags: set[str] = field(default_factory=set)  # next_only, previous, count
     language: str = "sv"
+    described: RegionDescription | None = None  # "regionen med flest invånare"
 
 
 class RegionMatcher:
@@ -240,17 +295,26 @@ def language(folded: str, vocab: Vocabulary = VOCAB) -> str:
     return "en" if english >= 2 and english > swedish else "sv"
 
 
+def municipality(folded: str, known_words: frozenset[str]) -> str | None:
+    """"Malmö stad", "Göteborgs kommun": a place name before a municipality word (a word
+    the documents use, like "varje kommun", is no place)."""
+    for m in MUNICIPALITY.finditer(plain(folded)):
+        place = m.group(1) or m.group(2)
+        if place not in PLAIN_STOPWORDS and place not in known_words:
+            return folded[m.start() : m.end()]
+    return None
+
+
+PLAIN_STOPWORDS = frozenset(plain(w) for w in STOPWORDS)
+
+
 def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
             today: date) -> Entities:  # fmt: skip
     """Every entity of a (folded, spell-corrected) question."""
     e = Entities()
     e.regions, e.municipality = regions.find(folded)
-    if not e.municipality:
-        for m in MUNICIPALITY.finditer(plain(folded)):
-            place = m.group(1) or m.group(2)
-            if place not in (plain(w) for w in STOPWORDS) and place not in known_words:
-                e.municipality = folded[m.start() : m.end()]
-                break
+    e.municipality = e.municipality or municipality(folded, known_words)
+    e.described = None if e.regions else describe_regions(folded)
     if not e.regions and not e.municipality:
         m = REGION_WORD.search(folded)
         # "regionen prioritera": a word the documents use is not a region's name

@@ -25,6 +25,7 @@ from telegram.warnings import PTBDeprecationWarning
 from knowledge.models import Deadline, Knowledge
 
 from .answer import Answer
+from .english import english
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,17 +85,19 @@ def render_html(answer: Answer, watch: list[Deadline] = ()) -> str:
     """The answer as Telegram HTML: every string escaped, sources named, and a text
     command for every "Bevaka" button (screen readers announce buttons poorly)."""
     parts = [esc(answer.text)]
+    en = english() if answer.language == "en" else None
     if answer.sources:
         lines = []
         for c in answer.sources:
             where = f"{esc(c.title)}, {esc(c.section)}" if c.section else esc(c.title)
             if c.url:
-                where += f' (<a href="{html.escape(c.url, quote=True)}">länk</a>)'
-            lines.append(f"<i>Källa: {where}</i>")
+                label = en.link if en else "länk"
+                where += f' (<a href="{html.escape(c.url, quote=True)}">{label}</a>)'
+            lines.append(f"<i>{answer.source_label}: {where}</i>")
         parts.append("\n".join(lines))
     if watch:
         commands = ", ".join(f"/bevaka {esc(d.id)}" for d in watch)
-        parts.append(f"Få påminnelser före fristen: {commands}")
+        parts.append(f"{en.watch if en else 'Få påminnelser före fristen:'} {commands}")
     return "\n\n".join(parts)
 
 

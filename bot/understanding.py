@@ -26,8 +26,11 @@ from .entities import (
     NUMBER_WORDS,
     YEAR,
     Entities,
+    RegionDescription,
     RegionMatcher,
+    describe_regions,
     extract,
+    municipality,
 )
 from .intents import Classified, IntentClassifier
 from .spelling import Speller
@@ -39,6 +42,8 @@ TOPIC_NOISE = frozenset(VOCAB.noise) | frozenset(
     w.translate(str.maketrans("åäöéü", "aaoeu")) for w in (*VOCAB.noise, *STOPWORDS)
 )
 DOMAIN_WORDS = LEX["domain_words"].words
+
+GLOSS_PULL = 1.0  # weight of the glossary phrases' mean vector beside the question's
 
 # intent -> what the allocation answer is asked to show
 ALLOCATION_FLAGS = {
@@ -74,6 +79,7 @@ class Understanding:
     language: str = "sv"
     vector: np.ndarray | None = None  # the question's embedding, for retrieval
     ranking: tuple[tuple[str, float], ...] = ()  # every intent's probability
+    described: RegionDescription | None = None  # regions described, not named
 
 
 class DocumentNames:
@@ -144,21 +150,29 @@ class Interpreter:
         self.regions = RegionMatcher(knowledge.regions)
         self.speller = speller
         self.embedder = embedder
+        self._phrases: dict[str, np.ndarray] = {}
         self.classifier = IntentClassifier(
-            load_intents(), embedder, cache, self.delexicalise, weights_dir
+            load_intents(), embedder, cache, self.without_regions, self.delexicalise, weights_dir
         )
 
-    def delexicalise(self, folded: str) -> str:
-        """The question with its region names, amounts and years as placeholders: what is
-        asked, not about whom, decides the intent."""
-        found, _ = self.regions.find(folded)
-        text = folded
+    def without_regions(self, folded: str) -> str:
+        """The question with its region names as "region x": what is asked, not about
+        whom, decides the intent. (The embedding is taken of this text; with no region
+        named it is the question itself, and retrieval reuses it.)"""
+        found, town = self.regions.find(folded)
+        town = town or municipality(folded, self.speller.lexicon)
+        text = folded.replace(town, "region x") if town else folded  # a region's role
+        described = None if found else describe_regions(text)
+        if described:  # "regionen med flest invånare" names a region as well
+            text = text[: described.span[0]] + "region x" + text[described.span[1] :]
         for r in found:
             for name in sorted({fold(r.name), *map(fold, r.aliases)}, key=len, reverse=True):
                 text = re.sub(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", "region x", text)
-        text = re.sub(r"(?<![\w-])region(en)?\s+region x", "region x", text)
-        text = AMOUNT.sub("N miljoner", text)
-        return YEAR.sub("år", text)
+        return re.sub(r"(?<![\w-])region(en)?\s+region x", "region x", text)
+
+    def delexicalise(self, folded: str) -> str:
+        """Regions, amounts and years as placeholders, for the character n-grams."""
+        return YEAR.sub("år", AMOUNT.sub("N miljoner", self.without_regions(folded)))
 
     def understand(self, text: str, today: date) -> Understanding:
         typed = fold(text).strip()
@@ -167,16 +181,19 @@ class Interpreter:
             return Understanding(text=text, folded=folded, intent="empty")
         e = extract(folded, self.regions, self.speller.lexicon, today)
         slots = {
-            "region": len(e.regions) or (1 if e.unknown_region or e.municipality else 0),
+            "region": len(e.regions)
+            or (2 if e.described and e.described.threshold else 0)
+            or (1 if e.unknown_region or e.municipality or e.described else 0),
             "amount": len(e.amounts),
         }
-        delex = self.delexicalise(folded)
-        vector = self.embedder.query(delex)
-        c: Classified = self.classifier.classify(delex, vector, slots)
+        plain_names = self.without_regions(folded)
+        vector = self.embedder.query(plain_names)
+        named = {"region": len(e.regions) + bool(e.municipality), "amount": len(e.amounts)}
+        c: Classified = self.classifier.classify(self.delexicalise(folded), vector, slots, named)
         u = Understanding(text=text if folded == typed else folded, folded=folded, intent=c.intent)
         # retrieval compares the question itself, names and all (a second embedding only
         # when placeholders changed it)
-        u.vector = vector if delex == folded else None
+        u.vector = vector if plain_names == folded else None
         u.confidence, u.ranking, u.corrected = c.probability, c.ranking, corrected
         _take_entities(u, e)
         if c.intent in ALLOCATION_FLAGS:
@@ -187,11 +204,20 @@ class Interpreter:
         """The question's embedding for retrieval; with the glossary's Swedish phrases for
         the terms it names ("serious incident": "allvarlig händelse"), which the model
         then matches in the documents' own words."""
-        if glossed_as:
-            return self.embedder.query(f"{u.folded} ({'; '.join(glossed_as[:6])})")
         if u.vector is None:
             u.vector = self.embedder.query(u.folded)
-        return u.vector
+        if not glossed_as:
+            return u.vector
+        # the phrases' own vectors (embedded once per process) pull the question towards
+        # the documents' words: no second pass of the model for the question
+        phrases = [self._phrase(p) for p in glossed_as[:6]]
+        v = u.vector + GLOSS_PULL * np.mean(phrases, axis=0)
+        return v / np.linalg.norm(v)
+
+    def _phrase(self, phrase: str) -> np.ndarray:
+        if phrase not in self._phrases:
+            self._phrases[phrase] = self.embedder.query(phrase)
+        return self._phrases[phrase]
 
 
 def _take_entities(u: Understanding, e: Entities) -> None:
@@ -199,6 +225,7 @@ def _take_entities(u: Understanding, e: Entities) -> None:
     u.year, u.after, u.amounts, u.base_amount = e.year, e.after, e.amounts, e.base_amount
     u.until, u.start, u.on_day = e.until, e.start, e.on_day
     u.domain, u.status, u.insats, u.language = e.domain, e.status, e.insats, e.language
+    u.described = e.described
     u.flags |= {"next" if f == "next_only" else f for f in e.flags}
     if e.extreme:
         u.flags.add(e.extreme)

@@ -182,7 +182,8 @@ REQUIRED_LEXICONS = (
     "least", "most", "next_only", "previous", "count", "status_developing", "status_existing",
     "status_words", "domain_crisis", "domain_defence", "domain_words", "reach", "municipality",
     "base_amount", "same_base", "region_word", "after_year", "from_year", "english", "swedish",
-    "saying", "a_number",
+    "saying", "a_number", "most_populous", "least_populous", "largest", "smallest", "above",
+    "below", "inhabitants",
 )  # fmt: skip
 
 

@@ -103,8 +103,20 @@ def test_out_of_scope_abstains(ask):
 
 
 def test_english_question(ask):
-    assert "31 oktober 2027" in ask("When is the RSA due?").text
-    assert "16 525 798 kr" in ask("How much does Region Uppsala get?").text
+    rsa = ask("When is the RSA due?")
+    assert "31 October 2027" in rsa.text and "every four years" in rsa.text
+    assert rsa.language == "en" and rsa.full_text().count("Source: ") == 1
+    money = ask("How much does Region Uppsala get?")
+    assert "Region Uppsala gets 16 525 798 kr for 2023." in money.text
+    # quoted text stays Swedish under an English lead-in
+    task = ask("What should the region do about private actors?")
+    assert task.text.startswith("The documents say (quoted in Swedish):\n")
+    assert "privata aktörer" in task.text
+    unknown = ask("What is the weather in Kiruna?")
+    assert not unknown.answered and unknown.text.startswith("I don't know")
+    assert "0771-240 240" in unknown.text  # where to turn, from contacts.yaml
+    # Swedish questions stay Swedish
+    assert "31 oktober 2027" in ask("När ska RSA rapporteras?").text
 
 
 def test_caps_and_no_punctuation(ask):
