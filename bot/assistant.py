@@ -105,7 +105,9 @@ def unknown_text(knowledge: Knowledge) -> str:
 
 
 class Assistant:
-    def __init__(self, knowledge: Knowledge, searcher: Searcher):
+    def __init__(
+        self, knowledge: Knowledge, searcher: Searcher, progress: builder.Progress | None = None
+    ):
         self.knowledge = knowledge
         self.searcher = searcher
         lexicon = question_lexicon(knowledge) | set(searcher.words)
@@ -113,7 +115,7 @@ class Assistant:
         cache = builder.vector_cache(searcher.root)
         try:
             self.interpreter = Interpreter(
-                knowledge, speller, embedder(), cache, cache.path.parent
+                knowledge, speller, embedder(), cache, cache.path.parent, progress
             )
         finally:
             cache.close()
@@ -122,10 +124,11 @@ class Assistant:
         self.unknown = unknown_text(knowledge)
 
     @classmethod
-    def create(cls) -> Assistant:
-        """Load the knowledge base and open (or build) its index."""
+    def create(cls, progress: builder.Progress | None = None) -> Assistant:
+        """Load the knowledge base and open (or build) its index; `progress` hears of a
+        build's stages (stage, done, total)."""
         k = knowledge_pkg.load()
-        return cls(k, Searcher(k))
+        return cls(k, Searcher(k, progress=progress), progress)
 
     # -- the one entry point for free text -------------------------------------------
 

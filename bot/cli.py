@@ -53,9 +53,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _assistant():
+    from index.__main__ import progress
+
     from .assistant import Assistant
 
-    return Assistant.create()
+    told = []
+
+    def building(stage: str, n: int, total: int) -> None:
+        if not told:  # only a build reports progress: the first start, or new documents
+            print("Bygger sökindexet (första gången tar det upp till en minut) …",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            told.append(True)
+        progress(stage, n, total)
+
+    return Assistant.create(building)
 
 
 def _print_answer(answer, question: str, as_json: bool) -> None:

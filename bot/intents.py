@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from index.analysis import fold, plain
-from index.embedding import Embedder, VectorCache, text_key
+from index.embedding import Embedder, Progress, VectorCache, embed_passages
 from knowledge.vocabulary import Intent
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ class IntentClassifier:
         for_embedding=lambda text: text,
         for_ngrams=lambda text: text,
         weights_dir: Path | None = None,
+        progress: Progress | None = None,
     ):
         self.intents = {i.name: i for i in intents}
         self.names = [i.name for i in intents]
@@ -124,24 +125,11 @@ class IntentClassifier:
         self.weights = self._load(path)
         if self.weights is None:
             x = np.hstack(
-                [self._embed(embedded, cache), NGRAM_WEIGHT * self.ngrams.transform(texts)]
+                [embed_passages(embedded, cache, progress, kind="query"),
+                 NGRAM_WEIGHT * self.ngrams.transform(texts)]  # fmt: skip
             )
             self.weights = _train(x, labels, len(intents))
             self._save(path)
-
-    def _embed(self, texts: list[str], cache: VectorCache | None) -> np.ndarray:
-        keys = [text_key(t, "query") for t in texts]
-        have = cache.get(keys) if cache else {}
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True) if k not in have))
-        if missing:
-            fresh = dict(
-                zip([text_key(t, "query") for t in missing], self.embedder.queries(missing),
-                    strict=True)
-            )  # fmt: skip
-            have.update(fresh)
-            if cache:
-                cache.put(fresh)
-        return np.stack([have[k] for k in keys])
 
     @staticmethod
     def _load(path: Path | None) -> np.ndarray | None:

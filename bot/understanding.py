@@ -145,6 +145,7 @@ class Interpreter:
         embedder: Embedder,
         cache: VectorCache | None = None,
         weights_dir: Path | None = None,
+        progress=None,
     ):
         self.knowledge = knowledge
         self.regions = RegionMatcher(knowledge.regions)
@@ -152,8 +153,9 @@ class Interpreter:
         self.embedder = embedder
         self._phrases: dict[str, np.ndarray] = {}
         self.classifier = IntentClassifier(
-            load_intents(), embedder, cache, self.without_regions, self.delexicalise, weights_dir
-        )
+            load_intents(), embedder, cache, self.without_regions, self.delexicalise, weights_dir,
+            (lambda n, total: progress("avsikter", n, total)) if progress else None,
+        )  # fmt: skip
 
     def without_regions(self, folded: str) -> str:
         """The question with its region names as "region x": what is asked, not about

@@ -20,11 +20,13 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}, använd ÅÅÅÅ-MM-DD") from None
 
 
-def _progress(what: str, n: int, total: int) -> None:
+def progress(what: str, n: int, total: int) -> None:
+    """Progress of a long build or ingest on standard error (a line per stage)."""
     label = {
         "sida": "sidor lästa",
         "index": "avsnitt indexerade",
         "vektorer": "meningar inbäddade (semantisk sökning)",
+        "avsikter": "exempelfrågor inbäddade (avsikter)",
     }.get(what, what)
     end = "\n" if n == total else "\r"
     print(f"  {n}/{total} {label}", end=end, file=sys.stderr, flush=True)
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             started = time.perf_counter()
-            path = builder.build(knowledge.load(), progress=_progress)
+            path = builder.build(knowledge.load(), progress=progress)
             print(f"Index byggt på {time.perf_counter() - started:.2f} s: {path}")
         elif args.command == "list":
             from .ingest import listing
@@ -79,7 +81,7 @@ def _add(args) -> int:
 
     started = time.perf_counter()
     r = add(
-        args.file, args.title, args.publisher, args.date, args.url, args.doc_id, progress=_progress
+        args.file, args.title, args.publisher, args.date, args.url, args.doc_id, progress=progress
     )
     verb = {"added": "Tillagt", "replaced": "Ersatt", "unchanged": "Oförändrat"}[r.status]
     print(f"{verb}: {r.doc_id} ({r.sections} avsnitt) på {time.perf_counter() - started:.1f} s.")

@@ -167,12 +167,12 @@ def _workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def _start_worker(texts: list[str]) -> subprocess.Popen:
-    """A second process embedding `texts` (`python -m index.embedding`): texts as JSON on
-    its standard input, float32 rows on its standard output. A plain subprocess, not
-    multiprocessing, which would re-run the caller's main module."""
+def _start_worker(texts: list[str], kind: str) -> subprocess.Popen:
+    """A second process embedding `texts` (`python -m index.embedding KIND`): texts as
+    JSON on its standard input, float32 rows on its standard output. A plain subprocess,
+    not multiprocessing, which would re-run the caller's main module."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "index.embedding"],
+        [sys.executable, "-m", "index.embedding", kind],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env={**os.environ, "EMBEDDING_WORKERS": "1"},
@@ -191,12 +191,16 @@ def _finish_worker(proc: subprocess.Popen, n: int) -> np.ndarray:
     return np.frombuffer(data, dtype=np.float32).reshape(n, DIM)
 
 
-def _embed(model: Embedder, texts: list[str], progress: Progress | None, scale: int) -> np.ndarray:
+def _embed(
+    model: Embedder, texts: list[str], kind: str, progress: Progress | None, scale: int
+) -> np.ndarray:
     out = []
+    embed = model.queries if kind == "query" else model.passages
     for i in range(0, len(texts), BATCH):
-        out.append(model.passages(texts[i : i + BATCH]))
-        if progress:
-            progress(min(scale * (i + BATCH), scale * len(texts)), scale * len(texts))
+        out.append(embed(texts[i : i + BATCH]))
+        done = scale * (i + BATCH)
+        if progress and done < scale * len(texts):  # the caller reports the end
+            progress(done, scale * len(texts))
     return np.concatenate(out) if out else np.zeros((0, DIM), dtype=np.float32)
 
 
@@ -205,11 +209,13 @@ def embed_passages(
     cache: VectorCache | None = None,
     progress: Progress | None = None,
     known: dict[str, np.ndarray] | None = None,
+    kind: str = "passage",
 ) -> np.ndarray:
-    """Passage vectors for `texts`, in order: from `known` (an earlier index), then the
-    cache, and only the rest through the model. Large batches use two processes (one
-    OpenMP thread each), which halves a from-scratch build on two cores."""
-    keys = [text_key(t) for t in texts]
+    """Vectors for `texts` (as passages, or with kind="query" as questions), in order:
+    from `known` (an earlier index), then the cache, and only the rest through the model.
+    Large batches use two processes (one OpenMP thread each), which halves a
+    from-scratch build on two cores."""
+    keys = [text_key(t, kind) for t in texts]
     have: dict[str, np.ndarray] = dict(known or {})
     missing = [k for k in dict.fromkeys(keys) if k not in have]
     if cache is not None and missing:
@@ -221,16 +227,16 @@ def embed_passages(
         if _workers() > 1 and total >= PARALLEL_FROM:
             # the second half in another process; this one's progress stands for both
             half = len(todo_texts) // 2
-            proc = _start_worker(todo_texts[half:])
+            proc = _start_worker(todo_texts[half:], kind)
             try:
-                mine = _embed(embedder(), todo_texts[:half], progress, 2)
+                mine = _embed(embedder(), todo_texts[:half], kind, progress, 2)
                 theirs = _finish_worker(proc, len(todo_texts) - half)
             finally:
                 if proc.poll() is None:
                     proc.kill()
             computed = np.concatenate([mine, theirs])
         else:
-            computed = _embed(embedder(), todo_texts, progress, 1)
+            computed = _embed(embedder(), todo_texts, kind, progress, 1)
         if progress:
             progress(total, total)
         fresh = dict(zip(todo_keys, computed, strict=True))
@@ -243,5 +249,5 @@ def embed_passages(
 
 
 if __name__ == "__main__":  # the second process of a large build (see _start_worker)
-    vectors = _embed(embedder(), json.loads(sys.stdin.buffer.read()), None, 1)
+    vectors = _embed(embedder(), json.loads(sys.stdin.buffer.read()), sys.argv[1], None, 1)
     sys.stdout.buffer.write(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())

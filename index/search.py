@@ -74,15 +74,20 @@ class Dense:
 class Searcher:
     """Opens the index for a knowledge version, building it first when missing or broken."""
 
-    def __init__(self, knowledge: Knowledge, root: Path | None = None):
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        root: Path | None = None,
+        progress: builder.Progress | None = None,
+    ):
         self.knowledge = knowledge
         self.root = root
-        path = builder.update(knowledge, root)
+        path = builder.update(knowledge, root, progress)
         try:
             self._open(path)
         except Exception as exc:  # a corrupt index: rebuild once, then give up loudly
             log.warning("Indexet kunde inte öppnas (%s) – bygger om från början", exc)
-            path = builder.build(knowledge, root)
+            path = builder.build(knowledge, root, progress)
             self._open(path)
         self.path = path
         self._glossary = self._glossary_map()
