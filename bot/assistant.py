@@ -87,6 +87,8 @@ OPINION_TEXT = (
     "Jag har inga egna åsikter – jag återger vad dokumenten säger, med källa. Fråga till "
     "exempel ”Vad säger dokumenten om Nato?” eller ”Vad ska regionen göra inom säkerhetsskydd?”."
 )
+# a phone number or an e-mail address: what a contact answer must give
+CONTACT_DATA = re.compile(r"\b0\d{1,3}[-–‐ ]\d[\d ]{3,}\d|[\w.+-]+@[\w-]+\.[\w.]+")
 UNKNOWN_CONTACT = "leh-funktionen"  # where to turn when the documents do not answer
 
 
@@ -266,7 +268,14 @@ class Assistant:
         return self._render_counted(hits, q, u, today)
 
     def _render_counted(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
-        """A 'hur många …?' answered from text needs a number in that text."""
+        """A 'hur många …?' answered from text needs a number in that text, and a way to
+        reach someone needs a phone number or an address."""
+        answer = self._render_checked(hits, q, u, today)
+        if u.intent == "contact" and answer.answered and not CONTACT_DATA.search(answer.text):
+            return Answer(self.unknown, False, "out_of_scope")  # form labels, an agency's role
+        return answer
+
+    def _render_checked(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
         top = hits[0]
         if (
             "count" in u.flags
@@ -320,6 +329,10 @@ class Assistant:
             cite.cite(f.source, f.url)
             return Answer(f.text, True, "fact", cite.all())
         if top.kind == "contact":
+            # a phone number or address is given only for what the question names: "till
+            # Kammarkollegiet" is not answered with another office's number
+            if not top.matched & self.ranker.telling(q):
+                return Answer(self.unknown, False, "out_of_scope")
             return self._contact_answer(top.ref)
         if top.kind == "glossary":
             g = k.glossary_term(top.ref)
@@ -470,7 +483,9 @@ class Assistant:
 
     def _passage_answer(self, hits: list[Hit], q: Query, u: Understanding) -> Answer:
         top = hits[0]
-        text = best_sentences(top.body, self.ranker.telling(q), self.searcher.analyzer)
+        text = best_sentences(
+            top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims
+        )
         if u.intent == "contact":  # whom to call: say when the organisation has a new name
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
         cite = Citer(self.knowledge)

@@ -205,3 +205,22 @@ def test_named_periods_end_where_a_reader_expects():
     assert parse_until("frister nästa månad", today) == date(2026, 12, 24)
     assert parse_until("inom tre veckor", today) == date(2026, 12, 15)
     assert parse_until("när ska rsa in", today) is None
+
+
+def test_a_contact_is_given_only_with_a_way_to_reach_what_was_named(ask):
+    for q in ("Vad är e-postadressen till Kammarkollegiet?", "Vilket nummer har Socialstyrelsen?"):
+        a = ask(q)
+        assert not a.answered and "vet jag inte" in a.text, (q, a.text)
+    assert "leh@msb.se" in ask("mejladress till leh").text
+
+
+def test_with_no_shared_word_the_sentence_closest_in_meaning_answers(assistant):
+    from bot.snippets import best_sentences
+
+    text = "Regionen ska öva ledning varje år. Kansliet fakturerar efter befolkning. Övrigt."
+    an = assistant.searcher.analyzer
+    # no term of the question in any sentence: the cosines decide (a label never wins)
+    chosen = best_sentences(text, {"invoice"}, an, sims=(0.80, 0.90, 0.95))
+    assert chosen.startswith("Kansliet fakturerar") and "öva" not in chosen
+    # shared words decide when there are any
+    assert best_sentences(text, {"ledning"}, an, sims=(0.80, 0.90, 0.95)).startswith("Regionen")
