@@ -245,7 +245,8 @@ def table(
 
 
 def described_regions(
-    knowledge: Knowledge, kind: str, threshold: int | None, year: int | None
+    knowledge: Knowledge, kind: str, threshold: int | None, year: int | None,
+    upper: int | None = None,
 ) -> tuple[list[Region], str, Citer] | Answer:
     """Step one of a two-step question: the regions a description picks out by the
     grant's population figures ("flest invånare", "över en miljon invånare")."""
@@ -261,13 +262,21 @@ def described_regions(
         word = "Flest" if kind == "most" else "Minst antal"
         region = knowledge.region(rid)
         return [region], f"{word} invånare har {region.name}: {sv_int(n)} den {when}.", cite
-    picked = [(rid, n) for rid, n in pops if (n > threshold if kind == "above" else n < threshold)]
-    word = "Fler än" if kind == "above" else "Färre än"
+    def fits(n: int) -> bool:
+        if kind == "between":
+            return threshold <= n <= upper
+        return n > threshold if kind == "above" else n < threshold
+
+    picked = [(rid, n) for rid, n in pops if fits(n)]
+    word = {"above": "Fler än", "below": "Färre än"}.get(kind, "Mellan")
+    bound = (
+        f"{sv_int(threshold)} och {sv_int(upper)}" if kind == "between" else sv_int(threshold)
+    )
     if not picked:
-        return [], f"Ingen region har {word.lower()} {sv_int(threshold)} invånare den {when}.", cite
+        return [], f"Ingen region har {word.lower()} {bound} invånare den {when}.", cite
     names = ", ".join(f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked)
     names = " och ".join(names.rsplit(", ", 1))
-    text = f"{word} {sv_int(threshold)} invånare den {when} har {len(picked)} regioner: {names}."
+    text = f"{word} {bound} invånare den {when} har {len(picked)} regioner: {names}."
     if len(picked) == 1:
-        text = f"{word} {sv_int(threshold)} invånare den {when} har en region: {names}."
+        text = f"{word} {bound} invånare den {when} har en region: {names}."
     return [knowledge.region(r) for r, _ in picked], text, cite

@@ -124,6 +124,9 @@ class Assistant:
         self.document_names = DocumentNames(knowledge)
         self.ranker = Ranker(searcher)
         self.unknown = unknown_text(knowledge)
+        self.place_words = frozenset(
+            w for r in knowledge.regions for n in (r.name, *r.aliases) for w in fold(n).split()
+        )
 
     @classmethod
     def create(cls, progress: builder.Progress | None = None) -> Assistant:
@@ -171,7 +174,7 @@ class Assistant:
         """"Vilken region har minst befolkning, och hur mycket får den?": first the regions
         the description picks out, then what is asked of them, both steps shown."""
         d = u.described
-        found = money.described_regions(self.knowledge, d.kind, d.threshold, u.year)
+        found = money.described_regions(self.knowledge, d.kind, d.threshold, u.year, d.upper)
         if isinstance(found, Answer):
             return found
         regions, step_one, cite = found
@@ -245,11 +248,20 @@ class Assistant:
         hits = search()
         if named_docs:  # "vad säger rapporten om X": X in that document, if it has it
             within = search(docs=named_docs)
-            if within and self.ranker.in_scope(q, within[0]):
+            if within and self.ranker.in_scope(q, within[0], u.language == "en"):
                 return self._render_counted(within, q, u, today)
         # the best hit that the question's own words tie to it (a semantically close one
         # alone is no evidence that the documents answer it)
-        scoped = next((h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(q, h)), None)
+        foreign = u.language == "en"
+        if foreign and all(w in self.place_words or w.isdigit() for w in q.words
+                           if w not in q.unknown):  # fmt: skip
+            # in an English question only the Swedish words tie a text to it; a region's
+            # name alone ("the county governor of Uppsala") is no topic
+            scoped = None
+        else:
+            scoped = next(
+                (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(q, h, foreign)), None
+            )
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]
         if scoped is None:

@@ -83,9 +83,14 @@ REGION_WORD = re.compile(rf"(?<![\w-])(?:{_phrases('region_word')})\s+([a-zåä�
 
 _REGION_NOUN = r"(?:region(?:en|er|erna)?|regions?|landsting(?:et|en)?)"
 _ASKING = r"(?:(?:vilken|vilka|den|de|which|the)\s+)?"
-_HAVING = r"(?:\s+(?:som|that|which))?\s+(?:har|med|with|has|have)\s+(?:(?:den|the)\s+)?"
+_HAVING = r"(?:\s+(?:som|that|which))?\s+(?:(?:har|med|with|has|have)\s+)?(?:(?:den|the)\s+)?"
 _COUNT = r"(\d{1,3}(?:[ \u00a0]\d{3})+|\d+(?:[.,]\d+)?|" + "|".join(NUMBER_WORDS) + r")"
 _SCALE = r"(?:\s+(miljon(?:er)?|millions?|tusen|thousand))?"
+# "regioner med mellan 300 000 och 400 000 invånare"
+BETWEEN = re.compile(
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:mellan|between)\s+{_COUNT}{_SCALE}\s+"
+    rf"(?:och|and)\s+{_COUNT}{_SCALE}\s+(?:{_phrases('inhabitants')})(?![\w-])"
+)
 # "vilka regioner har över en miljon invånare", "regions with fewer than 200 000 people"
 THRESHOLD = re.compile(
     rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}({_phrases('above')}|{_phrases('below')})\s+"
@@ -106,24 +111,34 @@ BY_SIZE = re.compile(
 class RegionDescription:
     """Regions described by their population rather than named."""
 
-    kind: str  # "most" | "least" | "above" | "below"
+    kind: str  # "most" | "least" | "above" | "below" | "between"
     threshold: int | None
     span: tuple[int, int]  # where the description stands in the question
+    upper: int | None = None  # "between": the upper bound
+
+
+def _count(number: str, scale: str | None) -> int | None:
+    digits = number.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    value = float(digits) if digits[0].isdigit() else NUMBER_WORDS[number]
+    value *= {"mil": 1_000_000, "tus": 1_000, "tho": 1_000}.get((scale or "")[:3], 1)
+    return round(value) if 0 < value <= 10**9 else None
 
 
 def describe_regions(folded: str) -> RegionDescription | None:
     text = plain(folded)
+    m = BETWEEN.search(text)
+    if m:
+        low, high = _count(m.group(1), m.group(2)), _count(m.group(3), m.group(4))
+        if low is not None and high is not None and low < high:
+            return RegionDescription("between", low, m.span(), high)
     m = THRESHOLD.search(text)
     if m:
-        number = m.group(2).replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        value = float(number) if number[0].isdigit() else NUMBER_WORDS[m.group(2)]
-        scale = (m.group(3) or "")[:3]
-        value *= {"mil": 1_000_000, "tus": 1_000, "tho": 1_000}.get(scale, 1)
         kind = "above" if LEX["above"].search(m.group(1)) and not LEX["below"].search(
             m.group(1)
         ) else "below"  # fmt: skip
-        if 0 < value <= 10**9:
-            return RegionDescription(kind, round(value), m.span())
+        value = _count(m.group(2), m.group(3))
+        if value is not None:
+            return RegionDescription(kind, value, m.span())
     m = BY_POPULATION.search(text)
     if m:
         kind = "most" if LEX["most_populous"].search(m.group(1)) else "least"

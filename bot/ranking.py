@@ -145,15 +145,27 @@ class Ranker:
         title = self._heading_stems(hit.title)
         return bool(title) and title <= set(q.stems)
 
-    def in_scope(self, q: Query, best: Hit | None) -> bool:
+    def in_scope(self, q: Query, best: Hit | None, foreign: bool = False) -> bool:
+        """The question's own words tie `best` to it. With `foreign` (an English question)
+        words the Swedish documents lack are expected and weigh nothing: what counts is
+        the words they do have (names, abbreviations, glossary terms)."""
         if best is None or not q.words or all(w.isdigit() for w in q.words):
             return False
-        if 2 * len(q.unknown) >= len(q.words):
+        if not foreign and 2 * len(q.unknown) >= len(q.words):
             return False  # half of what is asked about is unknown to the documents
         for own, added in q.groups:
             if self.names & set(own) and not best.matched & {*own, *added}:
                 return False  # "kontaktperson på SKR" answered by an MSB contact
-        return self.coverage(best, q) >= IN_SCOPE_SHARE * self.weight(q)
+        weight = self.weight(q)
+        if foreign:
+            weight -= UNKNOWN_SHARE * self.max_idf * len(q.unknown)
+            if weight <= 0:
+                return False
+        return self.coverage(best, q) >= IN_SCOPE_SHARE * weight
+
+    def known_weight(self, q: Query) -> float:
+        """The weight of the words the documents know (for a foreign question)."""
+        return self.weight(q) - UNKNOWN_SHARE * self.max_idf * len(q.unknown)
 
     def telling(self, q: Query) -> set[str]:
         terms = {t for t in (*q.stems, *q.expansions) if self.idf(t) >= TELLING_IDF}

@@ -165,8 +165,10 @@ class Interpreter:
         town = town or municipality(folded, self.speller.lexicon)
         text = folded.replace(town, "region x") if town else folded  # a region's role
         described = None if found else describe_regions(text)
-        if described:  # "regionen med flest invånare" names a region as well
-            text = text[: described.span[0]] + "region x" + text[described.span[1] :]
+        if described:  # "regionen med flest invånare" names a region as well, a threshold
+            several = described.threshold is not None  # (usually) several of them
+            name = "region x och region y" if several else "region x"
+            text = text[: described.span[0]] + name + text[described.span[1] :]
         for r in found:
             for name in sorted({fold(r.name), *map(fold, r.aliases)}, key=len, reverse=True):
                 text = re.sub(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", "region x", text)
