@@ -4,7 +4,7 @@ in the top 1/3/10, for BM25F alone, dense (embedding) alone and the fused rankin
 "The passage holding the answer" is an indexed text that contains every `must` fact of
 a question (any alternative of each, compared as run_eval.py does); questions whose
 facts no single text holds (computed amounts and dates) are left out and counted.
-Default files: the dev set, the bank and the held-out set.
+Default files: the dev set, the bank, the second tuning set and the held-out set.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = [
     ROOT.parent / "shared" / "eval" / "dev.yaml",
     ROOT / "tests" / "data" / "questions.yaml",
+    ROOT / "tests" / "data" / "tuning.yaml",
     ROOT / "tests" / "data" / "heldout.yaml",
 ]
 TODAY = date(2026, 11, 24)

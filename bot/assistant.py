@@ -167,7 +167,7 @@ class Assistant:
         if u.intent == "deadlines_upcoming" or (u.intent == "deadline" and (u.start or u.until)):
             return self._upcoming(u, today)
         if self.has_insats(u.insats):
-            return self.insats(u.insats)
+            return self.insats(u.insats, u.insats_point)
         return self._retrieve(u, today)
 
     def _two_steps(self, u: Understanding, today: date) -> Answer:
@@ -470,13 +470,14 @@ class Assistant:
     def has_insats(self, number: int | None) -> bool:
         return any(i.number == number for i in self.knowledge.insatser)
 
-    def insats(self, number: int) -> Answer:
-        """One of the 2023 agreement's insatser, every point."""
+    def insats(self, number: int, point: str | None = None) -> Answer:
+        """One of the 2023 agreement's insatser: every point, or the one asked for."""
         ins = next(i for i in self.knowledge.insatser if i.number == number)
         cite = Citer(self.knowledge)
         cite.cite(ins.source)
         lines = [f"Överenskommelsen 2023, insats {ins.number} – {ins.name}:"]
-        lines += [f"{ltr}) {t}" for ltr, t in ins.points]
+        chosen = [(ltr, t) for ltr, t in ins.points if ltr == point] or list(ins.points)
+        lines += [f"{ltr}) {t}" for ltr, t in chosen]
         return Answer("\n".join(lines), True, "task", cite.all())
 
     def _contact_answer(self, contact_id: str) -> Answer:
@@ -496,8 +497,9 @@ class Assistant:
     def _passage_answer(self, hits: list[Hit], q: Query, u: Understanding) -> Answer:
         top = hits[0]
         text = best_sentences(
-            top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims
-        )
+            top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims,
+            figures=bool(u.flags & {"quantity", "count"}),
+        )  # fmt: skip
         if u.intent == "contact":  # whom to call: say when the organisation has a new name
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
         cite = Citer(self.knowledge)
@@ -733,7 +735,7 @@ FIXED = {
     "opinion": lambda a, u, t: Answer(OPINION_TEXT, False, "opinion"),
     "features": lambda a, u, t: Answer(FEATURES_TEXT, True, "help"),
     "insatser_list": lambda a, u, t: (
-        a.insats(u.insats) if a.has_insats(u.insats) else a._insatser_answer()
+        a.insats(u.insats, u.insats_point) if a.has_insats(u.insats) else a._insatser_answer()
     ),
     "cost_share": _cost_share,
     "what_if": lambda a, u, t: a._what_if(u),

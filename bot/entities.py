@@ -60,7 +60,11 @@ BEFORE_SEASON = re.compile(
 )
 # a year inside a date ("1 november 2022") names the date, not the year asked about
 DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
-INSATS_NUMBER = re.compile(r"(?<![\w-])insats(?:en)?\s+(?:nummer\s+|nr\.?\s*)?([1-9])(?!\d)")
+# "insats 3", "punkt 1 c", "insats 2b": an insats of the 2023 agreement, and a point of it
+INSATS_NUMBER = re.compile(
+    r"(?<![\w-])(?:insats(?:en)?|punkt(?:en)?|measure|item)\s+(?:nummer\s+|nr\.?\s*)?"
+    r"([1-9])(?:\s*([a-h])\)?(?![\w]))?(?!\d)"
+)
 
 
 def _phrases(name: str) -> str:
@@ -165,8 +169,9 @@ class Entities:
     domain: str | None = None
     status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
     insats: int | None = None
+    insats_point: str | None = None  # "c" in "punkt 1 c"
     extreme: str | None = None  # "least" | "most"
-    flags: set[str] = field(default_factory=set)  # next_only, previous, count
+    flags: set[str] = field(default_factory=set)  # next_only, previous, count, quantity
     language: str = "sv"
     described: RegionDescription | None = None  # "regionen med flest invånare"
 
@@ -353,11 +358,12 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         e.status = "befintligt"
     m = INSATS_NUMBER.search(folded)
     e.insats = int(m.group(1)) if m else None
+    e.insats_point = m.group(2) if m else None
     if LEX["least"].search(folded):
         e.extreme = "least"
     elif LEX["most"].search(folded):
         e.extreme = "most"
-    for flag in ("next_only", "previous", "count"):
+    for flag in ("next_only", "previous", "count", "quantity"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
     e.language = language(folded)

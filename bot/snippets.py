@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from index.analysis import Analyzer
 from index.documents import sentences
 
 MAX_SNIPPET = 700
+FIGURE = re.compile(r"\d")
 # When no sentence shares a word with the question, the one closest in meaning counts as
 # this many shared words more than one DENSE_SPAN below it (e5's cosines within one
 # passage differ by hundredths). Where words are shared they decide: on the bank and the
@@ -18,15 +20,25 @@ MIN_SAYING = 25  # characters: shorter units are labels
 
 
 def best_sentences(
-    text: str, terms: set[str], analyzer: Analyzer, limit: int = 3, sims: Sequence[float] = ()
+    text: str,
+    terms: set[str],
+    analyzer: Analyzer,
+    limit: int = 3,
+    sims: Sequence[float] = (),
+    figures: bool = False,
 ) -> str:
     """The sentences that share most telling terms with the question (and, with `sims`,
     the question's cosine with each sentence, are closest to it), in reading order, with
-    the one after the best kept when it continues it (short sentences, lists)."""
+    the one after the best kept when it continues it (short sentences, lists). With
+    `figures` (the question asks how much or how many) a sentence with a figure counts
+    one shared word more."""
     sents = sentences(text)
     if not sents:
         return text[:MAX_SNIPPET]
     scores = [float(len(terms & set(analyzer.terms(s)))) for s in sents]
+    if figures and max(scores) > 0:
+        pairs = zip(scores, sents, strict=True)
+        scores = [sc + (1.0 if sc and FIGURE.search(t) else 0.0) for sc, t in pairs]
     if len(sims) == len(sents) and max(scores) == 0:
         # no word of the question in any sentence (another language, other words): the
         # sentences closest in meaning answer

@@ -70,6 +70,7 @@ class Understanding:
     until: date | None = None
     domain: str | None = None
     insats: int | None = None
+    insats_point: str | None = None  # "c" in "punkt 1 c"
     flags: set[str] = field(default_factory=set)
     corrected: dict[str, str] = field(default_factory=dict)  # typo -> the word understood
     status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
@@ -229,7 +230,7 @@ def _take_entities(u: Understanding, e: Entities) -> None:
     u.year, u.after, u.amounts, u.base_amount = e.year, e.after, e.amounts, e.base_amount
     u.until, u.start, u.on_day = e.until, e.start, e.on_day
     u.domain, u.status, u.insats, u.language = e.domain, e.status, e.insats, e.language
-    u.described = e.described
+    u.described, u.insats_point = e.described, e.insats_point
     u.flags |= {"next" if f == "next_only" else f for f in e.flags}
     if e.extreme:
         u.flags.add(e.extreme)

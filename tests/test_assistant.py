@@ -224,3 +224,22 @@ def test_with_no_shared_word_the_sentence_closest_in_meaning_answers(assistant):
     assert chosen.startswith("Kansliet fakturerar") and "öva" not in chosen
     # shared words decide when there are any
     assert best_sentences(text, {"ledning"}, an, sims=(0.80, 0.90, 0.95)).startswith("Regionen")
+
+
+def test_a_point_of_an_insats_is_answered_alone(ask, kb):
+    ins = next(i for i in kb.insatser if i.number == 1)
+    letter, text = ins.points[2]
+    a = ask(f"vad står det i punkt 1 {letter} i överenskommelsen?")
+    assert text in a.text
+    assert all(t not in a.text for ltr, t in ins.points if ltr != letter)
+    assert all(t in ask("Vad innebär insats 1?").text for _, t in ins.points)
+
+
+def test_how_much_prefers_the_sentence_with_a_figure(assistant):
+    from bot.snippets import best_sentences
+
+    text = "Tillägget beslutades i juni. Tillägget omfattar 500 miljoner kronor totalt."
+    an = assistant.searcher.analyzer
+    terms = set(an.terms("tillägget"))
+    assert best_sentences(text, terms, an, limit=1, figures=True).startswith("Tillägget omfattar")
+    assert best_sentences(text, terms, an, limit=1).startswith("Tillägget beslutades")

@@ -26,4 +26,4 @@ def test_any_text_gets_an_answer(assistant, question):
     assert a.text.strip()
     assert len(a.full_text()) <= 1500
     assert a.kind in {"deadline", "task", "support", "allocation", "fact", "definition",
-                      "contact", "help", "out_of_scope"}  # fmt: skip
+                      "contact", "help", "sources", "opinion", "out_of_scope"}  # fmt: skip
