@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
 import yaml
+
+from .questions import _contains, norm
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = [
@@ -30,19 +31,10 @@ TODAY = date(2026, 11, 24)
 DEPTHS = (1, 3, 10)
 
 
-def norm(text: str) -> str:
-    text = re.sub(r"\s+", " ", text.casefold())
-    while True:
-        joined = re.sub(r"(\d) (\d{3})(?!\d)", r"\1\2", text)
-        if joined == text:
-            return text
-        text = joined
-
-
 def holds(body: str, must: list) -> bool:
-    b = norm(body)
-    alternatives = [f if isinstance(f, list) else [f] for f in must]
-    return all(any(norm(str(alt)) in b for alt in alts) for alts in alternatives)
+    """Every fact of `must` (any alternative of each) is in `body`, as run_eval.py reads."""
+    text = norm(body)
+    return all(_contains(text, f) for f in must)
 
 
 def rank_of(ids: list[str], good: set[str]) -> int | None:

@@ -76,3 +76,12 @@ class Citer:
 
     def all(self) -> tuple[Citation, ...]:
         return tuple(self.refs)
+
+
+def where_to_turn(knowledge: Knowledge, contact_id: str) -> tuple[str, str, list[str]] | None:
+    """Whom to ask when the documents do not answer: name, phone and e-mail, and notes on
+    the name (MSB's new name), from contacts.yaml."""
+    c = next((c for c in knowledge.contacts if c.id == contact_id), None)
+    if c is None:
+        return None
+    return c.name, ", ".join(x for x in (c.phone, c.email) if x), knowledge.name_notes(c.name)

@@ -20,7 +20,7 @@ from index.search import Hit, Query, Searcher
 from knowledge.models import Area, Deadline, Knowledge
 
 from . import allocation_answers as money
-from .answer import Answer, Citer
+from .answer import Answer, Citer, where_to_turn
 from .dates import sv_date
 from .deadlines import answer_deadlines, answer_past, answer_upcoming
 from .deadlines import on_day as deadlines_on_day
@@ -98,11 +98,11 @@ def unknown_text(knowledge: Knowledge) -> str:
         "Det vet jag inte – frågan verkar inte besvaras av de dokument jag har "
         "(överenskommelser och vägledningar från MSB, SKR, Socialstyrelsen och regionerna)."
     )
-    c = next((c for c in knowledge.contacts if c.id == UNKNOWN_CONTACT), None)
-    if c:
-        reach = ", ".join(x for x in (c.phone, c.email) if x)
-        text += f" Frågor om överenskommelsen och ersättningen kan ställas till {c.name}: {reach}."
-        text += "".join(f" {n}" for n in knowledge.name_notes(c.name))
+    turn = where_to_turn(knowledge, UNKNOWN_CONTACT)
+    if turn:
+        name, reach, notes = turn
+        text += f" Frågor om överenskommelsen och ersättningen kan ställas till {name}: {reach}."
+        text += "".join(f" {n}" for n in notes)
     return text + " Skriv ”hjälp” för exempel på vad jag kan svara på."
 
 

@@ -17,7 +17,7 @@ from knowledge import KnowledgeError
 from knowledge.models import MONTHS_SV, Knowledge
 from knowledge.vocabulary import language_file
 
-from .answer import Answer
+from .answer import Answer, where_to_turn
 
 ENGLISH_FILE = "english.yaml"
 COMPUTED = frozenset({"deadline", "allocation", "sources"})  # said, not quoted
@@ -91,11 +91,11 @@ def unknown_text(knowledge: Knowledge, contact_id: str) -> str:
     """The English "I don't know", with where to turn (from contacts.yaml)."""
     e = english()
     text = e.texts["out_of_scope"]
-    c = next((c for c in knowledge.contacts if c.id == contact_id), None)
-    if c:
-        reach = ", ".join(x for x in (c.phone, c.email) if x)
-        text += f" Questions about the agreement and the compensation can go to {c.name}: {reach}."
-        text += "".join(f" {e.line(n)}" for n in knowledge.name_notes(c.name))
+    turn = where_to_turn(knowledge, contact_id)
+    if turn:
+        name, reach, notes = turn
+        text += f" Questions about the agreement and the compensation can go to {name}: {reach}."
+        text += "".join(f" {e.line(n)}" for n in notes)
     return text + " Write ”help” for examples."
 
 
