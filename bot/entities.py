@@ -312,6 +312,8 @@ def language(folded: str, vocab: Vocabulary = VOCAB) -> str:
     swedish = len(vocab.lexicon("swedish").findall(folded))
     if re.search(r"[åäö]", folded):
         swedish += 1
+    if swedish == 0:
+        return "en" if english >= 1 else "sv"
     return "en" if english >= 2 and english > swedish else "sv"
 
 

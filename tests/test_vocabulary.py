@@ -56,3 +56,14 @@ def test_a_season_with_a_bad_month_is_refused(vocab_file):
     with pytest.raises(KnowledgeError) as err:
         parse_vocabulary(vocab_file)
     assert "seasons.spring.months" in str(err.value)
+
+
+def test_the_language_of_a_question_is_read_from_its_function_words():
+    from bot.entities import language
+
+    for english in ("what counts as an extraordinary event?", "When is the RSA due?",
+                    "How much does VGR get?"):  # fmt: skip
+        assert language(english) == "en", english
+    for swedish in ("vad är rsa", "deadline rsa?", "Vilken är nästa deadline?", "vgr",
+                    "tilldelning blekinge", "nar ska rsa in"):  # fmt: skip
+        assert language(swedish) == "sv", swedish
