@@ -106,6 +106,21 @@ def unknown_text(knowledge: Knowledge) -> str:
     return text + " Skriv ”hjälp” för exempel på vad jag kan svara på."
 
 
+def person_names(knowledge: Knowledge) -> re.Pattern:
+    """Two capitalised words in a row that the documents never write in lower case and
+    that are no region's name ("Olivia Wigzell", "Christer Wiklund", not "Västra
+    Götaland"): how the texts name a person. Matches nothing when they name none."""
+    places = {w for r in knowledge.regions for n in (r.name, *r.aliases) for w in n.split()}
+    text = "\n".join(knowledge.texts.values())
+    lower = set(re.findall(r"(?<![\w-])[a-zåäöé][\w-]*", text))
+    caps = {w for w in re.findall(r"(?<![\w-])[A-ZÅÄÖ][a-zåäöé]+", text) if w.lower() not in lower}
+    pairs = {f"{a} {b}" for a, b in re.findall(r"([A-ZÅÄÖ][a-zåäöé]+) ([A-ZÅÄÖ][a-zåäöé]+)", text)
+             if a in caps and b in caps and not {a, b} & places}  # fmt: skip
+    if not pairs:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(sorted(map(re.escape, pairs), key=len, reverse=True)))
+
+
 class Assistant:
     def __init__(
         self, knowledge: Knowledge, searcher: Searcher, progress: builder.Progress | None = None
@@ -124,6 +139,7 @@ class Assistant:
         self.document_names = DocumentNames(knowledge)
         self.ranker = Ranker(searcher)
         self.unknown = unknown_text(knowledge)
+        self.person_names = person_names(knowledge)
         self.place_words = frozenset(
             w for r in knowledge.regions for n in (r.name, *r.aliases) for w in fold(n).split()
         )
@@ -253,15 +269,15 @@ class Assistant:
         # the best hit that the question's own words tie to it (a semantically close one
         # alone is no evidence that the documents answer it)
         foreign = u.language == "en"
-        if foreign and all(w in self.place_words or w.isdigit() for w in q.words
-                           if w not in q.unknown):  # fmt: skip
-            # in an English question only the Swedish words tie a text to it; a region's
-            # name alone ("the county governor of Uppsala") is no topic
-            scoped = None
-        else:
-            scoped = next(
-                (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(q, h, foreign)), None
-            )
+        # a region's name is no topic: "vårdplatser i Region Halland" is not answered by
+        # Halland's row of the grant table, nor "the county governor of Uppsala" by an
+        # address in Uppsala
+        topic = q
+        if any(w in self.place_words for w in q.words):
+            topic = self.searcher.parse(u.text, ignore=ignore | self.place_words)
+        scoped = next(
+            (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(topic, h, foreign)), None
+        )
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]
         if scoped is None:
@@ -285,6 +301,13 @@ class Assistant:
         answer = self._render_checked(hits, q, u, today)
         if u.intent == "contact" and answer.answered and not CONTACT_DATA.search(answer.text):
             return Answer(self.unknown, False, "out_of_scope")  # form labels, an agency's role
+        if (
+            "person" in u.flags
+            and u.intent != "contact"
+            and answer.kind in ("fact", "definition")
+            and not self.person_names.search(answer.text)
+        ):  # "vem är regiondirektör i Region Uppsala?" is not answered by the word
+            return Answer(self.unknown, False, "out_of_scope")
         return answer
 
     def _render_checked(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:

@@ -365,7 +365,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         e.extreme = "least"
     elif LEX["most"].search(folded):
         e.extreme = "most"
-    for flag in ("next_only", "previous", "count", "quantity"):
+    for flag in ("next_only", "previous", "count", "quantity", "person"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
     e.language = language(folded)

@@ -68,12 +68,19 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            out = self._model.encode([t or " " for t in texts], is_query)
+            out = self._model.encode([_clean(t) or " " for t in texts], is_query)
         return np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def _clean(text: str) -> str:
+    """Text the C engine can take: a lone surrogate (undecodable bytes from a terminal
+    or a pipe) would raise in its UTF-8 encoding."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _head(text: str, limit: int) -> str:
     """The text up to `limit` characters, cut at a word boundary."""
+    text = _clean(text)
     if len(text) <= limit:
         return text
     cut = text[:limit]

@@ -243,3 +243,19 @@ def test_how_much_prefers_the_sentence_with_a_figure(assistant):
     terms = set(an.terms("tillägget"))
     assert best_sentences(text, terms, an, limit=1, figures=True).startswith("Tillägget omfattar")
     assert best_sentences(text, terms, an, limit=1).startswith("Tillägget beslutades")
+
+
+def test_a_person_is_named_only_where_the_text_names_one(ask):
+    assert "Olivia Wigzell" in ask("Vem är generaldirektör för Socialstyrelsen?").text
+    for q in ("vem är regiondirektör i Region Uppsala?", "Vem leder MSB?"):
+        assert not ask(q).answered, q
+
+
+def test_a_region_named_is_no_topic_of_its_own(ask):
+    a = ask("Hur många vårdplatser har Region Halland?")
+    assert not a.answered and "15 087 047" not in a.text
+
+
+def test_undecodable_input_is_answered_not_raised(ask):
+    a = ask("När ska RSA \udcff rapporteras?")  # a byte a terminal could not decode
+    assert "31 oktober 2027" in a.text
