@@ -43,6 +43,14 @@ TOPIC_NOISE = frozenset(VOCAB.noise) | frozenset(
 )
 DOMAIN_WORDS = LEX["domain_words"].words
 
+# long, unsure messages are read clause by clause
+CLAUSE_BELOW = 0.5
+CLAUSE_WORDS = 12
+MAX_CLAUSES = 4
+_JOINS = "|".join(map(re.escape, LEX["clause_joins"].entries))
+_STARTS = "|".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "")
+                   for w in LEX["clause_starts"].entries)  # fmt: skip
+CLAUSES = re.compile(rf"[,.;:!?]+\s*|\s+(?:{_JOINS})\s+(?=(?:{_STARTS})(?!\w))")
 GLOSS_PULL = 1.0  # weight of the glossary phrases' mean vector beside the question's
 
 # intent -> what the allocation answer is asked to show
@@ -195,6 +203,8 @@ class Interpreter:
         vector = self.embedder.query(plain_names)
         named = {"region": len(e.regions) + bool(e.municipality), "amount": len(e.amounts)}
         c: Classified = self.classifier.classify(self.delexicalise(folded), vector, slots, named)
+        if c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
+            c = self._best_clause(folded, c, slots, named)
         u = Understanding(text=text if folded == typed else folded, folded=folded, intent=c.intent)
         # retrieval compares the question itself, names and all (a second embedding only
         # when placeholders changed it)
@@ -204,6 +214,22 @@ class Interpreter:
         if c.intent in ALLOCATION_FLAGS:
             u.flags.add(ALLOCATION_FLAGS[c.intent])
         return u
+
+    def _best_clause(
+        self, folded: str, whole: Classified, slots: dict[str, int], named: dict[str, int]
+    ) -> Classified:
+        """A long message ("Vi har möte nästa vecka och jag behöver veta hur mycket …")
+        asks in one of its clauses: the clause read most surely wins, if it is surer than
+        the whole (one embedding per clause, for long and unsure messages only)."""
+        best = whole
+        for clause in CLAUSES.split(folded)[:MAX_CLAUSES]:
+            if len(clause.split()) < 3 or not LEX["question_words"].search(clause):
+                continue  # "vi har möte nästa vecka" says why, not what is asked
+            vec = self.embedder.query(self.without_regions(clause))
+            c = self.classifier.classify(self.delexicalise(clause), vec, slots, named)
+            if c.intent != "search" and c.probability > best.probability:
+                best = c
+        return best
 
     def vector(self, u: Understanding, glossed_as: tuple[str, ...] = ()) -> np.ndarray:
         """The question's embedding for retrieval; with the glossary's Swedish phrases for

@@ -259,3 +259,20 @@ def test_a_region_named_is_no_topic_of_its_own(ask):
 def test_undecodable_input_is_answered_not_raised(ask):
     a = ask("När ska RSA \udcff rapporteras?")  # a byte a terminal could not decode
     assert "31 oktober 2027" in a.text
+
+
+def test_a_long_message_is_read_by_the_clause_that_asks(ask):
+    a = ask(
+        "Vi har möte med ekonomi nästa vecka och jag behöver veta hur mycket Region Dalarna "
+        "får i statsbidrag för civilt försvar 2023."
+    )
+    assert "13 725 907 kr" in a.text
+    # a join inside a noun phrase is no clause boundary
+    from bot.understanding import CLAUSES
+
+    assert len([c for c in CLAUSES.split("risk- och sårbarhetsanalysen vart fjärde år") if c]) == 1
+
+
+def test_a_yes_no_question_about_the_insatser_is_answered_from_the_text(ask):
+    a = ask("Måste vi genomföra alla insatser under 2023?")
+    assert "måste inte genomföra samtliga insatser" in a.text
