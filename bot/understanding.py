@@ -43,6 +43,10 @@ TOPIC_NOISE = frozenset(VOCAB.noise) | frozenset(
 )
 DOMAIN_WORDS = LEX["domain_words"].words
 
+# intents a clause may ask of regions described in another ("… och vad får de?")
+SECOND_STEPS = frozenset({"allocation", "allocation_per_capita", "allocation_sum",
+                          "allocation_how", "allocation_population"})  # fmt: skip
+MIN_SECOND_STEP = 0.3
 # long, unsure messages are read clause by clause
 CLAUSE_BELOW = 0.5
 CLAUSE_WORDS = 12
@@ -205,6 +209,12 @@ class Interpreter:
         c: Classified = self.classifier.classify(self.delexicalise(folded), vector, slots, named)
         if c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
             c = self._best_clause(folded, c, slots, named)
+        elif e.described and c.intent in ("population_rank", "regions_list"):
+            # "vilka regioner har över en miljon invånare, och vad får de tillsammans?": the
+            # description is step one; a clause may ask for their money
+            asked = self._best_clause(folded, Classified("search", 0.0, ()), slots, named)
+            if asked.intent in SECOND_STEPS and asked.probability >= MIN_SECOND_STEP:
+                c = asked
         u = Understanding(text=text if folded == typed else folded, folded=folded, intent=c.intent)
         # retrieval compares the question itself, names and all (a second embedding only
         # when placeholders changed it)
