@@ -58,8 +58,7 @@ def measure(assistant, items: list[dict]) -> dict[str, list[int | None]]:
         q = s.parse(u.text, ignore=TOPIC_NOISE)
         dense = s.dense(assistant.interpreter.vector(u, q.glossed_as))
         bm25 = [h.id for h in s.search(q, limit=RERANK_DEPTH)]
-        order = sorted(range(len(dense.best)), key=lambda d: -dense.best[d])
-        by_dense = [s._stored[d]["id"] for d in order[:50] if d in s._stored]
+        by_dense = [s._stored[d]["id"] for d in dense.order[:50] if d in s._stored]
         found = s.search(q, limit=RERANK_DEPTH, dense=dense, dense_limit=10)
         fused = [h.id for h in assistant.ranker.ranked(found, q, ("passage", "glossary"), True)]
         ranks["bm25"].append(rank_of(bm25, good))

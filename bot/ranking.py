@@ -156,12 +156,8 @@ class Ranker:
         for own, added in q.groups:
             if self.names & set(own) and not best.matched & {*own, *added}:
                 return False  # "kontaktperson på SKR" answered by an MSB contact
-        weight = self.weight(q)
-        if foreign:
-            weight -= UNKNOWN_SHARE * self.max_idf * len(q.unknown)
-            if weight <= 0:
-                return False
-        return self.coverage(best, q) >= IN_SCOPE_SHARE * weight
+        weight = self.known_weight(q) if foreign else self.weight(q)
+        return weight > 0 and self.coverage(best, q) >= IN_SCOPE_SHARE * weight
 
     def known_weight(self, q: Query) -> float:
         """The weight of the words the documents know (for a foreign question)."""

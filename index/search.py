@@ -69,6 +69,7 @@ class Dense:
     best: np.ndarray
     median: float
     spread: float  # closest document's cosine minus the median
+    order: list[int]  # documents, closest first (sorted once per question)
 
 
 class Searcher:
@@ -115,12 +116,11 @@ class Searcher:
         self._open_vectors(path)
 
     def _open_vectors(self, path: Path) -> None:
-        """The units' vectors (memory-mapped) and, per unit, its document and sentence."""
+        """The units' vectors (memory-mapped) and, per unit, its document."""
         units = json.loads((path / builder.UNITS).read_text(encoding="utf-8"))
         self.unit_vectors = np.load(path / builder.VECTORS, mmap_mode="r")
         docnum = {r["id"]: n for n, r in self._stored.items()}
         self.unit_doc = np.array([docnum[u[0]] for u in units], dtype=np.int64)
-        self.unit_sentence = np.array([u[1] for u in units], dtype=np.int64)
         self._doc_units: dict[int, tuple[int, int]] = {}
         for row, d in enumerate(self.unit_doc.tolist()):  # a document's units are contiguous
             first, _ = self._doc_units.get(d, (row, row))
@@ -136,7 +136,8 @@ class Searcher:
         scored = best[best > -1]
         median = float(np.median(scored)) if len(scored) else 0.0
         top = float(scored.max()) if len(scored) else 1.0
-        return Dense(sims, best, median, max(top - median, 1e-6))
+        order = np.argsort(-best, kind="stable").tolist()
+        return Dense(sims, best, median, max(top - median, 1e-6), order)
 
     def _glossary_map(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -277,13 +278,16 @@ class Searcher:
                 r is None or (wanted and r["kind"] not in wanted) or (docs and r["doc"] not in docs)
             )
 
-        order = [d for d in sorted(scores, key=lambda d: (-scores[d], d)) if admitted(d)]
-        chosen = order[:limit]  # as Whoosh orders
+        chosen = []
+        for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
+            if admitted(docnum):
+                chosen.append(docnum)
+                if len(chosen) >= limit:
+                    break
         if dense is not None and dense_limit:
-            best = dense.best
-            seen = set(chosen)
-            for docnum in np.argsort(-best, kind="stable").tolist():
-                if len(seen) >= len(chosen) + dense_limit or best[docnum] < 0:
+            seen, wanted_total = set(chosen), len(chosen) + dense_limit
+            for docnum in dense.order:
+                if len(seen) >= wanted_total or dense.best[docnum] < 0:
                     break
                 if docnum not in seen and admitted(docnum):
                     chosen.append(docnum)
