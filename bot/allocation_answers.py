@@ -213,9 +213,7 @@ def combined(knowledge: Knowledge, regions: list[Region], year: int | None, how:
     return Answer("\n".join(lines), True, "allocation", cite.all())
 
 
-def table(
-    knowledge: Knowledge, year: int | None, extreme: str | None = None, by_population=False
-) -> Answer:
+def table(knowledge: Knowledge, year: int | None, extreme: str | None = None) -> Answer:
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
         return grant
@@ -224,16 +222,7 @@ def table(
     cite = Citer(knowledge)
     cite.cite(grant.source)
     lines = []
-    if extreme and by_population:  # "vilken region är störst?": by inhabitants
-        a = rows[0] if extreme == "most" else rows[-1]
-        word = "Flest" if extreme == "most" else "Minst antal"
-        when = sv_date(grant.population_date)
-        lines += [
-            f"{word} invånare har {knowledge.region(a.region_id).name}: "
-            f"{sv_int(a.population)} den {when} (befolkningsunderlaget för {grant.year}).",
-            "",
-        ]
-    elif extreme:  # "vilken region får mest?": the answer first, the table after
+    if extreme:  # "vilken region får mest?": the answer first, the table after
         a = rows[0] if extreme == "most" else rows[-1]
         word = "Mest" if extreme == "most" else "Minst"
         lines += [f"{word} får {knowledge.region(a.region_id).name}: {sv_kr(a.total)}.", ""]

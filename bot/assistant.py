@@ -106,16 +106,15 @@ def unknown_text(knowledge: Knowledge) -> str:
     return text + " Skriv ”hjälp” för exempel på vad jag kan svara på."
 
 
-def person_names(knowledge: Knowledge) -> re.Pattern:
+def person_names(knowledge: Knowledge, places: frozenset[str]) -> re.Pattern:
     """Two capitalised words in a row that the documents never write in lower case and
-    that are no region's name ("Olivia Wigzell", "Christer Wiklund", not "Västra
-    Götaland"): how the texts name a person. Matches nothing when they name none."""
-    places = {w for r in knowledge.regions for n in (r.name, *r.aliases) for w in n.split()}
+    that are no region's name (`places`, folded): "Olivia Wigzell", not "Västra
+    Götaland". How the texts name a person; matches nothing when they name none."""
     text = "\n".join(knowledge.texts.values())
     lower = set(re.findall(r"(?<![\w-])[a-zåäöé][\w-]*", text))
     caps = {w for w in re.findall(r"(?<![\w-])[A-ZÅÄÖ][a-zåäöé]+", text) if w.lower() not in lower}
     pairs = {f"{a} {b}" for a, b in re.findall(r"([A-ZÅÄÖ][a-zåäöé]+) ([A-ZÅÄÖ][a-zåäöé]+)", text)
-             if a in caps and b in caps and not {a, b} & places}  # fmt: skip
+             if a in caps and b in caps and not {fold(a), fold(b)} & places}  # fmt: skip
     if not pairs:
         return re.compile(r"(?!)")
     return re.compile("|".join(sorted(map(re.escape, pairs), key=len, reverse=True)))
@@ -139,10 +138,8 @@ class Assistant:
         self.document_names = DocumentNames(knowledge)
         self.ranker = Ranker(searcher)
         self.unknown = unknown_text(knowledge)
-        self.person_names = person_names(knowledge)
-        self.place_words = frozenset(
-            w for r in knowledge.regions for n in (r.name, *r.aliases) for w in fold(n).split()
-        )
+        self.place_words = self.interpreter.regions.words
+        self.person_names = person_names(knowledge, self.place_words)
 
     @classmethod
     def create(cls, progress: builder.Progress | None = None) -> Assistant:
@@ -728,8 +725,14 @@ def _allocation_table(a: Assistant, u: Understanding, today: date) -> Answer:
 
 
 def _population_rank(a: Assistant, u: Understanding, today: date) -> Answer:
-    extreme = "least" if "least" in u.flags else "most"
-    return money.table(a.knowledge, u.year, extreme, by_population=True)
+    """"Vilken region är störst?": by inhabitants, as step one of a two-step question."""
+    found = money.described_regions(
+        a.knowledge, "least" if "least" in u.flags else "most", None, u.year
+    )
+    if isinstance(found, Answer):
+        return found
+    _, text, cite = found
+    return Answer(text, True, "allocation", cite.all())
 
 
 def _allocation(a: Assistant, u: Understanding, today: date) -> Answer:

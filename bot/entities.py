@@ -68,7 +68,8 @@ INSATS_NUMBER = re.compile(
 
 
 def _phrases(name: str) -> str:
-    return "|".join(sorted((re.escape(plain(e)) for e in LEX[name].entries), key=len, reverse=True))
+    """A lexicon's entries as an alternation, for patterns matched on plain() text."""
+    return LEX[name].alternation
 
 
 # "efter 2027" (the first time after it), "från och med 2028" (from that year)
@@ -188,6 +189,8 @@ class RegionMatcher:
                 self.by_name[fold(a)] = r.id
         self.regions = {r.id: r for r in regions}
         self.names = list(self.by_name)
+        # every word of every name: a region's name is no topic of a question
+        self.words = frozenset(w for n in self.names for w in n.split())
 
     def find(self, folded: str) -> tuple[list[Region], str | None]:
         """The regions named, and a municipality named instead of one (or None)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import STOPWORDS, fold
+from index.analysis import STOPWORDS, fold, plain
 from index.embedding import Embedder, VectorCache
 from knowledge.models import MONTHS_SV, Knowledge, Region
 from knowledge.vocabulary import intents as load_intents
@@ -38,9 +38,7 @@ from .spelling import Speller
 VOCAB = vocabulary()
 # Words that say how something is asked, not what about (and the stopwords), also
 # without diacritics ("vad ar rsa"): left out of the topic search.
-TOPIC_NOISE = frozenset(VOCAB.noise) | frozenset(
-    w.translate(str.maketrans("åäöéü", "aaoeu")) for w in (*VOCAB.noise, *STOPWORDS)
-)
+TOPIC_NOISE = frozenset(VOCAB.noise) | frozenset(plain(w) for w in (*VOCAB.noise, *STOPWORDS))
 DOMAIN_WORDS = LEX["domain_words"].words
 
 # intents a clause may ask of regions described in another ("… och vad får de?")
@@ -51,10 +49,21 @@ MIN_SECOND_STEP = 0.3
 CLAUSE_BELOW = 0.5
 CLAUSE_WORDS = 12
 MAX_CLAUSES = 4
-_JOINS = "|".join(map(re.escape, LEX["clause_joins"].entries))
-_STARTS = "|".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "")
-                   for w in LEX["clause_starts"].entries)  # fmt: skip
-CLAUSES = re.compile(rf"[,.;:!?]+\s*|\s+(?:{_JOINS})\s+(?=(?:{_STARTS})(?!\w))")
+# (matched on plain() text, which keeps every letter's place)
+CLAUSES = re.compile(
+    rf"[,.;:!?]+\s*|\s+(?:{LEX['clause_joins'].alternation})\s+"
+    rf"(?=(?:{LEX['clause_starts'].alternation})(?![\w-]))"
+)
+
+
+def clauses(folded: str) -> list[str]:
+    """The clauses of a message, as written."""
+    out, start = [], 0
+    for m in CLAUSES.finditer(plain(folded)):
+        out.append(folded[start : m.start()])
+        start = m.end()
+    out.append(folded[start:])
+    return [c for c in out if c.strip()]
 GLOSS_PULL = 1.0  # weight of the glossary phrases' mean vector beside the question's
 
 # intent -> what the allocation answer is asked to show
@@ -170,26 +179,31 @@ class Interpreter:
             (lambda n, total: progress("avsikter", n, total)) if progress else None,
         )  # fmt: skip
 
-    def without_regions(self, folded: str) -> str:
-        """The question with its region names as "region x": what is asked, not about
-        whom, decides the intent. (The embedding is taken of this text; with no region
-        named it is the question itself, and retrieval reuses it.)"""
-        found, town = self.regions.find(folded)
-        town = town or municipality(folded, self.speller.lexicon)
-        text = folded.replace(town, "region x") if town else folded  # a region's role
-        described = None if found else describe_regions(text)
-        if described:  # "regionen med flest invånare" names a region as well, a threshold
-            several = described.threshold is not None  # (usually) several of them
-            name = "region x och region y" if several else "region x"
+    def without_regions(self, folded: str, e: Entities | None = None) -> str:
+        """The question with the regions it names or describes, and a municipality in a
+        region's role, as "region x": what is asked, not about whom, decides the intent.
+        (The embedding is taken of this text; with no region named it is the question
+        itself, and retrieval reuses it.) `e`: the question's entities, if already found."""
+        if e is None:
+            found, town = self.regions.find(folded)
+            town = town or municipality(folded, self.speller.lexicon)
+            described = None if found else describe_regions(folded)
+        else:
+            found, town, described = e.regions, e.municipality, e.described
+        text = folded
+        if described:  # a threshold describes (usually) several regions
+            name = "region x och region y" if described.threshold is not None else "region x"
             text = text[: described.span[0]] + name + text[described.span[1] :]
+        if town:
+            text = text.replace(town, "region x")
         for r in found:
             for name in sorted({fold(r.name), *map(fold, r.aliases)}, key=len, reverse=True):
                 text = re.sub(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", "region x", text)
         return re.sub(r"(?<![\w-])region(en)?\s+region x", "region x", text)
 
-    def delexicalise(self, folded: str) -> str:
+    def delexicalise(self, folded: str, e: Entities | None = None) -> str:
         """Regions, amounts and years as placeholders, for the character n-grams."""
-        return YEAR.sub("år", AMOUNT.sub("N miljoner", self.without_regions(folded)))
+        return without_numbers(self.without_regions(folded, e))
 
     def understand(self, text: str, today: date) -> Understanding:
         typed = fold(text).strip()
@@ -203,10 +217,10 @@ class Interpreter:
             or (1 if e.unknown_region or e.municipality or e.described else 0),
             "amount": len(e.amounts),
         }
-        plain_names = self.without_regions(folded)
+        plain_names = self.without_regions(folded, e)
         vector = self.embedder.query(plain_names)
         named = {"region": len(e.regions) + bool(e.municipality), "amount": len(e.amounts)}
-        c: Classified = self.classifier.classify(self.delexicalise(folded), vector, slots, named)
+        c: Classified = self.classifier.classify(without_numbers(plain_names), vector, slots, named)
         if c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
             c = self._best_clause(folded, c, slots, named)
         elif e.described and c.intent in ("population_rank", "regions_list"):
@@ -232,7 +246,7 @@ class Interpreter:
         asks in one of its clauses: the clause read most surely wins, if it is surer than
         the whole (one embedding per clause, for long and unsure messages only)."""
         best = whole
-        for clause in CLAUSES.split(folded)[:MAX_CLAUSES]:
+        for clause in clauses(folded)[:MAX_CLAUSES]:
             if len(clause.split()) < 3 or not LEX["question_words"].search(clause):
                 continue  # "vi har möte nästa vecka" says why, not what is asked
             vec = self.embedder.query(self.without_regions(clause))
@@ -259,6 +273,10 @@ class Interpreter:
         if phrase not in self._phrases:
             self._phrases[phrase] = self.embedder.query(phrase)
         return self._phrases[phrase]
+
+
+def without_numbers(text: str) -> str:
+    return YEAR.sub("år", AMOUNT.sub("N miljoner", text))
 
 
 def _take_entities(u: Understanding, e: Entities) -> None:

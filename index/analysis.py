@@ -11,13 +11,14 @@ splitter misses. Terms are produced here and handed to Whoosh pre-analysed.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
 
-from knowledge.vocabulary import vocabulary
+# fold and plain are defined with the vocabulary that reads them; the rest import them here
+from knowledge.vocabulary import fold, vocabulary
+from knowledge.vocabulary import plain as plain  # re-exported
 
 WORD = re.compile(r"[0-9a-zåäöéüæø]+(?::[0-9]+)?", re.IGNORECASE)
 
@@ -38,19 +39,6 @@ _NOT_A_PART = ("ring", "ning", "else", "het")
 @lru_cache(maxsize=1)
 def _snowball():
     return snowballstemmer.stemmer("swedish")
-
-
-def fold(text: str) -> str:
-    """Unicode-normalised and case-folded ("NÄR" -> "när")."""
-    return unicodedata.normalize("NFC", text).casefold()
-
-
-_PLAIN = str.maketrans("åäöéü", "aaoeu")
-
-
-def plain(text: str) -> str:
-    """Without Swedish diacritics: 'vilket stod finns' must read as 'vilket stöd finns'."""
-    return text.translate(_PLAIN)
 
 
 # "SKR:s", "RSA:n", "MSB:s": an abbreviation's inflection is written after a colon

@@ -29,8 +29,17 @@ def language_file(name: str) -> Path:
     return own if own.is_file() else PACKAGE_DATA / name
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Unicode-normalised and case-folded ("NÄR" -> "när")."""
     return unicodedata.normalize("NFC", text).casefold()
+
+
+def plain(text: str) -> str:
+    """Without Swedish diacritics: 'vilket stod finns' must read as 'vilket stöd finns'
+    (every letter keeps its place)."""
+    return text.translate(_PLAIN)
+
+
 
 
 class Lexicon:
@@ -41,19 +50,20 @@ class Lexicon:
         self.name = name
         self.entries = entries
         alts = []
-        for e in sorted({_fold(x).translate(_PLAIN) for x in entries}, key=len, reverse=True):
+        for e in sorted({plain(fold(x)) for x in entries}, key=len, reverse=True):
             tail = r"[\w-]*" if e.endswith("*") else ""
             alts.append(r"\s+".join(map(re.escape, e.rstrip("*").split())) + tail)
-        self._re = re.compile(r"(?<![\w-])(?:" + "|".join(alts) + r")(?![\w-])") if alts else None
+        # the entries as one regular-expression alternation, on text without å/ä/ö (for
+        # patterns that build on a lexicon)
+        self.alternation = "|".join(alts) if alts else "(?!)"
+        self._re = re.compile(r"(?<![\w-])(?:" + self.alternation + r")(?![\w-])")
 
     def search(self, folded: str) -> re.Match | None:
-        return self._re.search(folded.translate(_PLAIN)) if self._re else None
+        return self._re.search(plain(folded))
 
     def findall(self, folded: str) -> list[str]:
         """The matches as written (plain() keeps every letter's place)."""
-        if not self._re:
-            return []
-        return [folded[m.start() : m.end()] for m in self._re.finditer(folded.translate(_PLAIN))]
+        return [folded[m.start() : m.end()] for m in self._re.finditer(plain(folded))]
 
     def __contains__(self, word: str) -> bool:
         return bool(self.search(word))
@@ -61,7 +71,7 @@ class Lexicon:
     @property
     def words(self) -> frozenset[str]:
         """Every single word written in the entries (for the speller and the noise list)."""
-        return frozenset(w for e in self.entries for w in re.findall(r"[^\W\d_]+", _fold(e)))
+        return frozenset(w for e in self.entries for w in re.findall(r"[^\W\d_]+", fold(e)))
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,7 @@ class Vocabulary:
         return self.lexicons[name]
 
     def season_of(self, word: str) -> Season | None:
-        w = _fold(word)
+        w = fold(word)
         return next((s for s in self.seasons if w in s.words), None)
 
 
@@ -116,7 +126,7 @@ def _words(path: Path, key: str, raw) -> tuple[str, ...]:
     for i, w in enumerate(raw):
         if not isinstance(w, str) or not w.strip():
             _fail(path, f"{key}[{i}]", f"ska vara ett ord, inte {w!r}")
-        out.append(_fold(w.strip()))
+        out.append(fold(w.strip()))
     return tuple(out)
 
 
@@ -126,7 +136,7 @@ def _numbers(path: Path, key: str, raw) -> dict[str, int]:
     for w, n in raw.items():
         if not isinstance(w, str) or not isinstance(n, int) or isinstance(n, bool) or n <= 0:
             _fail(path, f"{key}.{w}", f"ska vara ett ord med ett positivt heltal, inte {n!r}")
-    return {_fold(w): n for w, n in raw.items()}
+    return {fold(w): n for w, n in raw.items()}
 
 
 def parse_vocabulary(path: Path) -> Vocabulary:
@@ -175,7 +185,7 @@ def _synonyms(path: Path, raw) -> dict[str, str]:
     for short, word in raw.items():
         if not isinstance(short, str) or not isinstance(word, str) or not word.strip():
             _fail(path, f"synonyms.{short}", f"ska vara ett ord, inte {word!r}")
-    return {_fold(k): _fold(v) for k, v in raw.items()}
+    return {fold(k): fold(v) for k, v in raw.items()}
 
 
 REQUIRED_LEXICONS = (
@@ -242,5 +252,13 @@ def parse_intents(path: Path) -> tuple[Intent, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4)
+def _intents(path: Path, mtime: float) -> tuple[Intent, ...]:
+    return parse_intents(path)
+
+
 def intents() -> tuple[Intent, ...]:
-    return parse_intents(language_file(INTENTS_FILE))
+    """The intents, read once per version of the file (the speller's lexicon and the
+    classifier both read them at start-up)."""
+    path = language_file(INTENTS_FILE)
+    return _intents(path, path.stat().st_mtime)
