@@ -725,14 +725,15 @@ def _allocation_table(a: Assistant, u: Understanding, today: date) -> Answer:
 
 
 def _population_rank(a: Assistant, u: Understanding, today: date) -> Answer:
-    """"Vilken region är störst?": by inhabitants, as step one of a two-step question."""
+    """"Vilken region är störst?": by inhabitants (worded as step one of a two-step
+    question), then every region's money, which follows the inhabitants."""
     found = money.described_regions(
         a.knowledge, "least" if "least" in u.flags else "most", None, u.year
     )
     if isinstance(found, Answer):
         return found
-    _, text, cite = found
-    return Answer(text, True, "allocation", cite.all())
+    table = money.table(a.knowledge, u.year)
+    return replace(table, text=f"{found[1]}\n\n{table.text}")
 
 
 def _allocation(a: Assistant, u: Understanding, today: date) -> Answer:
