@@ -111,7 +111,7 @@ class DenseBaseline:
 
     def __call__(self, q: str) -> tuple[str, bool]:
         d = self.searcher.dense(self.embedder.query(q))
-        r = self.searcher._stored[int(d.best.argmax())]
+        r = self.searcher.stored(int(d.best.argmax()))
         return f"{r['title']}\n{r['body']}", True
 
 

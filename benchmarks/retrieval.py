@@ -58,7 +58,7 @@ def measure(assistant, items: list[dict]) -> dict[str, list[int | None]]:
         q = s.parse(u.text, ignore=TOPIC_NOISE)
         dense = s.dense(assistant.interpreter.vector(u, q.glossed_as))
         bm25 = [h.id for h in s.search(q, limit=RERANK_DEPTH)]
-        by_dense = [s._stored[d]["id"] for d in dense.order[:50] if d in s._stored]
+        by_dense = [s.stored(d)["id"] for d in dense.closest(50) if s.alive[d]]
         found = s.search(q, limit=RERANK_DEPTH, dense=dense, dense_limit=10)
         fused = [h.id for h in assistant.ranker.ranked(found, q, ("passage", "glossary"), True)]
         ranks["bm25"].append(rank_of(bm25, good))

@@ -142,11 +142,12 @@ class Assistant:
         self.person_names = person_names(knowledge, self.place_words)
 
     @classmethod
-    def create(cls, progress: builder.Progress | None = None) -> Assistant:
+    def create(cls, progress: builder.Progress | None = None, stale_ok: bool = False) -> Assistant:
         """Load the knowledge base and open (or build) its index; `progress` hears of a
-        build's stages (stage, done, total)."""
+        build's stages (stage, done, total). With `stale_ok` an index of older versions
+        of some sources is opened at once without them (Searcher.stale)."""
         k = knowledge_pkg.load()
-        return cls(k, Searcher(k, progress=progress), progress)
+        return cls(k, Searcher(k, progress=progress, stale_ok=stale_ok), progress)
 
     # -- the one entry point for free text -------------------------------------------
 

@@ -38,7 +38,7 @@ def _gram_set(word: str) -> frozenset[str]:
 class Ranker:
     def __init__(self, searcher: Searcher):
         self.searcher = searcher
-        self.n_docs = max(searcher.searcher.doc_count(), 1)
+        self.n_docs = max(searcher.n_docs, 1)
         self.max_idf = math.log(self.n_docs + 1)
         # abbreviations name who or what is asked about (SKR, RSA, TiB): an answer must
         # mention them or what they stand for
@@ -50,8 +50,8 @@ class Ranker:
 
     @lru_cache(maxsize=20_000)  # noqa: B019 - one ranker per index
     def idf(self, term: str) -> float:
-        df = self.searcher.searcher.doc_frequency("terms", term) + (
-            self.searcher.searcher.doc_frequency("key_terms", term)
+        df = self.searcher.doc_frequency("terms", term) + (
+            self.searcher.doc_frequency("key_terms", term)
         )
         return math.log((self.n_docs + 1) / (df + 1)) if df else self.max_idf
 

@@ -329,7 +329,10 @@ async def reindex_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def reload_assistant(context: ContextTypes.DEFAULT_TYPE) -> Answer:
     """Switch to the knowledge base on disk (off the event loop); keep the running one
     when it is broken. Also after an admin's upload (bot/admin_upload.py)."""
-    s = services(context)
+    return await refresh_assistant(services(context))
+
+
+async def refresh_assistant(s: Services) -> Answer:
     if s.reload is None:
         return Answer("Omindexering går inte i den här körningen.", False, "admin")
     async with s.reloading:
@@ -559,6 +562,11 @@ def build_application(
         if warning:
             log.warning(warning)
         schedule_reminders(app, reminder_interval)
+        stale = getattr(getattr(assistant, "searcher", None), "stale", ())
+        if stale and reload is not None:
+            # answering already, from the unchanged sources; the rest once built
+            log.info("Sökindexet saknar %d ändrade källor – bygger dem i bakgrunden", len(stale))
+            app.job_queue.run_once(_refresh_at_start, 0, name="index-refresh")
 
     app = (
         ApplicationBuilder()
@@ -590,6 +598,11 @@ def build_application(
     )
     register_handlers(app)
     return app
+
+
+async def _refresh_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
+    answer = await refresh_assistant(services(context))
+    log.info("Sökindexet: %s", answer.text.splitlines()[0])
 
 
 class RedactToken(logging.Filter):
@@ -643,7 +656,8 @@ def run_telegram(config: Config) -> None:
 
     store = SubscriptionStore.open(config.database_path)
     try:
-        app = build_application(Assistant.create(), store, config, reload=Assistant.create)
+        assistant = Assistant.create(stale_ok=True)  # answering at once; see post_init
+        app = build_application(assistant, store, config, reload=Assistant.create)
         log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
         if config.webhook_url:
             log.info("Webhook mode on port %s", config.port)

@@ -1,10 +1,12 @@
-"""Build and update the Whoosh index; a search never sees a half-built one.
+"""Build and update the index; a search never sees a half-built one.
 
-The index lives in a folder per version of the indexing code. Inside it,
-generations: each update copies the live generation aside, re-indexes only the
-sources whose content hash changed (one source text, or the YAML entries), and
-then switches the CURRENT pointer with an atomic rename. A first run, a code
-change or a broken index means a full build.
+The index lives in a folder per version of the indexing code. Its documents are in
+immutable segments (index.inverted); a generation is a small file naming the segments
+and which of their sources are live. An update writes one new segment for the sources
+whose content hash changed (one source text, or the YAML entries), marks their old
+documents dead, merges small segments when there are many, and then switches the
+CURRENT pointer with an atomic rename. A first run, a code change or a broken index
+means a full build.
 """
 
 from __future__ import annotations
@@ -22,13 +24,11 @@ from pathlib import Path
 
 import numpy as np
 import platformdirs
-from whoosh import fields, index
-from whoosh.analysis import SpaceSeparatedTokenizer
 
 from knowledge import Knowledge
 from knowledge.vocabulary import VOCABULARY_FILE, language_file
 
-from . import embedding
+from . import embedding, inverted
 from .analysis import Analyzer, corpus_vocabulary, words
 from .documents import IndexDoc, by_source
 
@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 
 META_FILE = "beredskapsboten.json"
 CURRENT = "CURRENT"
-VECTORS = "vectors.npy"  # one row per unit (sentence or list item), L2-normalised
-UNITS = "units.json"  # [[index doc id, sentence number, cache key], ...] in row order
+SEGMENTS = "segments"
+# More segments than this and the smallest are merged into one: a search visits every
+# segment, and a merge of small ones costs only their size.
+MAX_SEGMENTS = 8
 Progress = Callable[[str, int, int], None]  # stage ("index", "vektorer"), done, total
 
 
@@ -45,7 +47,7 @@ def _code_version() -> str:
     """A hash of the code that decides what goes into the index: changing it means a rebuild."""
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("analysis.py", "documents.py", "builder.py", "clean.py"):
+    for name in ("analysis.py", "documents.py", "builder.py", "clean.py", "inverted.py"):
         path = here / name
         if path.exists():
             h.update(path.read_bytes())
@@ -54,23 +56,6 @@ def _code_version() -> str:
 
 
 CODE_VERSION = _code_version()
-
-
-def schema() -> fields.Schema:
-    pre = SpaceSeparatedTokenizer()  # terms arrive analysed by index.analysis
-    return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
-        src=fields.ID,  # the source it came from, for incremental deletes
-        kind=fields.ID(stored=True),
-        ref=fields.STORED,
-        doc=fields.ID(stored=True),
-        section=fields.STORED,
-        title=fields.STORED,
-        body=fields.STORED,
-        terms=fields.TEXT(analyzer=pre),
-        key_terms=fields.TEXT(analyzer=pre),
-        grams=fields.TEXT(analyzer=pre),
-    )
 
 
 def index_root() -> Path:
@@ -106,12 +91,26 @@ def live_generation(home: Path) -> Path | None:
 
 
 def is_complete(path: Path) -> bool:
-    """Fully written: metadata (written last) and a readable Whoosh table of contents."""
+    """Fully written: the generation's metadata (written last) and every segment it names."""
     try:
-        return (path / META_FILE).is_file() and index.exists_in(path)
-    except Exception as exc:  # whoosh raises assorted errors on a damaged folder
+        meta = read_meta(path)
+        return all(inverted.is_complete(segment_dir(path.parent, s["name"]))
+                   for s in meta["segments"])  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("Indexet i %s är skadat (%s) – bygger om", path, exc)
         return False
+
+
+def segment_dir(home: Path, name: str) -> Path:
+    return home / SEGMENTS / name
+
+
+def usable_generation(root: Path | None = None) -> Path | None:
+    """The live generation if this code and model can read it, whatever its sources."""
+    gen = live_generation(index_home(root))
+    if gen is None or read_meta(gen).get("model") != embedding.model_name():
+        return None
+    return gen
 
 
 def read_meta(path: Path) -> dict:
@@ -133,58 +132,73 @@ def _texts(docs: list[IndexDoc]) -> list[str]:
     return [f"{d.title} {d.body} {d.keywords}" for d in docs]
 
 
-def _add(
-    writer,
+def _speller_words(docs: list[IndexDoc]) -> list[str]:
+    return sorted({w for t in _texts(docs) for w in words(t) if len(w) >= 2 and not w.isdigit()})
+
+
+def _tokens(d: IndexDoc, analyzer: Analyzer) -> dict[str, list[str]]:
+    key = f"{d.title} {d.keywords}"
+    return {
+        "terms": analyzer.terms(f"{d.title} {d.body}"),
+        "key_terms": analyzer.terms(key),
+        "grams": analyzer.gram_terms(f"{key} {d.body}"),
+    }
+
+
+def _write_segment(
+    home: Path,
     docs: list[IndexDoc],
     analyzer: Analyzer,
-    progress: Progress | None,
-    done: int,
-    total: int,
-) -> int:
-    for d in docs:
-        key = f"{d.title} {d.keywords}"
-        writer.add_document(
-            id=d.id, src=d.source_key, kind=d.kind, ref=d.ref, doc=d.doc, section=d.section,
-            title=d.title, body=d.body,
-            terms=" ".join(analyzer.terms(f"{d.title} {d.body}")),
-            key_terms=" ".join(analyzer.terms(key)),
-            grams=" ".join(analyzer.gram_terms(f"{key} {d.body}")),
-        )  # fmt: skip
-        done += 1
-        if progress and (done % 50 == 0 or done == total):
-            progress("index", done, total)
-    return done
-
-
-def _write_vectors(
-    gen: Path,
-    docs: list[IndexDoc],
-    old: Path | None,
     root: Path | None,
     progress: Progress | None,
 ) -> str:
-    """Embed every unit of `docs` into `gen`: rows the live generation already has are
-    reused, then the shared cache, and only new text goes through the model."""
-    rows = [(d.id, i, text) for d in docs for i, text in enumerate(d.units)]
-    known: dict[str, np.ndarray] = {}
-    if old is not None and (old / VECTORS).is_file() and (old / UNITS).is_file():
-        try:
-            old_units = json.loads((old / UNITS).read_text(encoding="utf-8"))
-            old_vecs = np.load(old / VECTORS, mmap_mode="r")
-            known = {u[2]: np.asarray(old_vecs[n]) for n, u in enumerate(old_units)}
-        except (OSError, ValueError, IndexError) as exc:
-            log.warning("Förra indexets vektorer kunde inte läsas (%s) – räknar om", exc)
+    """One segment of `docs`: analysed, embedded (only text the shared vector cache does
+    not hold goes through the model) and written. Returns its name."""
+    tokens = []
+    for n, d in enumerate(docs, 1):
+        tokens.append(_tokens(d, analyzer))
+        if progress and (n % 200 == 0 or n == len(docs)):
+            progress("index", n, len(docs))
+    rows = [(i, s, text) for i, d in enumerate(docs) for s, text in enumerate(d.units)]
     cache = vector_cache(root)
     try:
-        texts = [text for _, _, text in rows]
         report = (lambda n, t: progress("vektorer", n, t)) if progress else None
-        vecs = embedding.embed_passages(texts, cache, report, known)
+        vecs = embedding.embed_passages([t for _, _, t in rows], cache, report)
     finally:
         cache.close()
-    np.save(gen / VECTORS, vecs)
-    units = [[doc_id, i, embedding.text_key(text)] for doc_id, i, text in rows]
-    (gen / UNITS).write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
-    return embedding.model_name()
+    name = f"seg-{time.time_ns()}"
+    inverted.write(
+        segment_dir(home, name),
+        [[d.id, d.source_key, d.kind, d.ref, d.doc, d.section, d.title, d.body] for d in docs],
+        tokens,
+        vecs,
+        [[i, s, embedding.text_key(text)] for i, s, text in rows],
+        {"sources": sorted({d.source_key for d in docs}), "words": _speller_words(docs)},
+    )
+    return name
+
+
+def _merge_small(home: Path, segments: list[dict]) -> list[dict]:
+    """Merge the smallest segments into one while there are more than MAX_SEGMENTS."""
+    if len(segments) <= MAX_SEGMENTS:
+        return segments
+    sizes = {s["name"]: s["documents"] for s in segments}
+    smallest = sorted(segments, key=lambda s: sizes[s["name"]])
+    chosen = smallest[: len(segments) - MAX_SEGMENTS // 2 + 1]
+    parts, words_, sources = [], set(), set()
+    for s in chosen:
+        seg = inverted.open_segment(segment_dir(home, s["name"]))
+        live = set(s["live"])
+        parts.append((seg, np.array([row[1] in live for row in seg.stored], dtype=bool)))
+        words_.update(seg.meta["words"])
+        sources |= live
+    name = f"seg-{time.time_ns()}"
+    meta = {"sources": sorted(sources), "words": sorted(words_)}
+    inverted.merge(segment_dir(home, name), parts, meta)
+    merged = {"name": name, "live": sorted(sources),
+              "documents": int(sum(int(a.sum()) for _, a in parts))}  # fmt: skip
+    names = {s["name"] for s in chosen}
+    return [s for s in segments if s["name"] not in names] + [merged]
 
 
 def update(
@@ -195,7 +209,7 @@ def update(
 ) -> Path:
     """Bring the index up to date with `knowledge`; returns the live generation's folder."""
     home = index_home(root)
-    home.mkdir(parents=True, exist_ok=True)
+    (home / SEGMENTS).mkdir(parents=True, exist_ok=True)
     grouped = by_source(knowledge)
     hashes = source_hashes(grouped)
     with _lock(home):
@@ -207,52 +221,61 @@ def update(
             return live
         started = time.perf_counter()
         gen = home / f"gen-{time.time_ns()}"
+        written: list[str] = []
         try:
             if old:
                 changed = [k for k in hashes if old["sources"].get(k) != hashes[k]]
                 removed = [k for k in old["sources"] if k not in hashes]
-                shutil.copytree(live, gen)
+                gone = set(changed) | set(removed)
+                segments = []
+                for s in old["segments"]:
+                    keep = [k for k in s["live"] if k not in gone]
+                    if keep:
+                        segments.append({**s, "live": keep})
                 vocab = set(old["vocabulary"]).union(
                     corpus_vocabulary(_texts([d for k in changed for d in grouped[k]]))
                 )
             else:
-                changed, removed = list(hashes), []
-                gen.mkdir()
-                index.create_in(gen, schema())
+                changed, removed, segments = list(hashes), [], []
                 vocab = corpus_vocabulary(_texts([d for docs in grouped.values() for d in docs]))
-            analyzer = Analyzer(vocab)
-            ix = index.open_dir(gen)
-            writer = ix.writer()
-            for key in (*changed, *removed):
-                writer.delete_by_term("src", key)
             todo = [d for k in changed for d in grouped[k]]
-            _add(writer, todo, analyzer, progress, 0, len(todo))
-            writer.commit(optimize=not old)
-            all_docs = [d for docs in grouped.values() for d in docs]
-            model = _write_vectors(gen, all_docs, live, root, progress)
+            if todo:
+                name = _write_segment(home, todo, Analyzer(vocab), root, progress)
+                written.append(name)
+                segments.append({"name": name, "live": sorted(changed), "documents": len(todo)})
+            merged = _merge_small(home, segments)
+            written += [s["name"] for s in merged if s not in segments]
+            segments = merged
+            spelled: set[str] = set()
+            for s in segments:
+                seg_meta = segment_dir(home, s["name"]) / inverted.SEGMENT_META
+                spelled.update(json.loads(seg_meta.read_text("utf-8"))["words"])
+            gen.mkdir()
             meta = {
                 "code": CODE_VERSION,
-                "model": model,
+                "model": embedding.model_name(),
                 "built": time.time(),
-                "documents": len(all_docs),
+                "documents": sum(len(docs) for docs in grouped.values()),
                 "sources": hashes,
+                "segments": segments,
                 "reindexed": sorted(changed),
                 "removed": sorted(removed),
                 "vocabulary": sorted(vocab),
-                "words": sorted({w for t in _texts(all_docs) for w in words(t)
-                                 if len(w) >= 2 and not w.isdigit()}),
-            }  # fmt: skip
+                "words": sorted(spelled),
+            }
             (gen / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             _switch(home, gen)
         except BaseException:
             shutil.rmtree(gen, ignore_errors=True)
+            for name in written:
+                inverted.remove(segment_dir(home, name))
             raise
         log.info(
-            "Index %s: %d källor omindexerade, %d borttagna, %.2f s",
-            "uppdaterat" if old else "byggt", len(changed), len(removed),
+            "Index %s: %d källor omindexerade, %d borttagna, %d segment, %.2f s",
+            "uppdaterat" if old else "byggt", len(changed), len(removed), len(segments),
             time.perf_counter() - started,
         )  # fmt: skip
-        _remove_old(home, gen)
+        _remove_old(home, gen, {s["name"] for s in segments})
         return gen
 
 
@@ -263,12 +286,16 @@ def _switch(home: Path, gen: Path) -> None:
     os.replace(tmp, home / CURRENT)
 
 
-def _remove_old(home: Path, keep: Path) -> None:
-    """Older generations and other code versions' indexes are never used again. (Open
-    searchers in other processes keep their files until they close them.)"""
+def _remove_old(home: Path, keep: Path, segments: set[str]) -> None:
+    """Older generations, segments no longer named and other code versions' indexes are
+    never used again. (Searchers in other processes have read or memory-mapped their
+    files, which stay readable until closed.)"""
     for p in home.glob("gen-*"):
         if p != keep:
             shutil.rmtree(p, ignore_errors=True)
+    for p in (home / SEGMENTS).glob("seg-*"):
+        if p.name not in segments:
+            inverted.remove(p)
     for p in home.parent.glob("index-*"):
         if p != home and p.is_dir():
             shutil.rmtree(p, ignore_errors=True)

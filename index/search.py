@@ -1,29 +1,32 @@
 """Search the index: typo correction, glossary expansion, BM25F over stems,
-compound parts and character 4-grams."""
+compound parts and character 4-grams, and the question's cosine with every sentence."""
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from whoosh import index
 
 from knowledge import Knowledge
 
-from . import builder
+from . import builder, inverted
 from .analysis import STOPWORDS, Analyzer, fold, stem, words
+from .documents import by_source
 
 log = logging.getLogger(__name__)
 
 KEY_BOOST = 2.5  # a title or keyword match says more than a word in the body
 GRAM_BOOST = 0.12
 EXPANSION_WEIGHT = 0.6
-POSTINGS_CACHE = 50_000  # (field, term) lists kept; cleared when full (user typos are many)
+# Scored postings kept, in bytes: the oldest go first (user typos are many)
+POSTINGS_CACHE_BYTES = 32 * 2**20
+B, K1 = 0.75, 1.2  # BM25F's usual constants (Whoosh's defaults, which the weights were set with)
 
 Clause = tuple[str, str, float]  # field, term, boost
 
@@ -69,20 +72,50 @@ class Dense:
     best: np.ndarray
     median: float
     spread: float  # closest document's cosine minus the median
-    order: list[int]  # documents, closest first (sorted once per question)
+
+    def closest(self, n: int) -> list[int]:
+        """The `n` documents closest to the question, closest first."""
+        return self.top(self.best, np.arange(len(self.best)), n)
+
+    @staticmethod
+    def top(best: np.ndarray, among: np.ndarray, n: int) -> list[int]:
+        """The `n` of the documents `among` with the highest `best`, highest first (ties:
+        lower number first), without sorting all of them."""
+        n = min(n, len(among))
+        if n <= 0:
+            return []
+        if n < len(among):
+            among = among[np.argpartition(-best[among], n - 1)[:n]]
+        return among[np.lexsort((among, -best[among]))].tolist()
 
 
 class Searcher:
-    """Opens the index for a knowledge version, building it first when missing or broken."""
+    """Opens the index for a knowledge version, building it first when missing or broken.
+
+    With `stale_ok`, an index built for other versions of some sources is opened as it
+    is, at once, with those sources left out (`stale` lists them): a bot then answers
+    from everything unchanged while the up-to-date index is built beside it."""
 
     def __init__(
         self,
         knowledge: Knowledge,
         root: Path | None = None,
         progress: builder.Progress | None = None,
+        stale_ok: bool = False,
     ):
         self.knowledge = knowledge
         self.root = root
+        self.stale: tuple[str, ...] = ()
+        usable = builder.usable_generation(root) if stale_ok else None
+        if usable is not None:
+            try:
+                self._open(usable, builder.source_hashes(by_source(knowledge)))
+                self.path = usable
+                self._compile_glossary()
+                return
+            except Exception as exc:  # noqa: BLE001 - then the usual way, rebuilding
+                log.warning("Det förra indexet kunde inte öppnas (%s)", exc)
+                self.stale = ()
         path = builder.update(knowledge, root, progress)
         try:
             self._open(path)
@@ -91,53 +124,106 @@ class Searcher:
             path = builder.build(knowledge, root, progress)
             self._open(path)
         self.path = path
+        self._compile_glossary()
+
+    def _compile_glossary(self) -> None:
         self._glossary = self._glossary_map()
         # compiled once; the substring test in parse() skips almost all of them cheaply
         self._glossary_re = {
             t: re.compile(rf"(?<![\w-]){re.escape(t)}(?![\w-])") for t in self._glossary
         }
 
-    def _open(self, path: Path) -> None:
+    def _open(self, path: Path, current: dict[str, str] | None = None) -> None:
+        """Open a generation; with `current` (the knowledge's source hashes), only the
+        sources that the generation holds in that very version count as live."""
         meta = builder.read_meta(path)
+        if current is not None:
+            self.stale = tuple(sorted(
+                k for k in {*current, *meta["sources"]} if meta["sources"].get(k) != current.get(k)
+            ))  # fmt: skip
+        stale = set(self.stale)
         self.vocabulary = frozenset(meta["vocabulary"])
         self.words = tuple(meta["words"])
         self._word_set = frozenset(self.words)
         self.built = meta["built"]
+        self.model = meta.get("model")
         self.analyzer = Analyzer(self.vocabulary)
-        self.ix = index.open_dir(path)
-        self.searcher = self.ix.searcher()
-        # Whoosh's query machinery costs far more than the scoring itself for questions
-        # that expand into many terms; so stored fields are read once here, each term's
-        # postings are scored once (by the searcher's own BM25F) and then summed per
-        # document in search(), which gives the results an Or of Terms would.
-        self._stored = dict(self.searcher.reader().iter_docs())
-        self._postings: dict[tuple[str, str], dict[int, float]] = {}
-        self._last: tuple[Query, list, dict[int, float]] | None = None
-        self._open_vectors(path)
+        home = path.parent
+        segments = [
+            (inverted.open_segment(builder.segment_dir(home, s["name"])), set(s["live"]) - stale)
+            for s in meta["segments"]
+        ]
+        # one document numbering over all segments; the dead (replaced sources) masked
+        self._stored: list[list[str]] = []
+        alive, self._offsets = [], []
+        for seg, live in segments:
+            self._offsets.append(len(self._stored))
+            self._stored += seg.stored
+            alive += [row[1] in live for row in seg.stored]
+        self._segments = [seg for seg, _ in segments]
+        self.alive = np.array(alive, dtype=bool)
+        self.n_docs = int(self.alive.sum())
+        self._kinds = np.array([r[2] for r in self._stored])
+        self._doc_ids = np.array([r[4] for r in self._stored])
+        self._docnum = {r[0]: n for n, r in enumerate(self._stored) if self.alive[n]}
+        self._avg = {}
+        self._length = {}
+        for f in inverted.FIELDS:
+            length = np.concatenate([seg.fields[f].length for seg in self._segments] or [[]])
+            self._length[f] = length.astype(np.float32)
+            live_total = float(length[self.alive].sum()) if len(length) else 0.0
+            self._avg[f] = (live_total / self.n_docs) if self.n_docs else 1.0
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached_bytes = 0
+        self._masks: dict[tuple, np.ndarray] = {}
+        self._last: tuple[Query, list, np.ndarray, np.ndarray] | None = None
+        self._open_vectors()
 
-    def _open_vectors(self, path: Path) -> None:
-        """The units' vectors (memory-mapped) and, per unit, its document."""
-        units = json.loads((path / builder.UNITS).read_text(encoding="utf-8"))
-        self.unit_vectors = np.load(path / builder.VECTORS, mmap_mode="r")
-        docnum = {r["id"]: n for n, r in self._stored.items()}
-        self.unit_doc = np.array([docnum[u[0]] for u in units], dtype=np.int64)
+    def _open_vectors(self) -> None:
+        """The units' vectors (memory-mapped, per segment) and, per unit, its document."""
+        self._vector_parts = [seg.vectors for seg in self._segments]
+        unit_doc = [
+            np.array([u[0] for u in seg.units], dtype=np.int64) + off
+            for seg, off in zip(self._segments, self._offsets, strict=True)
+        ]
+        self.unit_doc = np.concatenate(unit_doc) if unit_doc else np.zeros(0, np.int64)
         self._doc_units: dict[int, tuple[int, int]] = {}
         for row, d in enumerate(self.unit_doc.tolist()):  # a document's units are contiguous
             first, _ = self._doc_units.get(d, (row, row))
             self._doc_units[d] = (first, row + 1)
-        self.model = builder.read_meta(path).get("model")
+        complete = len(self._doc_units) == len(self._stored) and len(self._stored) > 0
+        self._unit_starts = (
+            np.array([self._doc_units[d][0] for d in range(len(self._stored))], dtype=np.int64)
+            if complete
+            else None
+        )
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        parts = self._vector_parts
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def stored(self, docnum: int) -> dict[str, str]:
+        return dict(zip(inverted.STORED, self._stored[docnum], strict=True))
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return len(self.postings(field, term)[0])
 
     def dense(self, qvec: np.ndarray) -> Dense:
         """Cosine of the question with every unit, and per document its best unit's
         (one matrix product; documents without units score -1)."""
-        sims = self.unit_vectors @ qvec
-        best = np.full(max(self._stored, default=-1) + 1, -1.0, dtype=np.float32)
-        np.maximum.at(best, self.unit_doc, sims)
+        parts = [v @ qvec for v in self._vector_parts if len(v)]
+        sims = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        if self._unit_starts is not None:  # every document has units, contiguous
+            best = np.maximum.reduceat(sims, self._unit_starts).astype(np.float32)
+        else:
+            best = np.full(len(self._stored), -1.0, dtype=np.float32)
+            np.maximum.at(best, self.unit_doc, sims)
+        best[~self.alive] = -1.0
         scored = best[best > -1]
         median = float(np.median(scored)) if len(scored) else 0.0
         top = float(scored.max()) if len(scored) else 1.0
-        order = np.argsort(-best, kind="stable").tolist()
-        return Dense(sims, best, median, max(top - median, 1e-6), order)
+        return Dense(sims, best, median, max(top - median, 1e-6))
 
     def _glossary_map(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -219,41 +305,78 @@ class Searcher:
             out.append(("grams", g, GRAM_BOOST))
         return out
 
-    def postings(self, field: str, term: str) -> dict[int, float]:
-        """{docnum: BM25F score} of every document holding `term` in `field`, cached."""
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents holding `term` in `field`, ascending, and their BM25F
+        scores (idf from the live documents), cached up to POSTINGS_CACHE_BYTES."""
         key = (field, term)
         found = self._postings.get(key)
-        if found is None:
-            btext = self.searcher.schema[field].to_bytes(term)
-            found = {}
-            if (field, btext) in self.searcher.reader():
-                m = self.searcher.postings(field, btext)
-                while m.is_active():
-                    found[m.id()] = m.score()
-                    m.next()
-            if len(self._postings) >= POSTINGS_CACHE:
-                self._postings.clear()
-            self._postings[key] = found
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        docs, tfs = [], []
+        for seg, off in zip(self._segments, self._offsets, strict=True):
+            got = seg.fields[field].get(term)
+            if got is not None:
+                docs.append(got[0].astype(np.int64) + off)
+                tfs.append(got[1])
+        if docs:
+            doc = np.concatenate(docs)
+            tf = np.concatenate(tfs)
+            keep = self.alive[doc]
+            doc, tf = doc[keep], tf[keep]
+        else:
+            doc, tf = np.zeros(0, np.int64), np.zeros(0, np.float32)
+        idf = math.log(self.n_docs / (len(doc) + 1)) + 1
+        norm = K1 * ((1 - B) + B * self._length[field][doc] / (self._avg[field] or 1.0))
+        score = idf * ((tf * (K1 + 1)) / (tf + norm))
+        found = (doc, score.astype(np.float64))
+        size = doc.nbytes + found[1].nbytes + 200
+        self._postings[key] = found
+        self._cached_bytes += size
+        while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+            _, (d, sc) = self._postings.popitem(last=False)
+            self._cached_bytes -= d.nbytes + sc.nbytes + 200
         return found
 
-    def _scores(self, q: Query) -> tuple[list[tuple[str, str, dict]], dict[int, float]]:
-        """Each clause's postings and the summed score per document. The router searches
-        one question more than once (all kinds, then the kind asked for), so the last
-        question's sums are kept."""
+    def _scores(self, q: Query) -> tuple[list, np.ndarray, np.ndarray]:
+        """Each clause's postings, the summed score per document (one bincount) and which
+        documents any clause touched. The router searches one question more than once
+        (all kinds, then the kind asked for), so the last question's sums are kept."""
         last = self._last  # read once: safe should two threads share the searcher
         if last is not None and last[0] is q:
-            return last[1], last[2]
+            return last[1], last[2], last[3]
         lists = []
-        scores: dict[int, float] = {}
-        get = scores.get
         for field, term, boost in self.clauses(q):
-            found = self.postings(field, term)
-            if found:
-                lists.append((field, term, found))
-            for docnum, score in found.items():
-                scores[docnum] = get(docnum, 0.0) + score * boost
-        self._last = (q, lists, scores)
-        return lists, scores
+            docs, scores = self.postings(field, term)
+            if len(docs):
+                lists.append((field, term, docs, scores * boost))
+        n = len(self._stored)
+        if lists:
+            all_docs = np.concatenate([x[2] for x in lists])
+            # summed in clause order per document, as the dictionary sums did
+            total = np.bincount(all_docs, weights=np.concatenate([x[3] for x in lists]),
+                                minlength=n)  # fmt: skip
+            touched = np.bincount(all_docs, minlength=n) > 0
+        else:
+            total, touched = np.zeros(n), np.zeros(n, dtype=bool)
+        self._last = (q, lists, total, touched)
+        return lists, total, touched
+
+    def _admitted(self, kinds, docs) -> np.ndarray:
+        """Live documents of those kinds and documents (masks kept: questions ask for
+        the same few kinds over and over)."""
+        key = (tuple(sorted(kinds)) if kinds else None, frozenset(docs) if docs else None)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self.alive.copy()
+            if kinds:
+                mask &= np.isin(self._kinds, list(kinds))
+            if docs:
+                mask &= np.isin(self._doc_ids, list(docs))
+            if len(self._masks) >= 256:
+                self._masks.clear()
+            self._masks[key] = mask
+        return mask
 
     def search(
         self,
@@ -269,35 +392,38 @@ class Searcher:
         `dense_limit` semantically closest documents join the candidates even when they
         share no word with the question (another language, other words)."""
         q = self.parse(query) if isinstance(query, str) else query
-        lists, scores = self._scores(q)
-        wanted = set(kinds) if kinds else None
-
-        def admitted(docnum: int) -> bool:
-            r = self._stored.get(docnum)
-            return not (
-                r is None or (wanted and r["kind"] not in wanted) or (docs and r["doc"] not in docs)
-            )
-
-        chosen = []
-        for docnum in sorted(scores, key=lambda d: (-scores[d], d)):  # as Whoosh orders
-            if admitted(docnum):
-                chosen.append(docnum)
-                if len(chosen) >= limit:
-                    break
+        lists, total, touched = self._scores(q)
+        admitted = self._admitted(kinds, docs)
+        cand = np.flatnonzero(touched & admitted)
+        if len(cand) > limit:  # only the best `limit` (and ties at the cut) are sorted
+            kth = np.partition(-total[cand], limit - 1)[limit - 1]
+            cand = cand[-total[cand] <= kth]
+        order = np.lexsort((cand, -total[cand]))  # score, then document number
+        chosen = cand[order][:limit].tolist()
         if dense is not None and dense_limit:
-            seen, wanted_total = set(chosen), len(chosen) + dense_limit
-            for docnum in dense.order:
-                if len(seen) >= wanted_total or dense.best[docnum] < 0:
-                    break
-                if docnum not in seen and admitted(docnum):
-                    chosen.append(docnum)
-                    seen.add(docnum)
-        return [self._hit(d, lists, scores.get(d, 0.0), dense) for d in chosen]
+            pool = admitted & (dense.best > -1)
+            pool[chosen] = False
+            chosen += Dense.top(dense.best, np.flatnonzero(pool), dense_limit)
+        matched = self._matched(lists, chosen)
+        return [self._hit(d, matched.get(d, ((), ())), float(total[d]), dense) for d in chosen]
 
-    def _hit(self, docnum: int, lists, score: float, dense) -> Hit:
-        r = self._stored[docnum]
-        matched = {t for f, t, found in lists if f != "grams" and docnum in found}
-        grams = {t for f, t, found in lists if f == "grams" and docnum in found}
+    @staticmethod
+    def _matched(lists, chosen: list[int]) -> dict[int, tuple[list[str], list[str]]]:
+        """Per chosen document, the query's terms and grams found in it."""
+        out: dict[int, tuple[list[str], list[str]]] = {}
+        if not chosen or not lists:
+            return out
+        wanted = np.array(sorted(chosen))
+        for field, term, docs, _ in lists:
+            pos = np.searchsorted(docs, wanted)
+            pos[pos >= len(docs)] = 0
+            for d in wanted[docs[pos] == wanted].tolist():
+                terms, grams = out.setdefault(d, ([], []))
+                (grams if field == "grams" else terms).append(term)
+        return out
+
+    def _hit(self, docnum: int, matched, score: float, dense) -> Hit:
+        r = self.stored(docnum)
         cos, sims, lift = 0.0, (), 0.0
         if dense is not None and docnum in self._doc_units:
             first, end = self._doc_units[docnum]
@@ -313,8 +439,8 @@ class Searcher:
             title=r["title"],
             body=r["body"],
             score=score,
-            matched=frozenset(matched),
-            matched_grams=frozenset(grams),
+            matched=frozenset(matched[0]),
+            matched_grams=frozenset(matched[1]),
             dense=cos,
             sentence_sims=sims,
             dense_lift=lift,
@@ -322,7 +448,7 @@ class Searcher:
 
     @property
     def passages(self) -> int:
-        return len(self._stored)
+        return self.n_docs
 
     def close(self) -> None:
-        self.searcher.close()
+        """Nothing to release: the arrays are memory-mapped and freed with the searcher."""

@@ -101,3 +101,32 @@ def test_load_quick_run_checks_exactly_once_and_ends_with_a_summary():
     assert 0 < values["answer_p50_s"] <= values["answer_p95_s"] <= values["answer_max_s"]
     assert values["engine_samples"] == 32 and values["engine_max_s"] > 0
     assert "Påminnelser: 40/40" in proc.stdout
+
+
+def test_the_scale_benchmark_runs_two_sizes_and_reports_each():
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale", "--quick"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    import json
+
+    rows = json.loads(proc.stdout.strip().splitlines()[-1].removeprefix("summary: "))
+    assert [r["size"] for r in rows] == [1, 3]
+    small, large = rows
+    assert large["documents"] > 0 and large["passages"] > 2 * small["passages"]
+    assert large["units"] > 2 * small["units"]
+    for r in rows:
+        assert 0 < r["p50_ms"] <= r["p95_ms"] and r["whoosh_p95_ms"] > 0
+        assert r["build_s"] > 0 and r["add_one_s"] > 0 and r["msgs_per_s"] > 0
+        assert r["rss_open_mb"] <= r["rss_after_mb"] < 2000
+        assert r["bank"][1] == len(yaml.safe_load(BANK.read_text(encoding="utf-8")))
+    assert "| svar p95 (ms) |" in proc.stdout  # the table for the README
+
+
+def test_the_scale_benchmark_refuses_bad_sizes():
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.scale", "--sizes", "1,tio"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "--sizes" in proc.stderr

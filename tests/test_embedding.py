@@ -53,7 +53,7 @@ def test_an_unusable_cache_is_only_slower(tmp_path):
 def test_every_indexed_text_has_vectors_for_its_sentences(assistant):
     s = assistant.searcher
     assert s.unit_vectors.shape == (len(s.unit_doc), embedding.DIM)
-    assert set(s.unit_doc.tolist()) == set(s._stored)  # no text without a vector
+    assert set(s.unit_doc.tolist()) == set(range(s.passages))  # no text without a vector
     assert s.model == embedding.model_name()
 
 
@@ -67,5 +67,5 @@ def test_every_indexed_text_has_vectors_for_its_sentences(assistant):
 def test_dense_retrieval_finds_the_section_in_other_words(assistant, question, section):
     s = assistant.searcher
     dense = s.dense(embedder().query(question))
-    top = np.argsort(-dense.best)[:10]
-    assert any(section in s._stored[int(d)]["section"] for d in top), question
+    assert dense.closest(10) == np.argsort(-dense.best, kind="stable")[:10].tolist()
+    assert any(section in s.stored(d)["section"] for d in dense.closest(10)), question
