@@ -6,8 +6,10 @@ and only handed to python-telegram-bot.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ import platformdirs
 
 TELEGRAM_API = "https://api.telegram.org"
 DEFAULT_PORT = 8443
+DEFAULT_LISTEN = "0.0.0.0"  # every interface: platforms route HTTPS to the process
 
 
 class ConfigError(ValueError):
@@ -57,7 +60,9 @@ class Config:
     webhook_url: str | None = None  # set: webhook mode; unset: long polling
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = DEFAULT_PORT
-    listen: str = "0.0.0.0"
+    listen: str = DEFAULT_LISTEN
+    # no WEBHOOK_SECRET was configured, so one was drawn at start (and given to Telegram)
+    secret_generated: bool = False
     database_path: Path = field(default_factory=default_database_path)
     # Empty allowlists: open to everyone (see bot/access.py).
     allowed_user_ids: frozenset[int] = frozenset()
@@ -95,6 +100,19 @@ class Config:
         secret = env.get("WEBHOOK_SECRET", "").strip() or None
         if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
             raise ConfigError("WEBHOOK_SECRET får bara innehålla A–Z, a–z, 0–9, _ och -.")
+        # A webhook never runs without a secret: forged POSTs would run as any user.
+        # Telegram is told the drawn one by setWebhook and sends it with every update.
+        generated = bool(webhook_url and not secret)
+        if generated:
+            secret = secrets.token_urlsafe(32)
+        listen = env.get("WEBHOOK_LISTEN", "").strip() or DEFAULT_LISTEN
+        try:
+            ipaddress.ip_address(listen)
+        except ValueError:
+            raise ConfigError(
+                "WEBHOOK_LISTEN ska vara en IP-adress, t.ex. 0.0.0.0 eller 127.0.0.1, "
+                f"fick {listen!r}."
+            ) from None
         db = env.get("DATABASE_PATH", "").strip()
         return cls(
             token=token,
@@ -102,6 +120,8 @@ class Config:
             webhook_url=webhook_url,
             webhook_secret=secret,
             port=int(port_text),
+            listen=listen,
+            secret_generated=generated,
             database_path=Path(db).expanduser() if db else default_database_path(),
             allowed_user_ids=_ids(env, "ALLOWED_USER_IDS"),
             allowed_chat_ids=_ids(env, "ALLOWED_CHAT_IDS"),

@@ -660,10 +660,14 @@ def run_telegram(config: Config) -> None:
         app = build_application(assistant, store, config, reload=Assistant.create)
         log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
         if config.webhook_url:
-            log.info("Webhook mode on port %s", config.port)
+            log.info(
+                "Webhook mode: listening on %s:%s/%s, secret %s", config.listen, config.port,
+                config.webhook_path,
+                "drawn at start (WEBHOOK_SECRET unset)" if config.secret_generated else "set",
+            )  # fmt: skip
             app.run_webhook(**webhook_options(config))
         else:
-            log.info("Long polling")
+            log.info("Long polling from %s", config.api_root)
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
         store.close()

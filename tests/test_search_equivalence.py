@@ -18,7 +18,7 @@ from bot.assistant import PREFERRED_KINDS
 from bot.understanding import TOPIC_NOISE
 from index import builder
 from index.documents import all_documents
-from index.search import B, K1, Searcher
+from index.search import K1, B, Searcher
 from knowledge.loader import PACKAGE_DATA
 
 BANK = Path(__file__).parent / "data" / "questions.yaml"

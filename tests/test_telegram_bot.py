@@ -256,15 +256,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_webhook_mode_answers_updates_posted_by_telegram(api, tmp_path, assistant):
-    config = Config(
-        token=api.token,
-        api_root=api.root,
-        webhook_url="https://beredskap.example.se/telegram",
-        webhook_secret="s3cret",
-        listen="127.0.0.1",
-        port=free_port(),
-    )
+@pytest.mark.parametrize("configured", ["s3cret", None])
+async def test_webhook_mode_answers_updates_posted_by_telegram(
+    api, tmp_path, assistant, configured
+):
+    """With WEBHOOK_SECRET or without it (then one is drawn at start), a POST that does
+    not carry the secret Telegram was given is refused."""
+    env = {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.root,
+           "WEBHOOK_URL": "https://beredskap.example.se/telegram", "WEBHOOK_LISTEN": "127.0.0.1",
+           "PORT": str(free_port()), "DATABASE_PATH": str(tmp_path / "b.sqlite3")}  # fmt: skip
+    if configured:
+        env["WEBHOOK_SECRET"] = configured
+    config = Config.from_env(env)
+    secret = config.webhook_secret
+    assert secret and (secret == configured or config.secret_generated)
     store = SubscriptionStore.open(tmp_path / "b.sqlite3")
     app = build_application(assistant, store, config, MutableClock(NOW), reminder_interval=None)
     await app.initialize()
@@ -273,15 +278,19 @@ async def test_webhook_mode_answers_updates_posted_by_telegram(api, tmp_path, as
     try:
         hook = await api.wait_for("setWebhook")
         assert hook[0].params["url"] == "https://beredskap.example.se/telegram"
-        assert hook[0].params["secret_token"] == "s3cret"
+        assert hook[0].params["secret_token"] == secret
         update = {"update_id": 1, "message": api.message(CHAT, "/frister")}
         update["message"]["entities"] = [{"type": "bot_command", "offset": 0, "length": 8}]
         url = f"http://127.0.0.1:{config.port}/telegram"
         async with httpx.AsyncClient() as client:
             forged = await client.post(url, json=update)
             assert forged.status_code == 403  # no secret: not from Telegram
+            wrong = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "gissat"}
+            )
+            assert wrong.status_code == 403
             ok = await client.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
             )
             assert ok.status_code == 200
         calls = await api.wait_for("sendMessage", CHAT)

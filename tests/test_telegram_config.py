@@ -44,6 +44,27 @@ def test_everything_from_the_environment(tmp_path):
     assert c.admin_ids == frozenset()
 
 
+def test_a_webhook_without_a_configured_secret_gets_a_drawn_one():
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_URL": "https://beredskap.example.se/hook"}
+    a, b = Config.from_env(env), Config.from_env(env)
+    assert a.secret_generated and len(a.webhook_secret) >= 32
+    assert a.webhook_secret != b.webhook_secret  # drawn, not derived
+    assert a.webhook_secret not in repr(a)
+    configured = Config.from_env({**env, "WEBHOOK_SECRET": "s3cret"})
+    assert configured.webhook_secret == "s3cret" and not configured.secret_generated
+    polling = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN})
+    assert polling.webhook_secret is None and not polling.secret_generated
+
+
+def test_the_listen_address_is_configurable_and_checked():
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN}
+    assert Config.from_env(env).listen == "0.0.0.0"
+    assert Config.from_env({**env, "WEBHOOK_LISTEN": "127.0.0.1"}).listen == "127.0.0.1"
+    assert Config.from_env({**env, "WEBHOOK_LISTEN": "::1"}).listen == "::1"
+    with pytest.raises(ConfigError, match="WEBHOOK_LISTEN"):
+        Config.from_env({**env, "WEBHOOK_LISTEN": "överallt"})
+
+
 def test_repr_reveals_neither_token_nor_webhook_secret():
     c = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_SECRET": "s3cret"})
     assert TOKEN not in repr(c) and "s3cret" not in repr(c)
