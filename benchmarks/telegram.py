@@ -30,7 +30,7 @@ from bot.config import Config  # noqa: E402
 from bot.dates import STOCKHOLM  # noqa: E402
 from bot.store import SubscriptionStore  # noqa: E402
 from bot.telegram_bot import build_application, services_of  # noqa: E402
-from bot.telegram_send import RetryPolicy  # noqa: E402
+from bot.telegram_send import RetryPolicy, WireGate  # noqa: E402
 
 TELEGRAM_LIMIT = 30.0  # messages per second, Telegram's overall limit for a bot
 SUBSCRIBED_AT = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
@@ -84,7 +84,7 @@ async def throughput(assistant, questions: list[str], n: int, db: Path) -> float
             await api.wait_for("sendMessage", count=n, timeout=60 + n)
             return n / (time.perf_counter() - t0)
 
-        limiter = AIORateLimiter(overall_max_rate=1000, max_retries=0)
+        limiter = WireGate(overall_max_rate=1000, max_retries=0)
         return await _run(api, db, assistant, Clock(SUBSCRIBED_AT), limiter, body)
     finally:
         api.stop()
@@ -110,7 +110,7 @@ async def reminder_run(assistant, subscribers: int, db: Path) -> dict:
             return report, again, seconds, store.unsent_claims()
 
         report, again, seconds, stale = await _run(
-            api, db, assistant, clock, AIORateLimiter(max_retries=0), body
+            api, db, assistant, clock, WireGate(max_retries=0), body
         )
         per_chat = Counter(c.chat_id for c in api.sent("sendMessage"))
     finally:

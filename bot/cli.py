@@ -18,6 +18,7 @@ from datetime import date
 from knowledge import KnowledgeError
 
 from .dates import today as stockholm_today
+from .question_text import clean
 from .store import StoreUnavailable
 
 
@@ -88,14 +89,26 @@ def _safe_ask(assistant, question: str, today: date):
         return Answer(FAILED, False, "error")
 
 
+def _jsonl(assistant, today: date) -> int:
+    """One JSON answer per line of stdin, read as bytes: a line that is not UTF-8 gets an
+    error object (with its line number) and the rest are answered."""
+    for n, raw in enumerate(sys.stdin.buffer, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            error = {"line": n, "error": f"raden är inte giltig UTF-8 (byte {exc.start + 1})"}
+            print(json.dumps(error, ensure_ascii=False), flush=True)
+            continue
+        question = clean(line.rstrip("\r\n"))
+        _print_answer(_safe_ask(assistant, question, today), question, True)
+    return 0
+
+
 def ask(args, today: date) -> int:
     assistant = _assistant()
     if args.jsonl:
-        for line in sys.stdin:
-            question = line.rstrip("\n")
-            _print_answer(_safe_ask(assistant, question, today), question, True)
-        return 0
-    question = " ".join(args.question).strip()
+        return _jsonl(assistant, today)
+    question = clean(" ".join(args.question))
     if not question:
         print('Skriv en fråga: python -m bot ask "När ska RSA rapporteras?"', file=sys.stderr)
         return 2
@@ -118,7 +131,8 @@ def chat(today: date) -> int:
         except KeyboardInterrupt:
             print()
             return 0
-        if not line.strip():
+        line = clean(line)
+        if not line:
             continue
         print(_safe_ask(assistant, line, today).full_text(), end="\n\n", flush=True)
 

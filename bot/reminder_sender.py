@@ -5,23 +5,30 @@ Why claim-then-send, and what it guarantees
 Telegram's sendMessage is not idempotent, so "exactly once" can only be approached.
 For every chat with due reminders a run
 
-1. claims them: inserts rows (state 'claimed') under the UNIQUE key
-   (chat, deadline, occurrence, offset) in one transaction. A key that is already
-   there - sent earlier, or claimed by an overlapping run or another process - is
-   not claimed again, so no two senders ever send the same reminder;
-2. sends one message for the claimed reminders (retrying 429s and network errors);
+1. composes the message and queues it behind the rate limiter (AIORateLimiter: 30/s);
+2. claims the reminders when the limiter lets the request through, right before it goes
+   out (bot.telegram_send.WireGate): inserts rows (state 'claimed') under the UNIQUE key
+   (chat, deadline, occurrence, offset) in one transaction. A key already there - sent
+   earlier, or claimed by an overlapping run or another process - is not claimed
+   again, so no two senders ever send the same reminder (and a chat whose reminders
+   were partly claimed elsewhere is left for the next run, which words it anew);
 3. marks them 'sent' when Telegram accepted the message, or releases (deletes) the
    claim when it certainly did not (retries exhausted, BadRequest): the next run
    tries again, so a failure is not a loss.
 
-A crash, a kill or a shutdown that cancels the run between 1 and 3 leaves a 'claimed'
-row. The message may or may not have reached Telegram, and we choose at-most-once: the
-row is never retried (no duplicate), and it is logged at startup so an operator can
-see it. The window is one HTTP request per chat. Downtime itself loses nothing: due
-reminders are computed from the clock on every run, so the first run after a restart
-sends what was missed (see bot/reminders.py for the catch-up rule). A user who blocked
-the bot (Forbidden) is unsubscribed: everything stored about the chat is deleted and
-nothing is retried.
+A crash or a kill -9 leaves 'claimed' rows only for the requests that were on the wire
+(at most `concurrency` of them, 20): those may or may not have reached Telegram, and we
+choose at-most-once: they are never retried (no duplicate) and are logged at start so an
+operator can see them. Everything still waiting in the limiter was not claimed and is sent
+by the next run, once. Downtime itself loses nothing: due reminders are computed from the
+clock on every run, so the first run after a restart sends what was missed (see
+bot/reminders.py for the catch-up rule). A user who blocked the bot (Forbidden) is
+unsubscribed: everything stored about the chat is deleted and nothing is retried.
+
+On SIGTERM (stop()) a run takes no new work: what waits in the limiter is cancelled
+unclaimed, a request on the wire finishes (bounded by the read timeout) and is marked,
+and a send that would have to wait to be retried is released instead; the run ends
+within seconds, not after the whole batch.
 
 When the database is unusable (StoreUnavailable: locked longer than the busy timeout,
 read-only), nothing is sent without a claim: a run that cannot read or claim stops there,
@@ -35,15 +42,18 @@ One honest caveat: a timeout after Telegram received the request but before we g
 its answer is retried like other network errors, which can duplicate that one
 message. Losing a reminder of a legal deadline is judged worse than a rare duplicate.
 
-Change notices (bot/change_notices.py) go first in every run, by the same rules: the
-store queues one notice per (chat, source, version) when a source document's version
-differs from the one recorded, and each is claimed, sent, then marked sent or released.
-They run before the reminders so a chat found blocked is not sent reminders as well.
+Change notices (bot/change_notices.py) go first in every run, by the same rules except
+that a notice is claimed before it queues (its text names the deadlines the claim
+returns): the store queues one notice per (chat, source, version) when a source
+document's version differs from the one recorded, and each is claimed, sent, then marked
+sent or released. They run before the reminders so a chat found blocked is not sent
+reminders as well.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -58,9 +68,13 @@ from .change_notices import NoticeKey, deadlines_by_source, notice_answer, sourc
 from .dates import Clock, today
 from .reminders import ReminderKey, due_reminders, reminder_answer
 from .store import StoreUnavailable, SubscriptionStore
-from .telegram_send import RetryPolicy, send_answer
+from .telegram_send import NotSent, RetryPolicy, send_answer
 
 log = logging.getLogger(__name__)
+
+
+class _Stopped(Exception):  # noqa: N818
+    """A retry wait refused because the sender is stopping."""
 
 
 @dataclass
@@ -90,7 +104,20 @@ class ReminderSender:
         self.policy = policy
         self.concurrency = concurrency
         self._running = asyncio.Lock()
+        self._stopping = False
+        self._waiting: set[asyncio.Task] = set()  # deliveries not (yet) on the wire
         self.use(knowledge)
+
+    def stop(self) -> None:
+        """Shutting down: no new claims; deliveries still waiting are cancelled, unclaimed
+        (the next start sends them); those on the wire finish."""
+        self._stopping = True
+        for task in list(self._waiting):
+            task.cancel()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
 
     def use(self, knowledge: Knowledge) -> None:
         """Work from this knowledge base from the next run on (at start and after
@@ -124,9 +151,15 @@ class ReminderSender:
                 by_chat[key.chat_id].append(key)
             # Chats are sent to concurrently; AIORateLimiter keeps the overall pace legal.
             gate = asyncio.Semaphore(self.concurrency)
-            await asyncio.gather(
-                *(self._deliver(chat, keys, gate, report) for chat, keys in by_chat.items())
-            )
+            tasks = [
+                asyncio.ensure_future(self._deliver(chat, keys, gate, report))
+                for chat, keys in by_chat.items()
+            ]
+            self._waiting.update(tasks)
+            try:
+                await asyncio.gather(*tasks, return_exceptions=True)  # cancelled by stop()
+            finally:
+                self._waiting.difference_update(tasks)
             if due:
                 log.info(
                     "Reminder run: %d sent, %d to retry, %d blocked chats unsubscribed",
@@ -173,6 +206,8 @@ class ReminderSender:
         self, key: NoticeKey, gate: asyncio.Semaphore, report: RunReport
     ) -> None:
         async with gate:
+            if self._stopping:
+                return
             deadline_ids = self._claim(report, self.store.claim_notice, key)
             if not deadline_ids:
                 return
@@ -192,11 +227,28 @@ class ReminderSender:
         self, chat_id: int, keys: list[ReminderKey], gate: asyncio.Semaphore, report: RunReport
     ) -> None:
         async with gate:
-            claimed = self._claim(report, self.store.claim, keys, self.clock())
-            if not claimed:
+            if self._stopping or report.skipped:
                 return
-            answer = reminder_answer(self.knowledge, claimed, today(self.clock))
-            outcome = await self._send(chat_id, answer, report, "Reminder")
+            answer = reminder_answer(self.knowledge, keys, today(self.clock))
+            claimed: list[ReminderKey] = []
+            task = asyncio.current_task()
+
+            def claim_now() -> bool:
+                """At the wire: claim all of them, or send nothing."""
+                if claimed:
+                    return True  # a retry of the request that claimed them
+                if self._stopping:
+                    return False
+                got = self._claim(report, self.store.claim, keys, self.clock())
+                if len(got) != len(keys):  # some claimed elsewhere meanwhile: next run
+                    if got:
+                        self._write(self.store.release, got)
+                    return False
+                claimed.extend(got)
+                self._waiting.discard(task)  # on the wire: stop() lets it finish
+                return True
+
+            outcome = await self._send(chat_id, answer, report, "Reminder", claim_now)
             if outcome == "sent":
                 report.sent.extend(claimed)
                 if not self._write(self.store.mark_sent, claimed, self.clock()):
@@ -205,11 +257,17 @@ class ReminderSender:
                 report.failed.extend(claimed)
                 self._write(self.store.release, claimed)
 
-    async def _send(self, chat_id: int, answer: Answer, report: RunReport, what: str) -> str:
-        """Send; "sent", "failed" (certainly not delivered: release the claim) or "blocked"
-        (the chat blocked the bot: everything about it is deleted, claims included)."""
+    async def _send(
+        self, chat_id: int, answer: Answer, report: RunReport, what: str, before_wire=None
+    ) -> str:
+        """Send; "sent", "failed" (certainly not delivered: release the claim), "blocked"
+        (the chat blocked the bot: everything about it is deleted, claims included) or
+        "not sent" (before_wire said no: nothing was claimed)."""
+        policy = dataclasses.replace(self.policy, sleep=self._sleep)
         try:
-            await send_answer(self.bot, chat_id, answer, self.policy)
+            await send_answer(self.bot, chat_id, answer, policy, before_wire=before_wire)
+        except NotSent:
+            return "not sent"
         except Forbidden:
             report.blocked_chats += 1
             self._write(self.store.forget, chat_id)
@@ -218,10 +276,20 @@ class ReminderSender:
         except TelegramError as exc:
             log.warning("%s not delivered (%s); it is retried on the next run", what, exc)
             return "failed"
+        except _Stopped:
+            log.info("%s not retried: shutting down; it is sent after the restart", what)
+            return "failed"
         except Exception:
             log.exception("%s not delivered; it is retried on the next run", what)
             return "failed"
         return "sent"
+
+    async def _sleep(self, seconds: float) -> None:
+        """The retry wait; when shutting down there is no waiting: the send counts as
+        failed and its claim is released (the next start sends it)."""
+        if self._stopping:
+            raise _Stopped
+        await self.policy.sleep(seconds)
 
     def _write(self, method, *args) -> bool:
         """A store write after a send attempt; when the database is unavailable the claim

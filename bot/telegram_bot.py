@@ -12,6 +12,7 @@ import asyncio
 import io
 import logging
 import re
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
@@ -21,7 +22,6 @@ from rapidfuzz import process
 from telegram import BotCommand, InputFile, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -45,10 +45,19 @@ from .calendar_export import deadlines_calendar
 from .chart import allocation_chart_png
 from .config import Config
 from .dates import STOCKHOLM, Clock, system_clock, today
+from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
 from .store import SubscriptionStore
-from .telegram_send import SUBSCRIBE_PREFIX, RetryPolicy, esc, send_answer, watchable, with_retries
+from .telegram_send import (
+    SUBSCRIBE_PREFIX,
+    RetryPolicy,
+    WireGate,
+    esc,
+    send_answer,
+    watchable,
+    with_retries,
+)
 
 log = logging.getLogger(__name__)
 
@@ -417,8 +426,6 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 # Control characters separate words; zero-width and direction marks may sit inside one.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 EMPTY_QUESTION = (
     "Skriv en fråga med vanliga ord, till exempel ”När ska RSA rapporteras?”, eller /hjalp."
@@ -433,7 +440,7 @@ STALE_BUTTON = "Knappen fungerar inte längre. Skriv /frister för aktuella fris
 def question_text(raw: str, bot_username: str | None) -> str:
     """The question as the engine should read it: without our @mention and without
     invisible characters."""
-    text = _INVISIBLE.sub("", _CONTROL.sub(" ", raw))
+    text = clean(raw)
     if bot_username:
         text = re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.I)
     return " ".join(text.split())
@@ -581,7 +588,7 @@ def build_application(
             )
         )
         # Rate limiting only: RetryAfter is retried by with_retries, with injectable sleep.
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter or WireGate(max_retries=0))
         .read_timeout(read_timeout)
         .post_init(post_init)
         .build()
@@ -598,6 +605,28 @@ def build_application(
     )
     register_handlers(app)
     return app
+
+
+def stop_on_signals(app: Application) -> None:
+    """SIGTERM and SIGINT stop the reminder sender first (no new claims, nothing waiting
+    in the rate limiter), then the Application: platforms kill 10-30 s after SIGTERM, and
+    Application.stop would otherwise wait for a whole reminder run to finish."""
+    started = app.post_init
+
+    async def post_init(app: Application) -> None:
+        if started:
+            await started(app)
+        loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            log.info("Stopping: no new reminders are claimed; in-flight sends finish")
+            services_of(app).reminders.stop()
+            app.stop_running()
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop)
+
+    app.post_init = post_init
 
 
 async def _refresh_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -658,6 +687,7 @@ def run_telegram(config: Config) -> None:
     try:
         assistant = Assistant.create(stale_ok=True)  # answering at once; see post_init
         app = build_application(assistant, store, config, reload=Assistant.create)
+        stop_on_signals(app)
         log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
         if config.webhook_url:
             log.info(
@@ -665,9 +695,9 @@ def run_telegram(config: Config) -> None:
                 config.webhook_path,
                 "drawn at start (WEBHOOK_SECRET unset)" if config.secret_generated else "set",
             )  # fmt: skip
-            app.run_webhook(**webhook_options(config))
+            app.run_webhook(**webhook_options(config), stop_signals=None)
         else:
             log.info("Long polling from %s", config.api_root)
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+            app.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
     finally:
         store.close()

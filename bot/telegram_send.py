@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import AIORateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from knowledge.models import Deadline, Knowledge
@@ -75,6 +76,36 @@ async def with_retries(call: Callable[[], Awaitable[T]], policy: RetryPolicy) ->
             wait = min(policy.backoff * 2 ** (failures - 1), policy.max_backoff)
             log.warning("Network error talking to Telegram (%s); retry in %.1f s", exc, wait)
             await policy.sleep(wait)
+
+
+class NotSent(Exception):  # noqa: N818 - it names an outcome, like StopIteration
+    """A request's `before_wire` check said no: nothing was sent."""
+
+
+BeforeWire = Callable[[], bool]
+
+
+class WireGate(AIORateLimiter):
+    """AIORateLimiter, plus: a request may carry a `before_wire` check (as its
+    rate_limit_args), run once the limiter has let the request through, right before it
+    goes out. A reminder is claimed there, not before it queues behind the limiter, so a
+    crash can only lose the requests actually on the wire. When the check says no, the
+    request is not sent and NotSent is raised."""
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        check = rate_limit_args if callable(rate_limit_args) else None
+
+        async def gated(*a, **k):
+            if check is not None and not check():
+                raise NotSent
+            return await callback(*a, **k)
+
+        limit = None if check is not None else rate_limit_args
+        return await super().process_request(gated, args, kwargs, endpoint, data, limit)
+
+
+def gates_the_wire(bot: Bot) -> bool:
+    return isinstance(getattr(bot, "rate_limiter", None), WireGate)
 
 
 def esc(text: str) -> str:
@@ -144,20 +175,28 @@ async def send_answer(
     policy: RetryPolicy,
     watch: list[Deadline] = (),
     reply_to: int | None = None,
+    before_wire: BeforeWire | None = None,
 ) -> list[Message]:
     """Send the answer (in parts if long), with a "Bevaka" button per deadline in `watch`
-    under the last part."""
+    under the last part. `before_wire` (called again on a retry: it must say yes twice)
+    runs right before the first part goes out: inside the WireGate when the bot has one,
+    else before the first attempt; when it says no, NotSent is raised."""
     chunks = split_message(render_html(answer, watch))
     markup = subscribe_keyboard(list(watch))
+    gated = before_wire is not None and gates_the_wire(bot)
+    if before_wire is not None and not gated and not before_wire():
+        raise NotSent
     sent = []
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
         reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        extra = {"rate_limit_args": before_wire} if gated and i == 0 else {}
 
-        def call(chunk=chunk, last=last, reply=reply if reply_to and i == 0 else None):
+        def call(chunk=chunk, last=last, reply=reply if reply_to and i == 0 else None, extra=extra):
             return bot.send_message(
-                chat_id, chunk, reply_markup=markup if last else None, reply_parameters=reply
-            )
+                chat_id, chunk, reply_markup=markup if last else None, reply_parameters=reply,
+                **extra,
+            )  # fmt: skip
 
         sent.append(await with_retries(call, policy))
     return sent

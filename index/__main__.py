@@ -43,6 +43,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--date", type=_date, help="dokumentets datum (ÅÅÅÅ-MM-DD)")
     add.add_argument("--url", help="dokumentets adress, om den är känd")
     add.add_argument("--id", dest="doc_id", help="id (standard: bildas av titeln)")
+    add.add_argument("--replace", action="store_true",
+                     help="ersätt ett dokument som redan finns (samma id eller titel)")  # fmt: skip
     sub.add_parser("list", help="lista källdokumenten")
     rm = sub.add_parser("remove", help="ta bort ett tillagt dokument")
     rm.add_argument("doc_id")
@@ -81,8 +83,9 @@ def _add(args) -> int:
 
     started = time.perf_counter()
     r = add(
-        args.file, args.title, args.publisher, args.date, args.url, args.doc_id, progress=progress
-    )
+        args.file, args.title, args.publisher, args.date, args.url, args.doc_id,
+        progress=progress, replace=args.replace,
+    )  # fmt: skip
     verb = {"added": "Tillagt", "replaced": "Ersatt", "unchanged": "Oförändrat"}[r.status]
     print(f"{verb}: {r.doc_id} ({r.sections} avsnitt) på {time.perf_counter() - started:.1f} s.")
     if r.status == "unchanged":

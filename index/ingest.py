@@ -54,11 +54,41 @@ class AddResult:
     index_path: Path | None = None
 
 
+# what an id may be: it names files under added/, so nothing that could leave that folder
+ID_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+MAX_SLUG = 60
+
+
 def slug(title: str) -> str:
-    """'Överenskommelse 2024 – MSB/SKR' -> 'overenskommelse-2024-msb-skr'."""
+    """'Överenskommelse 2024 – MSB/SKR' -> 'overenskommelse-2024-msb-skr'. A title too long
+    (or with no Latin letters) gets a short hash of the whole title, so that two titles that
+    differ only at the end ("… 2023", "… 2024") never share an id."""
     ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     s = re.sub(r"[^a-z0-9]+", "-", ascii_.casefold()).strip("-")
-    return s[:60].rstrip("-") or "dokument"
+    if s and len(s) <= MAX_SLUG:
+        return s
+    digest = hashlib.sha256(title.strip().encode()).hexdigest()[:8]
+    return f"{s[: MAX_SLUG - 9].rstrip('-') or 'dokument'}-{digest}"
+
+
+def _target_id(current: Knowledge, title: str, doc_id: str | None) -> str:
+    """The id to write: the one asked for, else that of an added document with the very
+    same title (a new version of it), else one made from the title, unique."""
+    if doc_id is not None:
+        if not ID_RE.fullmatch(doc_id):
+            raise IngestError(
+                f"Ogiltigt id {doc_id!r}: använd a–z, 0–9 och bindestreck (högst 80 tecken)."
+            )
+        return doc_id
+    same = [d.id for d in current.documents.values() if d.added and d.title == title]
+    if same:
+        return same[0]
+    base = slug(title)
+    candidate, n = base, 1
+    while candidate in current.documents:  # another document's id: never taken over
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def candidate_dates(text: str) -> list[Candidate]:
@@ -116,8 +146,10 @@ def add(
     index_root: Path | None = None,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    replace: bool = False,
 ) -> AddResult:
-    """Add (or replace, when the id exists) a document and re-index what changed."""
+    """Add a document and re-index what changed. A document already there (the same id,
+    or an added one with the same title) is replaced only with `replace`."""
     root = root or knowledge.data_dir()
     if not path.is_file():
         raise IngestError(f"Filen {path} finns inte.")
@@ -130,8 +162,8 @@ def add(
     sections = split_sections(markdown)
     if not any(s.text.strip() for s in sections):
         raise IngestError("Dokumentet innehåller ingen text att indexera.")
-    doc_id = doc_id or slug(title)
     current = knowledge.load(root)
+    doc_id = _target_id(current, title.strip(), doc_id)
     existing = current.documents.get(doc_id)
     if existing and not existing.added:
         raise IngestError(f"'{doc_id}' är ett av grunddokumenten och kan inte ersättas här.")
@@ -142,7 +174,14 @@ def add(
         return AddResult(
             doc_id, "unchanged", len(sections), candidates, [], builder.update(current, index_root)
         )
+    if existing and not replace:
+        raise IngestError(
+            f"Det finns redan ett dokument '{doc_id}' ({existing.title}, tillagt "
+            f"{existing.added}). Ange --replace för att ersätta det, eller --id för ett nytt id."
+        )
     folder = root / ADDED
+    if not (folder / f"{doc_id}.md").resolve().is_relative_to(folder.resolve()):
+        raise IngestError(f"Ogiltigt id {doc_id!r}.")  # belt and braces: ID_RE already refuses
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{doc_id}.md").write_text(markdown, encoding="utf-8")
     meta = {
@@ -171,6 +210,8 @@ def add(
 
 def remove(doc_id: str, root: Path | None = None, index_root: Path | None = None) -> Path:
     root = root or knowledge.data_dir()
+    if not ID_RE.fullmatch(doc_id):
+        raise IngestError(f"Inget dokument med id '{doc_id}'. Se python -m index list.")
     current = knowledge.load(root)
     doc = current.documents.get(doc_id)
     if doc is None:

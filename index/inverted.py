@@ -3,7 +3,8 @@
 A segment holds the index documents of some sources (one added document, or all of the
 YAML entries, or a merge of several) and never changes once written:
 
-- `docs.json`: each document's stored fields, in document order;
+- `docs.json`: each document's stored fields but its body, in document order, and
+  `bodies.txt` with `bodies.npy` (byte offsets): the bodies, read only for the hits;
 - per field (`terms`, `key_terms`, `grams`): the field's terms (`F.terms.json`) and, in
   term-major order, `F.ptr.npy` (where each term's postings start), `F.doc.npy` (the
   documents, ascending) and `F.tf.npy` (how often the term occurs there), plus
@@ -30,6 +31,7 @@ import numpy as np
 
 FIELDS = ("terms", "key_terms", "grams")
 STORED = ("id", "src", "kind", "ref", "doc", "section", "title", "body")
+BODY = STORED.index("body")  # the last: rows in docs.json hold the fields before it
 SEGMENT_META = "segment.json"
 VECTORS = "vectors.npy"  # one row per unit, L2-normalised
 UNITS = "units.json"  # [[local document, sentence number, cache key], ...] in row order
@@ -57,14 +59,20 @@ class FieldPostings:
 class Segment:
     name: str
     meta: dict
-    stored: list[list[str]]  # STORED fields per document
+    stored: list[list[str]]  # STORED fields but the body, per document
     fields: dict[str, FieldPostings]
     vectors: np.ndarray  # memory-mapped
     units: list[list]
+    bodies: np.ndarray  # memory-mapped bytes of all bodies
+    body_offsets: np.ndarray
 
     @property
     def size(self) -> int:
         return len(self.stored)
+
+    def body(self, doc: int) -> str:
+        a, b = self.body_offsets[doc], self.body_offsets[doc + 1]
+        return bytes(self.bodies[a:b]).decode("utf-8")
 
 
 def _csr(rows: Sequence[Counter]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
@@ -112,7 +120,15 @@ def write(
 
 
 def _finish(folder: Path, stored, vectors, units, meta) -> None:
-    (folder / "docs.json").write_text(json.dumps(stored, ensure_ascii=False), "utf-8")
+    """`stored`: rows of all STORED fields, the body last."""
+    (folder / "docs.json").write_text(
+        json.dumps([row[:BODY] for row in stored], ensure_ascii=False), "utf-8"
+    )
+    encoded = [row[BODY].encode("utf-8") for row in stored]
+    (folder / "bodies.txt").write_bytes(b"".join(encoded))
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    np.save(folder / "bodies.npy", offsets)
     np.save(folder / VECTORS, np.asarray(vectors, dtype=np.float32))
     (folder / UNITS).write_text(json.dumps(units, ensure_ascii=False), "utf-8")
     meta = {**meta, "documents": len(stored)}
@@ -134,9 +150,21 @@ def open_segment(folder: Path) -> Segment:
     stored = json.loads((folder / "docs.json").read_text("utf-8"))
     vectors = np.load(folder / VECTORS, mmap_mode="r")
     units = json.loads((folder / UNITS).read_text("utf-8"))
-    if len(units) != len(vectors) or any(len(fields[f].length) != len(stored) for f in FIELDS):
+    offsets = np.load(folder / "bodies.npy")
+    size = (folder / "bodies.txt").stat().st_size
+    bodies = (
+        np.memmap(folder / "bodies.txt", dtype=np.uint8, mode="r")
+        if size
+        else np.zeros(0, np.uint8)  # an empty file cannot be mapped
+    )
+    if (
+        len(units) != len(vectors)
+        or any(len(fields[f].length) != len(stored) for f in FIELDS)
+        or len(offsets) != len(stored) + 1
+        or offsets[-1] != size
+    ):
         raise ValueError(f"segmentet {folder.name} är inte helt")
-    return Segment(folder.name, meta, stored, fields, vectors, units)
+    return Segment(folder.name, meta, stored, fields, vectors, units, bodies, offsets)
 
 
 def merge(folder: Path, parts: list[tuple[Segment, np.ndarray]], meta: dict) -> None:
@@ -174,7 +202,11 @@ def merge(folder: Path, parts: list[tuple[Segment, np.ndarray]], meta: dict) -> 
         )  # fmt: skip
     stored, vectors, units = [], [], []
     for (seg, alive), remap in zip(parts, remaps, strict=True):
-        stored += [row for row, a in zip(seg.stored, alive, strict=True) if a]
+        stored += [
+            [*row, seg.body(i)]
+            for i, (row, a) in enumerate(zip(seg.stored, alive, strict=True))
+            if a
+        ]
         rows = [i for i, u in enumerate(seg.units) if alive[u[0]]]
         vectors.append(np.asarray(seg.vectors)[rows])
         units += [[int(remap[seg.units[i][0]]), *seg.units[i][1:]] for i in rows]
@@ -185,4 +217,3 @@ def merge(folder: Path, parts: list[tuple[Segment, np.ndarray]], meta: dict) -> 
 
 def remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
-

@@ -3,6 +3,7 @@ compound parts and character 4-grams, and the question's cosine with every sente
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 import re
@@ -25,7 +26,7 @@ KEY_BOOST = 2.5  # a title or keyword match says more than a word in the body
 GRAM_BOOST = 0.12
 EXPANSION_WEIGHT = 0.6
 # Scored postings kept, in bytes: the oldest go first (user typos are many)
-POSTINGS_CACHE_BYTES = 32 * 2**20
+POSTINGS_CACHE_BYTES = 16 * 2**20
 B, K1 = 0.75, 1.2  # BM25F's usual constants (Whoosh's defaults, which the weights were set with)
 
 Clause = tuple[str, str, float]  # field, term, boost
@@ -204,7 +205,9 @@ class Searcher:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def stored(self, docnum: int) -> dict[str, str]:
-        return dict(zip(inverted.STORED, self._stored[docnum], strict=True))
+        seg = bisect.bisect_right(self._offsets, docnum) - 1
+        body = self._segments[seg].body(docnum - self._offsets[seg])
+        return dict(zip(inverted.STORED, [*self._stored[docnum], body], strict=True))
 
     def doc_frequency(self, field: str, term: str) -> int:
         return len(self.postings(field, term)[0])

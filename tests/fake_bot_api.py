@@ -80,6 +80,10 @@ def _decode(name: str, value: str) -> Any:
 NO_ANSWER = ("timeout", "drop")  # faults where the server never answers
 
 
+class _CutOff(Exception):  # noqa: N818
+    """A request body shorter than its Content-Length: the sender was killed mid-way."""
+
+
 class FakeBotApi:
     def __init__(self, token: str = "123456:TEST-token-never-logged", timeout_delay: float = 1.0):
         self.token = token
@@ -335,7 +339,11 @@ class FakeBotApi:
             )
             return
         method = path[len(prefix) :]
-        params, files = self._params(request)
+        try:
+            params, files = self._params(request)
+        except _CutOff:  # the client died mid-request: like Telegram, nothing happened
+            request.close_connection = True
+            return
         with self._cond:
             failure = self._failures[method].popleft() if self._failures[method] else None
             status = 200 if failure is None else 0 if failure in NO_ANSWER else failure[0]
@@ -358,6 +366,8 @@ class FakeBotApi:
     def _params(request: BaseHTTPRequestHandler) -> tuple[dict, dict]:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _CutOff
         ctype = request.headers.get("Content-Type", "")
         params: dict[str, Any] = {}
         files: dict[str, tuple[str, bytes]] = {}

@@ -11,13 +11,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from fake_bot_api import FakeBotApi
-from telegram.ext import AIORateLimiter, Application
+from telegram.ext import Application
 
 from bot.config import Config
 from bot.reminder_sender import RunReport
 from bot.store import SubscriptionStore
 from bot.telegram_bot import build_application, services_of
-from bot.telegram_send import RetryPolicy
+from bot.telegram_send import RetryPolicy, WireGate
 
 
 class MutableClock:
@@ -78,7 +78,7 @@ async def running_bot(
         Config(token=api.token, api_root=api.root, database_path=db_path, **config),
         clock,
         policy=RetryPolicy(sleep=fake_sleep, backoff=0.5),
-        rate_limiter=AIORateLimiter(overall_max_rate=rate, max_retries=0),
+        rate_limiter=WireGate(overall_max_rate=rate, max_retries=0),
         reminder_interval=reminder_interval,
         reload=reload,
         read_timeout=read_timeout,

@@ -84,3 +84,27 @@ def test_a_failing_question_is_answered_with_an_apology_not_a_crash(assistant, c
     assert answer.text == FAILED and not answer.answered
     assert "RuntimeError" in caplog.text and "Anna" not in caplog.text
     assert _safe_ask(assistant, "När ska RSA rapporteras?", date(2026, 11, 24)).answered
+
+
+def test_jsonl_answers_every_decodable_line_and_reports_the_others():
+    stdin = "När ska RSA rapporteras?\n".encode() + b"N\xe4r ska RSA rapporteras?\n"
+    stdin += b"tilldelning blekinge\n"
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--jsonl", "--today", "2026-11-24"],
+        input=stdin, capture_output=True, timeout=120, cwd=ROOT,
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": ""},
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr.decode()
+    lines = [json.loads(x) for x in p.stdout.decode().splitlines()]
+    assert len(lines) == 3
+    assert "31 oktober 2027" in lines[0]["answer"]
+    assert lines[1]["line"] == 2 and "UTF-8" in lines[1]["error"]
+    assert "Blekinge" in lines[2]["answer"]
+
+
+def test_the_command_line_reads_pasted_markup_as_the_bot_does():
+    p = run("ask", "--json", "--today", "2026-11-24",
+            "<b>hej</b> &amp; tack – när ska R\u200bSA rap\u00adporteras?")  # fmt: skip
+    obj = json.loads(p.stdout)
+    assert obj["question"] == "hej & tack – när ska RSA rapporteras?"
+    assert obj["kind"] == "deadline" and "31 oktober 2027" in obj["answer"]

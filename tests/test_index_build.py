@@ -91,7 +91,7 @@ def test_a_replaced_document_is_found_only_in_its_new_text(data, tmp_path):
     doc.write_text("# Plan\n\n## Övning\n\nÖvningen heter gammalordet.\n")
     ingest.add(doc, "Plan", "Länsstyrelsen", root=data, index_root=tmp_path / "ix")
     doc.write_text("# Plan\n\n## Övning\n\nÖvningen heter nyttordet.\n")
-    ingest.add(doc, "Plan", "Länsstyrelsen", root=data, index_root=tmp_path / "ix")
+    ingest.add(doc, "Plan", "Länsstyrelsen", root=data, index_root=tmp_path / "ix", replace=True)
     s = Searcher(knowledge.load(data), tmp_path / "ix")
     assert s.search("nyttordet", kinds=("passage",))[0].doc == "plan"
     old = [h for h in s.search("gammalordet", kinds=("passage",)) if h.doc == "plan"]

@@ -110,7 +110,9 @@ def test_pdf_and_html_are_added_answered_and_reindexed_incrementally(data, tmp_p
     assert (home / builder.CURRENT).read_text() == generation  # nothing re-indexed
 
     page.write_text(HTML.format(interval="varje vecka"), encoding="utf-8")
-    changed = add(page, "Riktlinje för reservkraft", "Region Test")
+    with pytest.raises(IngestError, match="--replace"):
+        add(page, "Riktlinje för reservkraft", "Region Test")  # never replaced unasked
+    changed = add(page, "Riktlinje för reservkraft", "Region Test", replace=True)
     assert changed.status == "replaced"
     meta = builder.read_meta(changed.index_path)
     assert meta["reindexed"] == [f"doc:{h.doc_id}"]  # only the changed file
@@ -153,3 +155,37 @@ def test_html_structure_survives():
     assert md.splitlines()[0] == "# Riktlinje för reservkraft på sjukhus"
     assert "## Ansvar" in md and "- Driftchefen ansvarar för provkörningen." in md
     assert "Meny" not in md and "Sidfot" not in md
+
+
+def _md(tmp_path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(f"# Rubrik\n\n## Avsnitt\n\n{text}\n", encoding="utf-8")
+    return path
+
+
+def test_an_id_that_would_leave_the_knowledge_folder_is_refused(data, tmp_path):
+    doc = _md(tmp_path, "a.md", "Övningen hålls i mars.")
+    for bad in ("../../evil", "a/b", "..", "Stora-Bokstäver", "-x", ""):
+        with pytest.raises(IngestError, match="Ogiltigt id"):
+            add(doc, "Plan", "Region Test", doc_id=bad)
+    assert not list(tmp_path.rglob("evil*"))
+    with pytest.raises(IngestError, match="Inget dokument"):
+        remove("../sources")
+    assert (data / "sources.yaml").is_file()
+
+
+def test_documents_never_take_over_each_others_ids(data, tmp_path):
+    long = "Överenskommelse om hälso- och sjukvårdens arbete med civilt försvar"
+    first = add(_md(tmp_path, "a.md", "Text för 2023."), f"{long} 2023", "SKR")
+    second = add(_md(tmp_path, "b.md", "Text för 2024."), f"{long} 2024", "SKR")
+    assert first.status == second.status == "added" and first.doc_id != second.doc_id
+    assert len(first.doc_id) <= 60
+    greek = [add(_md(tmp_path, f"g{i}.md", f"Text {i}."), t, "X") for i, t in
+             enumerate(["Σχέδιο ένα", "Σχέδιο δύο"])]  # fmt: skip
+    assert greek[0].doc_id != greek[1].doc_id
+    # a different title that makes the same slug gets an id of its own
+    a = add(_md(tmp_path, "c.md", "Plan A."), "Plan: reservkraft", "X")
+    b = add(_md(tmp_path, "d.md", "Plan B."), "Plan – reservkraft", "X")
+    assert (a.doc_id, b.doc_id) == ("plan-reservkraft", "plan-reservkraft-2")
+    texts = {p.read_text(encoding="utf-8") for p in (data / "added").glob("*.md")}
+    assert all(any(f"Text för {y}" in t for t in texts) for y in ("2023", "2024"))
