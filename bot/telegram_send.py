@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -132,24 +133,65 @@ def render_html(answer: Answer, watch: list[Deadline] = ()) -> str:
     return "\n\n".join(parts)
 
 
+_TAG = re.compile(r"<(/?)([a-z]+)[^<>]*>")
+_ENTITY_START = re.compile(r"&[#a-zA-Z0-9]{0,10}$")  # an entity begun but not ended
+
+
+def _cut(line: str, limit: int) -> int:
+    """Where to cut an overlong line at or before `limit`: never inside a tag or an
+    entity ("&amp;"), which Telegram would refuse."""
+    cut = limit
+    head = line[:cut]
+    last_open = head.rfind("<")
+    if last_open > head.rfind(">"):
+        cut = last_open  # inside a tag: cut before it
+    m = _ENTITY_START.search(line[:cut])
+    if m:
+        cut = m.start()
+    return max(cut, 1)
+
+
+def _balance(chunk: str, carried: list[str]) -> tuple[str, list[str]]:
+    """A chunk with the tags still open from the chunk before reopened at its start and
+    its own open tags closed at its end; returns those open tags for the next one."""
+    text = "".join(carried) + chunk
+    stack: list[tuple[str, str]] = []  # (name, the opening tag as written)
+    for m in _TAG.finditer(text):
+        closing, name = m.group(1), m.group(2)
+        if not closing:
+            stack.append((name, m.group(0)))
+        elif stack and stack[-1][0] == name:
+            stack.pop()
+    closers = "".join(f"</{name}>" for name, _ in reversed(stack))
+    return text + closers, [tag for _, tag in stack]
+
+
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split on line boundaries into messages Telegram accepts (tags never span lines)."""
-    chunks, current = [], ""
+    """Split on line boundaries into messages Telegram accepts; an overlong line is cut
+    where no tag or entity is broken, and an element cut in two is closed at the end of
+    one part and opened again at the start of the next."""
+    room = limit - min(40, limit // 2)  # for the tags a cut element needs at either end
+    pieces, current = [], ""
     for line in text.split("\n"):
-        while len(line) > limit:  # a single overlong line: cut it (plain text only)
+        while len(line) > room:  # a single overlong line: cut it
             if current:
-                chunks.append(current)
-            current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
+                pieces.append(current)
+                current = ""
+            at = _cut(line, room)
+            pieces.append(line[:at])
+            line = line[at:]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
+        if len(candidate) > room:
+            pieces.append(current)
             candidate = line
         current = candidate
-    if current or not chunks:
-        chunks.append(current)
-    return chunks
+    if current or not pieces:
+        pieces.append(current)
+    out, carried = [], []
+    for piece in pieces:
+        balanced, carried = _balance(piece, carried)
+        out.append(balanced)
+    return out
 
 
 def watchable(answer: Answer, knowledge: Knowledge, today: date) -> list[Deadline]:

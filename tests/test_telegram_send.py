@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
 from bot.answer import Answer, Citation
@@ -75,3 +77,58 @@ async def test_errors_that_cannot_heal_are_not_retried(policy, slept, error):
     with pytest.raises(type(error)):
         await with_retries(call, policy)
     assert call.calls == 1 and slept == []
+
+
+def _telegram_accepts(part: str) -> bool:
+    """What Telegram checks of HTML: known entities only, tags closed in order."""
+    import re
+    from html.parser import HTMLParser
+
+    if re.search(r"&(?!(?:amp|lt|gt|quot|#\d+);)", part):
+        return False
+    stack: list[str] = []
+    ok = [True]
+
+    class Check(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if not stack or stack.pop() != tag:
+                ok[0] = False
+
+    Check(convert_charrefs=True).feed(part)
+    return ok[0] and not stack
+
+
+def _visible(html_text: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text)).replace("\n", "")
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["", "i", "b"]), st.text(alphabet="ab &<>\n", max_size=400)),
+        min_size=1, max_size=8,
+    ),  # fmt: skip
+    st.integers(min_value=60, max_value=300),
+)
+def test_no_part_breaks_an_entity_or_a_tag(pieces, limit):
+    from bot.telegram_send import esc
+
+    text = "".join(f"<{t}>{esc(s)}</{t}>" if t else esc(s) for t, s in pieces)
+    parts = split_message(text, limit=limit)
+    assert all(len(p) <= limit for p in parts)
+    assert all(_telegram_accepts(p) for p in parts), parts
+    assert "".join(_visible(p) for p in parts) == _visible(text)  # nothing lost or added
+
+
+def test_a_command_followed_by_thousands_of_ampersands_arrives_whole():
+    from bot.telegram_send import esc
+
+    text = esc("/bevaka " + "&" * 5000)
+    parts = split_message(text)
+    assert len(parts) == 7 and all(_telegram_accepts(p) for p in parts)  # 25,000 characters
+    assert "".join(parts) == text
