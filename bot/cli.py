@@ -22,11 +22,20 @@ from .question_text import clean
 from .store import StoreUnavailable
 
 
+# Dates further off than this cannot be planned with (and the next occurrences of a
+# deadline must still fit in the calendar)
+DATE_RANGE = (date(2000, 1, 1), date(2199, 12, 31))
+
+
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}, använd ÅÅÅÅ-MM-DD") from None
+    first, last = DATE_RANGE
+    if not first <= day <= last:
+        raise argparse.ArgumentTypeError(f"datumet {text} ligger utanför {first.year}–{last.year}")
+    return day
 
 
 def parser() -> argparse.ArgumentParser:

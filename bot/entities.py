@@ -30,8 +30,8 @@ LEX = VOCAB.lexicons
 NUMBER_WORDS = VOCAB.number_words
 UNITS = VOCAB.amount_units
 
-AMOUNT = re.compile(
-    r"(?<![\d.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,13}(?:[.,]\d{1,3})?)\s*("
+AMOUNT = re.compile(  # not the tail of "1e309" or "x2": a number of its own
+    r"(?<![\w.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,13}(?:[.,]\d{1,3})?)\s*("
     + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
     + r")(?![\w])"
 )

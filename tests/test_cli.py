@@ -108,3 +108,8 @@ def test_the_command_line_reads_pasted_markup_as_the_bot_does():
     obj = json.loads(p.stdout)
     assert obj["question"] == "hej & tack – när ska RSA rapporteras?"
     assert obj["kind"] == "deadline" and "31 oktober 2027" in obj["answer"]
+
+
+def test_a_date_beyond_planning_is_refused_clearly():
+    p = run("ask", "--today", "9999-12-31", "När ska RSA rapporteras?")
+    assert p.returncode == 2 and "utanför" in p.stderr and "Traceback" not in p.stderr

@@ -1,5 +1,6 @@
 """Whatever is typed, the engine answers in Swedish and never raises."""
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,3 +28,12 @@ def test_any_text_gets_an_answer(assistant, question):
     assert len(a.full_text()) <= 1500
     assert a.kind in {"deadline", "task", "support", "allocation", "fact", "definition",
                       "contact", "help", "sources", "opinion", "out_of_scope"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Om 1e309 miljoner fördelas, vad får Skåne?", "Om x309 miljoner fördelas, vad får Skåne?"],
+)
+def test_a_number_glued_to_other_characters_is_not_an_amount(ask, question):
+    a = ask(question)
+    assert "309 000 000" not in a.full_text()
