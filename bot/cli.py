@@ -18,9 +18,8 @@ from datetime import date
 from knowledge import KnowledgeError
 
 from .dates import today as stockholm_today
-from .question_text import clean
+from .question_text import MAX_CHARS, clean
 from .store import StoreUnavailable
-
 
 # Dates further off than this cannot be planned with (and the next occurrences of a
 # deadline must still fit in the calendar)
@@ -98,6 +97,17 @@ def _safe_ask(assistant, question: str, today: date):
         return Answer(FAILED, False, "error")
 
 
+def _capped(question: str, line: int | None = None) -> str:
+    """As in Telegram, a question is at most MAX_CHARS long: the rest is not read (and
+    the user is told, on stderr so that JSON output stays JSON)."""
+    if len(question) <= MAX_CHARS:
+        return question
+    where = f"Rad {line}: f" if line else "F"
+    print(f"{where}rågan är {len(question)} tecken lång; bara de första {MAX_CHARS} läses.",
+          file=sys.stderr)  # fmt: skip
+    return question[:MAX_CHARS]
+
+
 def _jsonl(assistant, today: date) -> int:
     """One JSON answer per line of stdin, read as bytes: a line that is not UTF-8 gets an
     error object (with its line number) and the rest are answered."""
@@ -108,7 +118,7 @@ def _jsonl(assistant, today: date) -> int:
             error = {"line": n, "error": f"raden är inte giltig UTF-8 (byte {exc.start + 1})"}
             print(json.dumps(error, ensure_ascii=False), flush=True)
             continue
-        question = clean(line.rstrip("\r\n"))
+        question = _capped(clean(line.rstrip("\r\n")), n)
         _print_answer(_safe_ask(assistant, question, today), question, True)
     return 0
 
@@ -117,7 +127,7 @@ def ask(args, today: date) -> int:
     assistant = _assistant()
     if args.jsonl:
         return _jsonl(assistant, today)
-    question = clean(" ".join(args.question))
+    question = _capped(clean(" ".join(args.question)))
     if not question:
         print('Skriv en fråga: python -m bot ask "När ska RSA rapporteras?"', file=sys.stderr)
         return 2
@@ -140,7 +150,7 @@ def chat(today: date) -> int:
         except KeyboardInterrupt:
             print()
             return 0
-        line = clean(line)
+        line = _capped(clean(line))
         if not line:
             continue
         print(_safe_ask(assistant, line, today).full_text(), end="\n\n", flush=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 
+MAX_CHARS = 4096  # Telegram's limit for one message; the command line reads no more either
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # zero-width and joiners, bidi marks and isolates, word joiner, BOM, soft hyphen
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")

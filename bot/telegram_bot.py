@@ -14,18 +14,20 @@ import logging
 import re
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Protocol
 
 from rapidfuzz import process
 from telegram import BotCommand, InputFile, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
     BaseRateLimiter,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -45,6 +47,7 @@ from .calendar_export import deadlines_calendar
 from .chart import allocation_chart_png
 from .config import Config
 from .dates import STOCKHOLM, Clock, system_clock, today
+from .fair_answers import AnswerPool, ChatTurns, Flooded
 from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
@@ -129,6 +132,7 @@ class Services:
     access: Access
     reload: Callable[[], AssistantLike] | None = None  # for /omindexera
     reloading: asyncio.Lock | None = None
+    answers: AnswerPool = field(default_factory=AnswerPool)
 
 
 def services_of(app: Application) -> Services:
@@ -427,6 +431,10 @@ async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 # Control characters separate words; zero-width and direction marks may sit inside one.
 
+FLOODED = (
+    "Du har skickat många frågor på en gång. Jag svarar på dem jag redan har, i tur och "
+    "ordning – vänta tills de är besvarade innan du skickar fler."
+)
 EMPTY_QUESTION = (
     "Skriv en fråga med vanliga ord, till exempel ”När ska RSA rapporteras?”, eller /hjalp."
 )
@@ -463,7 +471,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         context.args = rest.split()
         await (watch_cmd if verb.casefold() == "bevaka" else unwatch_cmd)(update, context)
         return
-    await reply(update, context, s.assistant.ask(text, today(s.clock)))
+    assistant, day = s.assistant, today(s.clock)
+    await reply(update, context, await s.answers.run(lambda: assistant.ask(text, day)))
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -575,6 +584,9 @@ def build_application(
             log.info("Sökindexet saknar %d ändrade källor – bygger dem i bakgrunden", len(stale))
             app.job_queue.run_once(_refresh_at_start, 0, name="index-refresh")
 
+    async def post_shutdown(app: Application) -> None:
+        services_of(app).answers.close()
+
     app = (
         ApplicationBuilder()
         .token(config.token)
@@ -591,6 +603,9 @@ def build_application(
         .rate_limiter(rate_limiter or WireGate(max_retries=0))
         .read_timeout(read_timeout)
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        # chats are handled concurrently, each chat's updates in order (and floods cut)
+        .concurrent_updates(ChatOrderedUpdates())
         .build()
     )
     app.bot_data["services"] = Services(
@@ -605,6 +620,47 @@ def build_application(
     )
     register_handlers(app)
     return app
+
+
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Updates of different chats at the same time, each chat's one at a time and in
+    order (bot.fair_answers.ChatTurns), so that one chat's flood never holds up another's
+    question. A chat's turn is taken before one of the concurrency slots, so a waiting
+    backlog holds none; beyond MAX_WAITING updates in hand the chat is told once to slow
+    down and the rest are dropped."""
+
+    def __init__(self, max_concurrent_updates: int = 256):
+        super().__init__(max_concurrent_updates)
+        self.turns = ChatTurns()
+
+    async def process_update(self, update: object, coroutine) -> None:
+        chat = getattr(update, "effective_chat", None)
+        if chat is None:  # inline queries, polls: no chat whose order matters
+            await super().process_update(update, coroutine)
+            return
+        try:
+            async with self.turns.turn(chat.id):
+                await super().process_update(update, coroutine)
+        except Flooded as exc:
+            coroutine.close()  # never started: dropped
+            if exc.first:
+                await _tell_flooded(update)
+
+    async def do_process_update(self, update: object, coroutine) -> None:
+        await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
+async def _tell_flooded(update: Update) -> None:
+    try:
+        await update.get_bot().send_message(update.effective_chat.id, esc(FLOODED))
+    except TelegramError as exc:
+        log.warning("Could not send the flood notice: %s", type(exc).__name__)
 
 
 def stop_on_signals(app: Application) -> None:

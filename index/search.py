@@ -7,6 +7,7 @@ import bisect
 import logging
 import math
 import re
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +177,7 @@ class Searcher:
             self._avg[f] = (live_total / self.n_docs) if self.n_docs else 1.0
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_bytes = 0
+        self._cache_lock = threading.Lock()
         self._masks: dict[tuple, np.ndarray] = {}
         self._last: tuple[Query, list, np.ndarray, np.ndarray] | None = None
         self._open_vectors()
@@ -312,10 +314,11 @@ class Searcher:
         """The live documents holding `term` in `field`, ascending, and their BM25F
         scores (idf from the live documents), cached up to POSTINGS_CACHE_BYTES."""
         key = (field, term)
-        found = self._postings.get(key)
-        if found is not None:
-            self._postings.move_to_end(key)
-            return found
+        with self._cache_lock:  # answers run in a thread pool (bot.fair_answers)
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
         docs, tfs = [], []
         for seg, off in zip(self._segments, self._offsets, strict=True):
             got = seg.fields[field].get(term)
@@ -334,11 +337,13 @@ class Searcher:
         score = idf * ((tf * (K1 + 1)) / (tf + norm))
         found = (doc, score.astype(np.float64))
         size = doc.nbytes + found[1].nbytes + 200
-        self._postings[key] = found
-        self._cached_bytes += size
-        while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
-            _, (d, sc) = self._postings.popitem(last=False)
-            self._cached_bytes -= d.nbytes + sc.nbytes + 200
+        with self._cache_lock:
+            if key not in self._postings:
+                self._postings[key] = found
+                self._cached_bytes += size
+            while self._cached_bytes > POSTINGS_CACHE_BYTES and len(self._postings) > 1:
+                _, (d, sc) = self._postings.popitem(last=False)
+                self._cached_bytes -= d.nbytes + sc.nbytes + 200
         return found
 
     def _scores(self, q: Query) -> tuple[list, np.ndarray, np.ndarray]:

@@ -113,3 +113,11 @@ def test_the_command_line_reads_pasted_markup_as_the_bot_does():
 def test_a_date_beyond_planning_is_refused_clearly():
     p = run("ask", "--today", "9999-12-31", "När ska RSA rapporteras?")
     assert p.returncode == 2 and "utanför" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_an_overlong_question_is_read_up_to_telegrams_limit_with_a_note():
+    long = "När ska RSA rapporteras? " + "bla " * 30_000
+    p = run("ask", "--json", "--today", "2026-11-24", long)
+    assert p.returncode == 0 and "bara de första 4096 läses" in p.stderr
+    obj = json.loads(p.stdout)
+    assert len(obj["question"]) == 4096 and obj["answer"]  # an answer, not a 30-second wait
