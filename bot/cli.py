@@ -166,10 +166,38 @@ def chart(args) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    with open(args.file, "wb") as fh:
-        fh.write(png)
+    try:
+        with open(args.file, "wb") as fh:
+            fh.write(png)
+    except OSError as exc:
+        print(f"Diagrammet kunde inte sparas i {args.file}: {exc.strerror or exc}.",
+              file=sys.stderr)  # fmt: skip
+        return 2
     print(f"Diagrammet sparat i {args.file}")
     return 0
+
+
+def _telegram() -> int:
+    from telegram.error import InvalidToken, NetworkError
+
+    from .config import Config, ConfigError
+    from .telegram_bot import run_telegram
+
+    try:
+        config = Config.from_env()
+    except ConfigError as exc:
+        print(f"Boten startar inte: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run_telegram(config) or 0
+    except InvalidToken:  # its message holds the token: never printed
+        print("Boten startar inte: Telegram avvisade TELEGRAM_BOT_TOKEN. Kontrollera den hos "
+              "@BotFather (/mybots → API Token) och sätt den igen.", file=sys.stderr)  # fmt: skip
+        return 5
+    except NetworkError as exc:  # at start: no Bot API to talk to
+        print(f"Boten startar inte: Bot API på {config.api_root} går inte att nå ({exc}). "
+              "Kontrollera nätet eller TELEGRAM_API_BASE_URL.", file=sys.stderr)  # fmt: skip
+        return 6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,10 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             return chat(today)
         if command == "chart":
             return chart(args)
-        from .config import Config
-        from .telegram_bot import run_telegram
-
-        return run_telegram(Config.from_env()) or 0
+        return _telegram()
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         sys.stderr.close()
         return 0

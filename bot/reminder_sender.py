@@ -134,18 +134,13 @@ class ReminderSender:
             await self._send_notices(report)
             if report.skipped:
                 return report
-            now = self.clock()
-            day = today(self.clock)
             try:
-                self.store.prune(before=day)
-                recorded = self.store.recorded(since=day)
-                subscriptions = self.store.subscriptions()
+                # reads every subscription: off the event loop, which keeps answering
+                due = await asyncio.to_thread(self._due_now)
             except StoreUnavailable as exc:
                 log.warning("Reminder run skipped, retried next run: %s", exc)
                 report.skipped = True
                 return report
-            deadlines = {d.id: d for d in self.knowledge.deadlines}
-            due = due_reminders(subscriptions, deadlines, recorded, now)
             by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
             for key in due:
                 by_chat[key.chat_id].append(key)
@@ -169,12 +164,21 @@ class ReminderSender:
                 )
             return report
 
+    def _due_now(self) -> list[ReminderKey]:
+        now, day = self.clock(), today(self.clock)
+        self.store.prune(before=day)
+        recorded = self.store.recorded(since=day)
+        subscriptions = self.store.subscriptions()
+        deadlines = {d.id: d for d in self.knowledge.deadlines}
+        return due_reminders(subscriptions, deadlines, recorded, now)
+
+    def _notices_now(self) -> tuple[list, list[NoticeKey]]:
+        queued = self.store.record_versions(self._versions, self._deadlines_by_source, self.clock())
+        return queued, self.store.pending_notices()  # also those a failed run released
+
     async def _send_notices(self, report: RunReport) -> None:
         try:
-            queued = self.store.record_versions(
-                self._versions, self._deadlines_by_source, self.clock()
-            )
-            pending = self.store.pending_notices()  # also those a failed run released
+            queued, pending = await asyncio.to_thread(self._notices_now)
         except StoreUnavailable as exc:
             log.warning("Reminder run skipped, retried next run: %s", exc)
             report.skipped = True

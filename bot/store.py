@@ -46,6 +46,8 @@ UNAVAILABLE_CODES = {
     sqlite3.SQLITE_IOERR: "ioerror",
     sqlite3.SQLITE_FULL: "full",
     sqlite3.SQLITE_PERM: "readonly",
+    sqlite3.SQLITE_CORRUPT: "corrupt",
+    sqlite3.SQLITE_NOTADB: "corrupt",
 }
 
 REASONS = {
@@ -54,6 +56,8 @@ REASONS = {
     "cantopen": "går inte att öppna (finns mappen och får boten skriva i den?)",
     "ioerror": "gick inte att läsa eller skriva (in- och utmatningsfel)",
     "full": "får inte plats: disken är full",
+    "corrupt": "är skadad eller ingen SQLite-databas: återställ en säkerhetskopia, eller flytta "
+    "undan filen så skapar boten en ny (bevakningarna i den är då borta)",
 }
 
 SCHEMA = """

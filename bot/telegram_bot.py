@@ -690,26 +690,36 @@ async def _refresh_at_start(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("Sökindexet: %s", answer.text.splitlines()[0])
 
 
-class RedactToken(logging.Filter):
-    """Replaces the token wherever it would appear in a log line."""
+class Redact(logging.Filter):
+    """What the logs must never hold: the token and the webhook secret are replaced
+    wherever they would appear, and the libraries' DEBUG lines (which carry whole updates:
+    question texts, users' names) are dropped, at every LOG_LEVEL."""
 
-    def __init__(self, token: str):
+    QUIET = ("telegram", "httpx", "httpcore", "apscheduler", "tornado", "hpack")
+
+    def __init__(self, *secrets: str | None):
         super().__init__()
-        self.token = token
+        self.secrets = [(s, "<token>" if i == 0 else "<secret>")
+                        for i, s in enumerate(secrets) if s]  # fmt: skip
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO and record.name.split(".")[0] in self.QUIET:
+            return False
         message = record.getMessage()
-        if self.token in message:
-            record.msg, record.args = message.replace(self.token, "<token>"), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        for secret, mark in self.secrets:
+            if secret in message:
+                message = message.replace(secret, mark)
+                record.msg, record.args = message, None
+            if record.exc_text and secret in record.exc_text:
+                record.exc_text = record.exc_text.replace(secret, mark)
         return True
 
 
 def configure_logging(config: Config, level: int = logging.INFO) -> None:
-    """Log to stderr without ever writing the token."""
+    """Log to stderr without ever writing the token, the webhook secret, a question or a
+    name (bot code logs neither; Redact keeps the libraries from it)."""
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO - and the Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -717,7 +727,7 @@ def configure_logging(config: Config, level: int = logging.INFO) -> None:
     # With max_retries=0 the rate limiter logs each 429 as an exception; we retry them.
     logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
     for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(config.token))
+        handler.addFilter(Redact(config.token, config.webhook_secret))
 
 
 def webhook_options(config: Config) -> dict:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
+import logging
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,20 +34,48 @@ def kind_of(path: Path) -> str:
     return "text"
 
 
-def pdf_text(path: Path, progress: Progress | None = None) -> str:
-    """Page by page; the cleaner later removes running headers and page numbers."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+# Limits for what one PDF may cost: a 2,000-page report passes, a decompression bomb or a
+# file that extracts forever does not.
+MAX_PDF_PAGES = 5000
+MAX_PDF_CHARS = 20_000_000
+MAX_PDF_SECONDS = 300.0
 
+
+def pdf_text(path: Path, progress: Progress | None = None) -> str:
+    """Page by page; the cleaner later removes running headers and page numbers. Any
+    failure of the PDF library (encrypted, truncated, malformed, over a limit) is one
+    clear ExtractError: a broken file never ends in a traceback."""
+    from pypdf import PdfReader
+
+    # pypdf warns of every repair it makes ("EOF marker not found"); what matters is said
+    # once, below, in Swedish
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    started = time.monotonic()
     try:
         reader = PdfReader(str(path))
-        pages = []
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ExtractError("PDF-filen är lösenordsskyddad; spara den utan lösenord först.")
+        n = len(reader.pages)
+        if n > MAX_PDF_PAGES:
+            raise ExtractError(f"PDF-filen har {n} sidor; högst {MAX_PDF_PAGES} läses in.")
+        pages, size = [], 0
         for i, page in enumerate(reader.pages, 1):
-            pages.append(page.extract_text() or "")
+            text = page.extract_text() or ""
+            size += len(text)
+            if size > MAX_PDF_CHARS:
+                raise ExtractError("PDF-filen ger mer text än 20 miljoner tecken; dela upp den.")
+            if time.monotonic() - started > MAX_PDF_SECONDS:
+                raise ExtractError(
+                    f"PDF-filen tog mer än {MAX_PDF_SECONDS:.0f} s att läsa (sida {i} av {n})."
+                )
+            pages.append(text)
             if progress:
-                progress(i, len(reader.pages))
-    except (PdfReadError, OSError, ValueError) as exc:
-        raise ExtractError(f"PDF-filen kunde inte läsas: {exc}") from exc
+                progress(i, n)
+    except ExtractError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on broken files
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ExtractError(f"PDF-filen kunde inte läsas: {detail}") from exc
     text = "\f".join(pages)  # form feeds keep the page breaks for the cleaner
     if not text.strip():
         raise ExtractError("PDF-filen innehåller ingen text (en skannad bild behöver OCR först).")
@@ -85,10 +116,27 @@ def html_title(html: str) -> str | None:
 
 
 def read_text(path: Path) -> str:
+    """A text file's text: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without
+    one when every other byte is NUL, as Windows' Notepad writes it) or Windows-1252."""
     data = path.read_bytes()
+    data = data.removeprefix(codecs.BOM_UTF8)
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return _decode_utf16(data[len(bom) :], encoding)
+    if len(data) >= 4 and data[1::2].count(0) > 0.9 * (len(data) // 2):
+        return _decode_utf16(data, "utf-16-le")
+    if len(data) >= 4 and data[0::2].count(0) > 0.9 * (len(data) // 2):
+        return _decode_utf16(data, "utf-16-be")
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ExtractError("Textfilen är varken UTF-8 eller Windows-1252.")
+    raise ExtractError("Textfilen är varken UTF-8, UTF-16 eller Windows-1252.")
+
+
+def _decode_utf16(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise ExtractError("Textfilen ser ut som UTF-16 men går inte att läsa som det.") from None

@@ -189,3 +189,41 @@ def test_documents_never_take_over_each_others_ids(data, tmp_path):
     assert (a.doc_id, b.doc_id) == ("plan-reservkraft", "plan-reservkraft-2")
     texts = {p.read_text(encoding="utf-8") for p in (data / "added").glob("*.md")}
     assert all(any(f"Text för {y}" in t for t in texts) for y in ("2023", "2024"))
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "index", *args], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)  # fmt: skip
+
+
+def test_broken_and_locked_pdfs_are_one_clear_line(data, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    good = tmp_path / "bra.pdf"
+    make_pdf(good)
+    locked = tmp_path / "last.pdf"
+    w = PdfWriter()
+    for page in PdfReader(good).pages:
+        w.add_page(page)
+    w.encrypt("hemligt")
+    with locked.open("wb") as fh:
+        w.write(fh)
+    cut = tmp_path / "avklippt.pdf"
+    cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 3])
+    for path, says in ((locked, "lösenordsskyddad"), (cut, "PDF-filen")):
+        p = _cli("add", str(path), "--title", "Plan", "--publisher", "X")
+        assert p.returncode == 2, (path.name, p.stderr)
+        assert says in p.stderr and "Traceback" not in p.stderr, p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1
+    assert not (data / "added").exists() or not list((data / "added").iterdir())
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig"])
+def test_text_files_in_utf16_or_with_a_bom_are_read_as_text(data, tmp_path, encoding):
+    path = tmp_path / "plan.txt"
+    path.write_text("Plan för reservkraft\n\nReservkraften provköras var fjortonde dag.\n",
+                    encoding=encoding)  # fmt: skip
+    r = add(path, "Plan för reservkraft", "Region Test")
+    stored = (data / "added" / f"{r.doc_id}.md").read_text(encoding="utf-8")
+    assert "provköras var fjortonde dag" in stored and "\x00" not in stored
+    assert "\ufeff" not in stored

@@ -329,3 +329,17 @@ async def test_a_sent_reminder_whose_mark_cannot_be_written_is_not_resent(
         clock.advance(minutes=15)
         assert (await bot.run_reminders()).sent == []
     assert len(api.sent("sendMessage", 90)) == 1
+
+
+@pytest.mark.parametrize("content", [b"garbage, not a database" * 100, b""])
+def test_a_corrupted_database_at_startup_is_a_clear_message(tmp_path, content):
+    db = tmp_path / "bot.sqlite3"
+    SubscriptionStore.open(db).close()
+    data = db.read_bytes()
+    db.write_bytes(content or data[:100] + b"\x00" * 50 + data[150:])  # a damaged header
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-token-never-logged",
+           "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9", "DATABASE_PATH": str(db)}  # fmt: skip
+    p = subprocess.run([sys.executable, "-m", "bot", "telegram"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert p.returncode == 4, p.stderr[-500:]
+    assert "skadad eller ingen SQLite-databas" in p.stderr and "Traceback" not in p.stderr

@@ -245,7 +245,8 @@ async def test_the_token_never_reaches_the_logs(api, tmp_path, assistant, caplog
     finally:
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
-    assert "getUpdates" in caplog.text  # PTB's own debug logging was captured ...
+    assert "Application started" in caplog.text  # PTB's own logging was captured ...
+    assert "getUpdates" not in caplog.text  # (its DEBUG lines, with whole updates, never)
     assert api.token not in caplog.text  # ... but never the token
     assert "accidentally logged <token>" in caplog.text
 
@@ -315,3 +316,26 @@ async def test_questions_never_reach_logs_or_storage_at_the_default_level(
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("b.sqlite3*"))  # with the WAL
     assert b"rsa" in stored  # the subscription is there ...
     assert b"Andersson" not in stored and b"070-1234567" not in stored  # ... the question not
+
+
+async def test_at_debug_level_no_question_name_or_secret_reaches_the_logs(
+    api, tmp_path, assistant, caplog
+):
+    config = Config(token=api.token, api_root=api.root, webhook_secret="hemlig-nyckel-123")
+    caplog.set_level(logging.DEBUG)
+    configure_logging(config, logging.DEBUG)
+    for handler in logging.getLogger().handlers:
+        if handler is not caplog.handler:
+            continue
+        break
+    else:
+        pytest.fail("caplog's handler is not on the root logger")
+    question = "Hej, jag heter Anna Andersson (070-1234567). När ska RSA rapporteras?"
+    async with running_bot(api, tmp_path / "b.sqlite3", assistant, MutableClock(NOW)):
+        assert "31 oktober 2027" in (await api.reply_to(CHAT, question)).text
+        logging.getLogger("bot.test").debug("webhook %s, token %s", "hemlig-nyckel-123", api.token)
+    text = caplog.text
+    assert "DEBUG" in text  # debug logging was on ...
+    for leak in ("Andersson", "070-1234567", "hemlig-nyckel-123", api.token, "rapporteras"):
+        assert leak not in text, leak  # ... and nothing of these came through
+    assert "<secret>" in text and "<token>" in text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -87,3 +90,32 @@ def test_bad_configuration_says_what_to_fix(env, complaint):
     with pytest.raises(ConfigError, match=complaint) as err:
         Config.from_env(full)
     assert TOKEN not in str(err.value)
+
+
+def _start(env: dict) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-m", "bot", "telegram"], cwd=root,
+                          env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+
+
+def test_a_configuration_error_is_one_clear_line(tmp_path):
+    p = _start({"TELEGRAM_BOT_TOKEN": TOKEN, "PORT": "webb",
+                "DATABASE_PATH": str(tmp_path / "b.sqlite3")})  # fmt: skip
+    assert p.returncode == 2 and "PORT" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_rejected_token_is_said_without_the_token(api, tmp_path):
+    wrong = "999999:WRONG-token-that-must-not-show"
+    p = _start({"TELEGRAM_BOT_TOKEN": wrong, "TELEGRAM_API_BASE_URL": api.root,
+                "DATABASE_PATH": str(tmp_path / "b.sqlite3")})  # fmt: skip
+    assert p.returncode == 5, p.stderr[-800:]
+    assert "avvisade" in p.stderr and wrong not in p.stderr + p.stdout
+    assert "WRONG-token" not in p.stderr  # PTB's own log line has it redacted too
+
+
+def test_an_unreachable_bot_api_at_start_is_said_plainly(tmp_path):
+    p = _start({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9",
+                "DATABASE_PATH": str(tmp_path / "b.sqlite3")})  # fmt: skip
+    assert p.returncode == 6, p.stderr[-800:]
+    assert "går inte att nå" in p.stderr.splitlines()[-1] and TOKEN not in p.stderr
