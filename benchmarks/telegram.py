@@ -67,6 +67,8 @@ async def _run(api, db: Path, assistant, clock: Clock, limiter: AIORateLimiter, 
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown:  # as run_polling does
+            await app.post_shutdown(app)
         store.close()
 
 

@@ -12,7 +12,7 @@ from knowledge import KnowledgeError
 
 from .answer import Answer
 from .dates import STOCKHOLM
-from .store import SubscriptionStore
+from .store import StoreUnavailable, SubscriptionStore
 
 
 def _age(seconds: float) -> str:
@@ -36,8 +36,14 @@ def status(assistant: Any, store: SubscriptionStore, now: datetime) -> Answer:
     """Counts only - never which chat watches what."""
     c = store.counts()
     k = assistant.knowledge
+    try:
+        store.check()
+        problem = []
+    except StoreUnavailable as exc:
+        problem = [f"• ⚠️ {exc}"]
     lines = [
         "Status för Beredskapsboten",
+        *problem,
         f"• Bevakningar: {c.subscriptions} i {c.chats} chattar",
         f"• Påminnelser skickade: {c.reminders_sent}; obekräftade (avbruten körning): "
         f"{c.unconfirmed_claims}",

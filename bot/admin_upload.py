@@ -13,6 +13,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from telegram.ext import (
     ContextTypes,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -33,6 +35,8 @@ from .dates import today
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
+UPLOAD_TIMEOUT = 30 * 60  # seconds an admin may leave a question unanswered
+UPLOAD_PREFIX = "beredskapsboten-upload-"  # the temporary folders of files being added
 SUFFIXES = (".pdf", ".html", ".htm", ".xhtml", ".txt", ".md", ".markdown")
 SKIP = ("-", "–", "nej", "inget", "ingen", "hoppa över")
 
@@ -130,7 +134,7 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await _say(update, context, problem, answered=False)
         return ConversationHandler.END
     _drop(context)
-    folder = Path(tempfile.mkdtemp(prefix="beredskapsboten-upload-"))
+    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
     path = folder / re.sub(r"[^\w.-]", "_", name)
     file = await context.bot.get_file(doc.file_id)
     await file.download_to_drive(path)
@@ -207,6 +211,42 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
+async def timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """No answer within UPLOAD_TIMEOUT: the file is thrown away and the admin told."""
+    _drop(context)
+    if isinstance(update, Update) and update.effective_chat:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            f"Uppladdningen avbröts efter {UPLOAD_TIMEOUT // 60} minuter utan svar; filen är "
+            "borttagen och inget dokument lades till. Skicka den igen för att börja om.",
+        )
+
+
+def discard_all(user_data: dict) -> int:
+    """At shutdown: every file still waiting for its answers is deleted."""
+    dropped = 0
+    for data in user_data.values():
+        draft = data.pop("draft", None) if isinstance(data, dict) else None
+        if draft:
+            draft.discard()
+            dropped += 1
+    return dropped
+
+
+def remove_stale_uploads(older_than: float = UPLOAD_TIMEOUT) -> int:
+    """At start: folders a crash left behind (older than a conversation can live)."""
+    removed = 0
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > older_than:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 async def expected_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Something other than the answer asked for (a command, a photo): say what is awaited."""
     await _say(update, context, "Jag väntar på ett svar i text, eller /avbryt.", False)
@@ -224,11 +264,13 @@ def upload_conversation(admin_ids: frozenset[int]) -> ConversationHandler:
             PUBLISHER: [MessageHandler(answer, got_publisher)],
             DATE: [MessageHandler(answer, got_date)],
             URL: [MessageHandler(answer, got_url)],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
         fallbacks=[
             CommandHandler("avbryt", cancel),
             MessageHandler(filters.UpdateType.MESSAGE & ~filters.Document.ALL, expected_text),
         ],
         allow_reentry=True,  # a new file starts over
+        conversation_timeout=UPLOAD_TIMEOUT,
         name="admin-upload",
     )

@@ -23,6 +23,8 @@ timeout; it is kept short (BUSY_TIMEOUT) for that reason.
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -38,6 +40,8 @@ BUSY_TIMEOUT = 3.0  # seconds a write waits for another connection's lock
 
 # SQLite's primary result codes that mean "the database cannot be used now", as opposed
 # to a bug in a statement (which still raises sqlite3's own error).
+log = logging.getLogger(__name__)
+
 UNAVAILABLE_CODES = {
     sqlite3.SQLITE_BUSY: "locked",
     sqlite3.SQLITE_LOCKED: "locked",
@@ -56,6 +60,8 @@ REASONS = {
     "cantopen": "går inte att öppna (finns mappen och får boten skriva i den?)",
     "ioerror": "gick inte att läsa eller skriva (in- och utmatningsfel)",
     "full": "får inte plats: disken är full",
+    "deleted": "har tagits bort eller bytts ut medan boten körde: starta om boten, så skapas "
+    "eller öppnas filen igen (det som sparats sedan dess gick förlorat)",
     "corrupt": "är skadad eller ingen SQLite-databas: återställ en säkerhetskopia, eller flytta "
     "undan filen så skapar boten en ny (bevakningarna i den är då borta)",
 }
@@ -147,6 +153,7 @@ class SubscriptionStore:
         self._conn = conn
         self._lock = threading.Lock()
         self.path = path
+        self._file = self._identity()  # which file was opened: see _still_there
 
     @classmethod
     def open(cls, path: Path | str, busy_timeout: float = BUSY_TIMEOUT) -> SubscriptionStore:
@@ -183,6 +190,27 @@ class SubscriptionStore:
     def close(self) -> None:
         self._conn.close()
 
+    def _identity(self) -> tuple[int, int] | None:
+        if str(self.path) == ":memory:":
+            return None
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def check(self) -> None:
+        """Raise StoreUnavailable if the database file is gone (for /status)."""
+        self._still_there()
+
+    def _still_there(self) -> None:
+        """A database file deleted (or replaced) under a running bot: SQLite keeps
+        writing to the open, unlinked file and everything is gone at the next start. So
+        every write first checks that the path is still the file that was opened."""
+        if self._file is not None and self._identity() != self._file:
+            log.error("The database file %s was deleted or replaced; restart the bot", self.path)
+            raise StoreUnavailable(self.path, "deleted")
+
     def _check(self, exc: sqlite3.Error) -> None:
         """Raise StoreUnavailable for `exc` if it means the database cannot be used now
         (the caller re-raises any other sqlite3 error as it is)."""
@@ -203,6 +231,7 @@ class SubscriptionStore:
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: committed whole, or rolled back whole."""
         with self._lock:
+            self._still_there()
             try:
                 self._conn.execute("BEGIN IMMEDIATE")  # waits out a lock up to busy_timeout
             except sqlite3.Error as exc:

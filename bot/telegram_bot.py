@@ -39,7 +39,7 @@ from telegram.ext import (
 
 from knowledge.models import Deadline, Knowledge
 
-from . import admin, watching
+from . import admin, admin_upload, watching
 from .access import ADMIN_ONLY, REFUSAL, Access
 from .admin_upload import upload_conversation
 from .answer import FAILED, Answer
@@ -574,6 +574,8 @@ def build_application(
 
     async def post_init(app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+        if admin_upload.remove_stale_uploads():
+            log.info("Temporary files of unfinished uploads from an earlier run removed")
         warning = stale_claims_warning(store)
         if warning:
             log.warning(warning)
@@ -586,6 +588,9 @@ def build_application(
 
     async def post_shutdown(app: Application) -> None:
         services_of(app).answers.close()
+        dropped = admin_upload.discard_all(app.user_data)
+        if dropped:
+            log.info("%d unfinished document upload(s) discarded at shutdown", dropped)
 
     app = (
         ApplicationBuilder()

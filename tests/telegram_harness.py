@@ -93,4 +93,6 @@ async def running_bot(
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+        if app.post_shutdown:  # as run_polling does
+            await app.post_shutdown(app)
         store.close()

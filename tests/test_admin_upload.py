@@ -106,3 +106,65 @@ async def test_others_files_are_not_taken_and_cancel_leaves_nothing(api, tmp_pat
         assert "Vad heter dokumentet" not in (await answers(api, ADMIN, 5))[4]
         assert api.attempts("download") and not api.sent("download", USER)
     assert set(knowledge.load(data).documents) == documents_before
+
+
+def _upload_folders() -> set:
+    import tempfile
+    from pathlib import Path
+
+    from bot.admin_upload import UPLOAD_PREFIX
+
+    return set(Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"))
+
+
+async def test_an_abandoned_upload_times_out_and_leaves_no_file(api, tmp_path, data, monkeypatch):
+    from bot import admin_upload
+
+    monkeypatch.setattr(admin_upload, "UPLOAD_TIMEOUT", 1)
+    pdf = tmp_path / "plan.pdf"
+    make_pdf(pdf)
+    before = _upload_folders()
+    async with running_bot(
+        api, tmp_path / "b.sqlite3", Assistant.create(), MutableClock(NOW),
+        admin_ids=frozenset({ADMIN}), reload=Assistant.create,
+    ):  # fmt: skip
+        api.push_document(ADMIN, pdf.name, pdf.read_bytes(), "application/pdf")
+        assert ASK[TITLE] in (await answers(api, ADMIN, 1))[0]
+        assert _upload_folders() - before  # the file waits in its folder
+        told = (await answers(api, ADMIN, 2))[1]  # nothing answered: the timeout speaks
+        assert "avbröts" in told and "inget dokument lades till" in told
+        assert not _upload_folders() - before
+        api.push_text(ADMIN, "Övningsplan")  # an ordinary question again, not a title
+        assert "Vad heter dokumentet" not in (await answers(api, ADMIN, 3))[2]
+
+
+async def test_an_upload_left_at_shutdown_is_deleted(api, tmp_path, data):
+    pdf = tmp_path / "plan.pdf"
+    make_pdf(pdf)
+    before = _upload_folders()
+    async with running_bot(
+        api, tmp_path / "b.sqlite3", Assistant.create(), MutableClock(NOW),
+        admin_ids=frozenset({ADMIN}), reload=Assistant.create,
+    ):  # fmt: skip
+        api.push_document(ADMIN, pdf.name, pdf.read_bytes(), "application/pdf")
+        await answers(api, ADMIN, 1)
+        assert _upload_folders() - before
+    assert not _upload_folders() - before
+
+
+def test_folders_a_crash_left_are_removed_at_start(tmp_path):
+    import os
+    import tempfile
+    import time
+
+    from bot.admin_upload import UPLOAD_PREFIX, UPLOAD_TIMEOUT, remove_stale_uploads
+
+    old = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)
+    fresh = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)
+    then = time.time() - UPLOAD_TIMEOUT - 60
+    os.utime(old, (then, then))
+    try:
+        assert remove_stale_uploads() >= 1
+        assert not os.path.exists(old) and os.path.exists(fresh)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)

@@ -343,3 +343,41 @@ def test_a_corrupted_database_at_startup_is_a_clear_message(tmp_path, content):
                        capture_output=True, text=True, timeout=120)  # fmt: skip
     assert p.returncode == 4, p.stderr[-500:]
     assert "skadad eller ingen SQLite-databas" in p.stderr and "Traceback" not in p.stderr
+
+
+def _delete(db: Path) -> None:
+    for p in db.parent.glob(db.name + "*"):  # with its -wal and -shm
+        p.unlink()
+
+
+def test_a_database_deleted_under_the_bot_is_noticed_on_the_next_write(tmp_path):
+    db = tmp_path / "bot.sqlite3"
+    store = SubscriptionStore.open(db)
+    store.subscribe(1, ["rsa"], NOW)
+    _delete(db)
+    with pytest.raises(StoreUnavailable) as caught:
+        store.subscribe(2, ["rsa"], NOW)
+    assert caught.value.reason == "deleted" and "starta om boten" in str(caught.value)
+    with pytest.raises(StoreUnavailable):
+        store.check()
+    store.close()
+    again = SubscriptionStore.open(db)  # a restart opens a new file, and says so by being empty
+    again.check()
+    again.subscribe(3, ["rsa"], NOW)
+    assert [s.chat_id for s in again.subscriptions()] == [3]
+    again.close()
+
+
+async def test_the_user_and_the_admin_are_told_when_the_database_was_deleted(
+    api, tmp_path, assistant
+):
+    db = tmp_path / "bot.sqlite3"
+    admin = 4711
+    async with running_bot(api, db, assistant, MutableClock(NOW),
+                           admin_ids=frozenset({admin})):  # fmt: skip
+        assert "Du bevakar nu" in (await api.reply_to(1, "/bevaka rsa")).text
+        _delete(db)
+        reply = (await api.reply_to(2, "/bevaka rsa")).text
+        assert "Du bevakar nu" not in reply and "försök" in reply.casefold(), reply
+        status = (await api.reply_to(admin, "/status")).text
+        assert "tagits bort" in status
