@@ -121,3 +121,18 @@ def test_an_overlong_question_is_read_up_to_telegrams_limit_with_a_note():
     assert p.returncode == 0 and "bara de första 4096 läses" in p.stderr
     obj = json.loads(p.stdout)
     assert len(obj["question"]) == 4096 and obj["answer"]  # an answer, not a 30-second wait
+
+
+def test_a_chart_into_a_missing_folder_is_one_clear_line(tmp_path):
+    p = run("chart", str(tmp_path / "finns-inte" / "diagram.png"))
+    assert p.returncode == 2 and "kunde inte sparas" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_numbers_beyond_any_plan_get_an_answer_not_a_crash():
+    for question in ("Om " + "9" * 400 + " miljoner fördelas, vad får Skåne?",
+                     "Vilka frister har vi de närmaste 9000 åren?",
+                     "vilka frister kommer de närmaste 999999 månaderna"):  # fmt: skip
+        p = run("ask", "--json", "--today", "2026-11-24", question)
+        assert p.returncode == 0 and "Traceback" not in p.stderr, question
+        assert json.loads(p.stdout)["answer"]
