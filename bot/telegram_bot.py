@@ -106,6 +106,13 @@ COMMANDS = (
 )
 
 
+DESCRIPTION = (
+    "Beredskapsboten svarar på frågor om regionernas och kommunernas uppgifter, frister, "
+    "stöd och statsbidrag inom krisberedskap och civilt försvar – med källa – och påminner "
+    "före fristerna. Skriv en fråga, till exempel ”När ska RSA rapporteras?”."
+)
+SHORT_DESCRIPTION = "Uppgifter, frister, stöd och statsbidrag inom beredskap – med källa."
+
 SWEDISH_LETTERS = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 
 
@@ -179,7 +186,16 @@ def _arg_text(context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start and /hjalp: what the bot can do, with examples and every command."""
+    """/start, /hjalp and /help: what the bot can do, with examples and every command.
+    A deep link (t.me/<bot>?start=bevaka_rsa) arrives as "/start bevaka_rsa" and runs the
+    command it names with its argument, as if typed: /bevaka rsa."""
+    payload = context.args[0] if context.args else ""
+    command, _, argument = payload.partition("_")
+    handler = DEEP_LINKS.get(command.casefold())
+    if handler is not None:
+        context.args = [a for a in argument.split("_") if a]
+        await handler(update, context)
+        return
     await reply(update, context, Answer(HELP, True, "help"))
 
 
@@ -363,6 +379,7 @@ ADMIN_COMMANDS = {"status": status_cmd, "omindexera": reindex_cmd}
 COMMAND_HANDLERS = {
     "start": start,
     "hjalp": start,
+    "help": start,
     "frister": deadlines_cmd,
     "uppgifter": tasks_cmd,
     "stod": support_cmd,
@@ -374,6 +391,14 @@ COMMAND_HANDLERS = {
     "integritet": privacy_cmd,
     "glom": forget_cmd,
     **ADMIN_COMMANDS,
+}
+
+
+# what a deep link may start: the user's own commands, never an admin's
+DEEP_LINKS = {
+    name: handler
+    for name, handler in COMMAND_HANDLERS.items()
+    if name not in ADMIN_COMMANDS and handler is not start
 }
 
 
@@ -574,6 +599,9 @@ def build_application(
 
     async def post_init(app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+        # what Telegram shows before the first message and on the bot's profile
+        await app.bot.set_my_description(DESCRIPTION)
+        await app.bot.set_my_short_description(SHORT_DESCRIPTION)
         if admin_upload.remove_stale_uploads():
             log.info("Temporary files of unfinished uploads from an earlier run removed")
         warning = stale_claims_warning(store)

@@ -88,6 +88,7 @@ class FakeBotApi:
     def __init__(self, token: str = "123456:TEST-token-never-logged", timeout_delay: float = 1.0):
         self.token = token
         self.timeout_delay = timeout_delay  # a "timeout" holds the answer this long
+        self.descriptions: dict[str, str] = {}  # what setMyDescription and the short one set
         self._stopped = threading.Event()
         self.calls: list[Call] = []
         self._updates: deque[dict] = deque()
@@ -411,6 +412,10 @@ class FakeBotApi:
             return True
         if method == "getMyCommands":
             return self.commands
+        if method in ("setMyDescription", "setMyShortDescription"):
+            key = "description" if method == "setMyDescription" else "short_description"
+            self.descriptions[key] = params.get(key, "")
+            return True
         if method in ("sendMessage", "sendDocument", "sendPhoto"):
             chat_id = int(params["chat_id"])
             message = self.message(chat_id, params.get("text", ""), from_bot=True)

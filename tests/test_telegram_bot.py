@@ -16,7 +16,8 @@ from telegram_harness import MutableClock, running_bot
 from bot.config import Config
 from bot.dates import STOCKHOLM
 from bot.store import SubscriptionStore
-from bot.telegram_bot import build_application, configure_logging, webhook_options
+from bot.telegram_bot import HELP, build_application, configure_logging, webhook_options
+from bot.telegram_send import esc
 
 CHAT = 4242
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)  # "today" in these tests
@@ -339,3 +340,19 @@ async def test_at_debug_level_no_question_name_or_secret_reaches_the_logs(
     for leak in ("Andersson", "070-1234567", "hemlig-nyckel-123", api.token, "rapporteras"):
         assert leak not in text, leak  # ... and nothing of these came through
     assert "<secret>" in text and "<token>" in text
+
+
+async def test_help_and_the_bots_descriptions(bot):
+    assert (await bot.api.reply_to(CHAT, "/help")).text == esc(HELP)  # sent as HTML
+    assert "RSA" in bot.api.descriptions["description"]
+    assert 0 < len(bot.api.descriptions["short_description"]) <= 120  # Telegram's limit
+
+
+async def test_a_deep_link_starts_the_command_it_names(bot):
+    call = await bot.api.reply_to(CHAT, "/start bevaka_rsa")  # t.me/<bot>?start=bevaka_rsa
+    assert "Du bevakar nu" in call.text and "RSA" in call.text
+    assert [s.deadline_id for s in bot.store.subscriptions() if s.chat_id == CHAT] == ["rsa"]
+    tilldelning = await bot.api.reply_to(CHAT, "/start tilldelning_gotland")
+    assert "Region Gotland" in tilldelning.text
+    plain = await bot.api.reply_to(CHAT, "/start status")  # an admin command: only the help
+    assert plain.text == esc(HELP)
