@@ -19,9 +19,9 @@ from datetime import time
 from typing import Protocol
 
 from rapidfuzz import process
-from telegram import BotCommand, InputFile, LinkPreviewOptions, Update
+from telegram import BotCommand, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -51,9 +51,10 @@ from .fair_answers import AnswerPool, ChatTurns, Flooded
 from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
-from .store import SubscriptionStore
+from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import (
     SUBSCRIBE_PREFIX,
+    UNSUBSCRIBE_PREFIX,
     RetryPolicy,
     WireGate,
     esc,
@@ -61,6 +62,7 @@ from .telegram_send import (
     watchable,
     with_retries,
 )
+from .telegram_send import watch_button as tg_watch_button
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +163,8 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answ
     watch = watchable(answer, s.assistant.knowledge, today(s.clock))
     message = update.effective_message
     reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
-    await send_answer(context.bot, chat.id, answer, s.policy, watch, reply_to)
+    watched = _watched(s, chat.id) if watch else frozenset()
+    await send_answer(context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched)
     if answer.chart:
         await send_chart(context, chat.id, s)
 
@@ -246,9 +249,18 @@ async def watch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, answer)
 
 
+def _watched(s: Services, chat_id: int) -> frozenset[str]:
+    """The deadlines the chat watches (none known when the database is unavailable)."""
+    try:
+        return frozenset(x.deadline_id for x in s.store.subscriptions(chat_id))
+    except StoreUnavailable:
+        return frozenset()
+
+
 async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The "Bevaka" button: a short notice on the button and the same confirmation in
-    the chat as /bevaka gives."""
+    """The "Bevaka" button: a short notice on the button, the same confirmation in the
+    chat as /bevaka gives, and the button turned into "✓ Bevakas – avbevaka". A second
+    press (a double tap, an old message) neither subscribes twice nor confirms again."""
     s = services(context)
     query = update.callback_query
     if not (query.data or "").startswith(SUBSCRIBE_PREFIX):  # PTB lets empty data through
@@ -258,12 +270,58 @@ async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if deadline is None:
         await with_retries(lambda: query.answer("Den fristen finns inte längre."), s.policy)
         return
-    answer = watching.watch_deadlines(
-        s.assistant.knowledge, s.store, update.effective_chat.id, [deadline], s.clock()
+    chat = update.effective_chat.id
+    already = deadline.id in _watched(s, chat)
+    answer = watching.watch_deadlines(s.assistant.knowledge, s.store, chat, [deadline], s.clock())
+    notice = (
+        f"Du bevakar redan {deadline.short}"
+        if already
+        else watching.button_notice(answer, deadline)
     )
-    notice = watching.button_notice(answer, deadline)
     await with_retries(lambda: query.answer(notice), s.policy)
-    await reply(update, context, answer)
+    if answer.kind == watching.UNAVAILABLE or not answer.answered:
+        await reply(update, context, answer)  # why not: the database, or a past deadline
+        return
+    await _show_watched(query, deadline, True, s)
+    if not already:
+        await reply(update, context, answer)
+
+
+async def unwatch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "✓ Bevakas – avbevaka": the deadline is no longer watched, and the button says
+    "Bevaka <short>" again."""
+    s = services(context)
+    query = update.callback_query
+    deadline = s.assistant.knowledge.deadline((query.data or "").removeprefix(UNSUBSCRIBE_PREFIX))
+    if deadline is None:
+        await with_retries(lambda: query.answer("Den fristen finns inte längre."), s.policy)
+        return
+    try:
+        s.store.unsubscribe(update.effective_chat.id, [deadline.id])
+    except StoreUnavailable:
+        await with_retries(lambda: query.answer(watching.button_notice(
+            Answer("", False, watching.UNAVAILABLE), deadline)), s.policy)  # fmt: skip
+        return
+    await with_retries(lambda: query.answer(f"Du bevakar inte längre {deadline.short}"), s.policy)
+    await _show_watched(query, deadline, False, s)
+
+
+async def _show_watched(query, deadline, watched: bool, s: Services) -> None:
+    """The pressed message's button for `deadline` shows its new state."""
+    markup = query.message.reply_markup if query.message else None
+    if markup is None:
+        return
+    ids = (SUBSCRIBE_PREFIX + deadline.id, UNSUBSCRIBE_PREFIX + deadline.id)
+    rows = [
+        [tg_watch_button(deadline, watched) if b.callback_data in ids else b for b in row]
+        for row in markup.inline_keyboard
+    ]
+    try:
+        await with_retries(
+            lambda: query.edit_message_reply_markup(InlineKeyboardMarkup(rows)), s.policy
+        )
+    except BadRequest as exc:  # "message is not modified", or too old to edit
+        log.info("Button not updated: %s", type(exc).__name__)
 
 
 async def my_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -551,6 +609,7 @@ def register_handlers(app: Application) -> None:
     for name, handler in COMMAND_HANDLERS.items():
         app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(CallbackQueryHandler(watch_button, pattern=f"^{SUBSCRIBE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(unwatch_button, pattern=f"^{UNSUBSCRIBE_PREFIX}"))
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too

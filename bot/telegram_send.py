@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for markup
 SUBSCRIBE_PREFIX = "bevaka:"  # callback data of the "Bevaka" buttons: bevaka:<deadline id>
+UNSUBSCRIBE_PREFIX = "avbevaka:"  # … and of the same button once the deadline is watched
+WATCHED_LABEL = "✓ Bevakas – avbevaka"
 
 
 @dataclass(frozen=True)
@@ -201,12 +203,20 @@ def watchable(answer: Answer, knowledge: Knowledge, today: date) -> list[Deadlin
     return [d for d in found if d is not None and d.rule.next_on_or_after(today)]
 
 
-def subscribe_keyboard(deadlines: list[Deadline]) -> InlineKeyboardMarkup | None:
-    """One "Bevaka <short>" button per deadline."""
-    buttons = [
-        [InlineKeyboardButton(f"Bevaka {d.short}", callback_data=SUBSCRIBE_PREFIX + d.id)]
-        for d in deadlines
-    ]
+def watch_button(deadline: Deadline, watched: bool) -> InlineKeyboardButton:
+    """ "Bevaka <short>", or, once the chat watches it, "✓ Bevakas – avbevaka"."""
+    if watched:
+        return InlineKeyboardButton(WATCHED_LABEL, callback_data=UNSUBSCRIBE_PREFIX + deadline.id)
+    return InlineKeyboardButton(
+        f"Bevaka {deadline.short}", callback_data=SUBSCRIBE_PREFIX + deadline.id
+    )
+
+
+def subscribe_keyboard(
+    deadlines: list[Deadline], watched: frozenset[str] = frozenset()
+) -> InlineKeyboardMarkup | None:
+    """One button per deadline, showing whether the chat watches it already."""
+    buttons = [[watch_button(d, d.id in watched)] for d in deadlines]
     return InlineKeyboardMarkup(buttons) if buttons else None
 
 
@@ -218,13 +228,14 @@ async def send_answer(
     watch: list[Deadline] = (),
     reply_to: int | None = None,
     before_wire: BeforeWire | None = None,
+    watched: frozenset[str] = frozenset(),
 ) -> list[Message]:
     """Send the answer (in parts if long), with a "Bevaka" button per deadline in `watch`
     under the last part. `before_wire` (called again on a retry: it must say yes twice)
     runs right before the first part goes out: inside the WireGate when the bot has one,
     else before the first attempt; when it says no, NotSent is raised."""
     chunks = split_message(render_html(answer, watch))
-    markup = subscribe_keyboard(list(watch))
+    markup = subscribe_keyboard(list(watch), watched)
     gated = before_wire is not None and gates_the_wire(bot)
     if before_wire is not None and not gated and not before_wire():
         raise NotSent

@@ -356,3 +356,50 @@ async def test_a_deep_link_starts_the_command_it_names(bot):
     assert "Region Gotland" in tilldelning.text
     plain = await bot.api.reply_to(CHAT, "/start status")  # an admin command: only the help
     assert plain.text == esc(HELP)
+
+
+def _keyboard(markup) -> list[tuple[str, str]]:
+    import json as _json
+
+    markup = _json.loads(markup) if isinstance(markup, str) else markup
+    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+
+
+async def test_the_bevaka_button_shows_its_state_and_a_second_press_changes_nothing(bot):
+    api = bot.api
+    listing = await api.reply_to(CHAT, "/frister")
+    assert ("Bevaka RSA", "bevaka:rsa") in buttons(listing)
+    pressed = api.message(CHAT, listing.text, from_bot=True)
+    pressed["reply_markup"] = {"inline_keyboard": [[{"text": t, "callback_data": d}]
+                                                   for t, d in buttons(listing)]}  # fmt: skip
+
+    async def press(data: str, n: int) -> str:
+        api.push_callback(CHAT, data, message=pressed)
+        return (await api.wait_for("answerCallbackQuery", count=n))[-1].params["text"]
+
+    messages = len(api.sent("sendMessage", CHAT))
+    assert await press("bevaka:rsa", 1) == "Du bevakar RSA"
+    confirm = (await api.wait_for("sendMessage", CHAT, count=messages + 1))[-1]
+    assert "Du bevakar nu:" in confirm.text
+    edit = (await api.wait_for("editMessageReplyMarkup", count=1))[-1]
+    assert ("✓ Bevakas – avbevaka", "avbevaka:rsa") in _keyboard(edit.params["reply_markup"])
+    assert ("Bevaka Indikatorer", "bevaka:indikatorer") in _keyboard(edit.params["reply_markup"])
+
+    assert await press("bevaka:rsa", 2) == "Du bevakar redan RSA"  # a double tap
+    await settled_after(api)
+    assert len(api.sent("sendMessage", CHAT)) == messages + 2  # no second confirmation
+    assert [s.deadline_id for s in bot.store.subscriptions(CHAT)] == ["rsa"]
+
+    assert await press("avbevaka:rsa", 3) == "Du bevakar inte längre RSA"
+    assert bot.store.subscriptions(CHAT) == []
+    edit = (await api.wait_for("editMessageReplyMarkup", count=3))[-1]
+    assert ("Bevaka RSA", "bevaka:rsa") in _keyboard(edit.params["reply_markup"])
+
+    await api.reply_to(CHAT, "/bevaka rsa")
+    again = await api.reply_to(CHAT, "/frister")  # a new list knows what is watched
+    assert ("✓ Bevakas – avbevaka", "avbevaka:rsa") in buttons(again)
+
+
+async def settled_after(api) -> None:
+    """Once /hjalp is answered, every update pushed before it has been handled."""
+    await api.reply_to(CHAT, "/hjalp")
