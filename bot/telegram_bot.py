@@ -19,7 +19,14 @@ from datetime import time
 from typing import Protocol
 
 from rapidfuzz import process
-from telegram import BotCommand, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -105,6 +112,25 @@ COMMANDS = (
     ("integritet", "Vad som sparas om dig"),
     ("glom", "Radera allt som sparats om dig"),
     ("hjalp", "Vad boten kan, med exempel"),
+)
+# the same menu for users whose Telegram is in English (the answers follow the question)
+COMMANDS_EN = (
+    ("frister", "Coming deadlines with their next date"),
+    ("uppgifter", "The region's tasks in an area"),
+    ("stod", "Support in an area"),
+    ("tilldelning", "The state grant per region (or all)"),
+    ("bevaka", "Reminders before a deadline"),
+    ("mina", "My reminders"),
+    ("avbevaka", "Stop reminders for a deadline"),
+    ("kalender", "The deadlines as a calendar file (.ics)"),
+    ("integritet", "What is stored about you"),
+    ("glom", "Delete everything stored about you"),
+    ("hjalp", "What the bot can do, with examples"),
+)
+# shown to admins only, in their private chats with the bot
+ADMIN_MENU = (
+    ("status", "Antal bevakningar och påminnelser, indexets ålder (admin)"),
+    ("omindexera", "Läs in kunskapsbasen och uppdatera indexet (admin)"),
 )
 
 
@@ -657,7 +683,7 @@ def build_application(
     policy = policy or RetryPolicy()
 
     async def post_init(app: Application) -> None:
-        await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+        await set_menus(app.bot, config.admin_ids)
         # what Telegram shows before the first message and on the bot's profile
         await app.bot.set_my_description(DESCRIPTION)
         await app.bot.set_my_short_description(SHORT_DESCRIPTION)
@@ -746,6 +772,22 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+async def set_menus(bot, admin_ids: frozenset[int]) -> None:
+    """The command menu: Swedish by default, English for English-language users, and
+    with the admin commands in each admin's private chat (a chat Telegram does not know
+    yet - the admin never wrote to the bot - is skipped with a log line)."""
+    await bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS])
+    await bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS_EN], language_code="en")
+    for admin_id in sorted(admin_ids):
+        try:
+            await bot.set_my_commands(
+                [BotCommand(n, d) for n, d in (*COMMANDS, *ADMIN_MENU)],
+                scope=BotCommandScopeChat(admin_id),
+            )
+        except BadRequest as exc:
+            log.info("Admin menu not set for one admin: %s", type(exc).__name__)
 
 
 async def _tell_flooded(update: Update) -> None:

@@ -89,6 +89,8 @@ class FakeBotApi:
         self.token = token
         self.timeout_delay = timeout_delay  # a "timeout" holds the answer this long
         self.descriptions: dict[str, str] = {}  # what setMyDescription and the short one set
+        # setMyCommands per (scope type, chat id, language code); `commands`: the default
+        self.command_sets: dict[tuple, list] = {}
         self._stopped = threading.Event()
         self.calls: list[Call] = []
         self._updates: deque[dict] = deque()
@@ -408,7 +410,11 @@ class FakeBotApi:
         if method == "getMe":
             return BOT_USER
         if method == "setMyCommands":
-            self.commands = params.get("commands", [])
+            scope = params.get("scope") or {"type": "default"}
+            key = (scope.get("type"), scope.get("chat_id"), params.get("language_code") or "")
+            self.command_sets[key] = params.get("commands", [])
+            if key == ("default", None, ""):
+                self.commands = self.command_sets[key]
             return True
         if method == "getMyCommands":
             return self.commands

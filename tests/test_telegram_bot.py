@@ -403,3 +403,18 @@ async def test_the_bevaka_button_shows_its_state_and_a_second_press_changes_noth
 async def settled_after(api) -> None:
     """Once /hjalp is answered, every update pushed before it has been handled."""
     await api.reply_to(CHAT, "/hjalp")
+
+
+async def test_menus_in_english_and_with_admin_commands_for_admins(api, tmp_path, assistant):
+    async with running_bot(api, tmp_path / "b.sqlite3", assistant, MutableClock(NOW),
+                           admin_ids=frozenset({77, 78})):  # fmt: skip
+        pass
+    sets = api.command_sets
+    default = [c["command"] for c in sets[("default", None, "")]]
+    english = sets[("default", None, "en")]
+    assert [c["command"] for c in english] == default  # the same commands, in English words
+    assert any("deadline" in c["description"].casefold() for c in english)
+    for admin in (77, 78):
+        theirs = [c["command"] for c in sets[("chat", admin, "")]]
+        assert theirs == [*default, "status", "omindexera"]
+    assert "status" not in default and "omindexera" not in default
