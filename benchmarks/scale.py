@@ -158,7 +158,7 @@ def answers(work: Path, messages: int, rounds: int, quick: bool) -> dict:
     assistant = Assistant(kb, searcher)
     out["open_s"] = time.perf_counter() - t0
     out["passages"] = searcher.passages
-    out["units"] = int(len(searcher.unit_vectors))
+    out["units"] = int(len(searcher.unit_doc))
     out["rss_open_mb"] = rss_mb()
 
     dev, bank, held = _questions(EVAL), _questions(BANK), _questions(HELDOUT)

@@ -63,9 +63,6 @@ class ChatTurns:
                 if not lock.locked():
                     self._locks.pop(chat_id, None)
 
-    def in_hand(self, chat_id: int) -> int:
-        return self._in_hand.get(chat_id, 0)
-
 
 class AnswerPool:
     """The engine's work in threads, off the event loop (numpy and the embedding model

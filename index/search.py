@@ -190,16 +190,11 @@ class Searcher:
             for seg, off in zip(self._segments, self._offsets, strict=True)
         ]
         self.unit_doc = np.concatenate(unit_doc) if unit_doc else np.zeros(0, np.int64)
-        self._doc_units: dict[int, tuple[int, int]] = {}
-        for row, d in enumerate(self.unit_doc.tolist()):  # a document's units are contiguous
-            first, _ = self._doc_units.get(d, (row, row))
-            self._doc_units[d] = (first, row + 1)
-        complete = len(self._doc_units) == len(self._stored) and len(self._stored) > 0
-        self._unit_starts = (
-            np.array([self._doc_units[d][0] for d in range(len(self._stored))], dtype=np.int64)
-            if complete
-            else None
-        )
+        # a document's units are contiguous and in document order: rows first..end
+        docs = np.arange(len(self._stored))
+        self._unit_first = np.searchsorted(self.unit_doc, docs, side="left")
+        self._unit_end = np.searchsorted(self.unit_doc, docs, side="right")
+        self._no_units = self._unit_end == self._unit_first
 
     @property
     def unit_vectors(self) -> np.ndarray:
@@ -219,11 +214,10 @@ class Searcher:
         (one matrix product; documents without units score -1)."""
         parts = [v @ qvec for v in self._vector_parts if len(v)]
         sims = np.concatenate(parts) if parts else np.zeros(0, np.float32)
-        if self._unit_starts is not None:  # every document has units, contiguous
-            best = np.maximum.reduceat(sims, self._unit_starts).astype(np.float32)
-        else:
-            best = np.full(len(self._stored), -1.0, dtype=np.float32)
-            np.maximum.at(best, self.unit_doc, sims)
+        best = np.full(len(self._stored), -1.0, dtype=np.float32)
+        has = ~self._no_units
+        if len(sims):  # the units of the documents that have any follow one another
+            best[has] = np.maximum.reduceat(sims, self._unit_first[has])
         best[~self.alive] = -1.0
         scored = best[best > -1]
         median = float(np.median(scored)) if len(scored) else 0.0
@@ -433,8 +427,8 @@ class Searcher:
     def _hit(self, docnum: int, matched, score: float, dense) -> Hit:
         r = self.stored(docnum)
         cos, sims, lift = 0.0, (), 0.0
-        if dense is not None and docnum in self._doc_units:
-            first, end = self._doc_units[docnum]
+        if dense is not None and not self._no_units[docnum]:
+            first, end = int(self._unit_first[docnum]), int(self._unit_end[docnum])
             sims = tuple(float(x) for x in dense.sims[first:end])
             cos = max(sims)
             lift = (cos - dense.median) / dense.spread
