@@ -130,3 +130,15 @@ def test_the_scale_benchmark_refuses_bad_sizes():
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 2 and "--sizes" in proc.stderr
+
+
+def test_the_retrieval_benchmark_finds_the_passage_that_holds_the_answer(assistant):
+    from benchmarks.retrieval import measure
+
+    items = [
+        {"q": "Vad innebär närhetsprincipen?", "must": [["där de inträffar"]]},
+        {"q": "hur mycket får Region Gotland?", "expect": "abstain"},  # left out
+    ]
+    ranks = measure(assistant, items)
+    assert {k: len(v) for k, v in ranks.items()} == {"bm25": 1, "dense": 1, "fused": 1}
+    assert ranks["fused"][0] is not None and ranks["fused"][0] < 3
