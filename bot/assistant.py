@@ -257,7 +257,7 @@ class Assistant:
             found = self.searcher.search(
                 q, limit=RERANK_DEPTH, dense=dense, dense_limit=DENSE_DEPTH, **kw
             )
-            return self.ranker.ranked(found, q, demote, headings)
+            return self.ranker.ranked(found, q, demote, headings, u.language == "en")
 
         hits = search()
         if named_docs:  # "vad säger rapporten om X": X in that document, if it has it

@@ -10,6 +10,7 @@ from index.documents import sentences
 
 MAX_SNIPPET = 700
 FIGURE = re.compile(r"\d")
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # "i juni 2022" says when, not how much
 # When no sentence shares a word with the question, the one closest in meaning counts as
 # this many shared words more than one DENSE_SPAN below it (e5's cosines within one
 # passage differ by hundredths). Where words are shared they decide: on the bank and the
@@ -17,6 +18,10 @@ FIGURE = re.compile(r"\d")
 SENTENCE_DENSE = 1.0
 DENSE_SPAN = 0.03  # a cosine this far below the closest sentence's earns nothing
 MIN_SAYING = 25  # characters: shorter units are labels
+
+
+def ranked_all(scores: list[float]) -> list[int]:
+    return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
 
 
 def best_sentences(
@@ -36,9 +41,9 @@ def best_sentences(
     if not sents:
         return text[:MAX_SNIPPET]
     scores = [float(len(terms & set(analyzer.terms(s)))) for s in sents]
+    figured = [bool(FIGURE.search(YEAR.sub("", t))) for t in sents]
     if figures and max(scores) > 0:
-        pairs = zip(scores, sents, strict=True)
-        scores = [sc + (1.0 if sc and FIGURE.search(t) else 0.0) for sc, t in pairs]
+        scores = [sc + (1.0 if sc and f else 0.0) for sc, f in zip(scores, figured, strict=True)]
     if len(sims) == len(sents) and max(scores) == 0:
         # no word of the question in any sentence (another language, other words): the
         # sentences closest in meaning answer
@@ -53,8 +58,13 @@ def best_sentences(
     best = max(scores)
     if best == 0:
         return " ".join(sents[:limit])[:MAX_SNIPPET]
-    ranked = sorted(range(len(sents)), key=lambda i: (-scores[i], i))[:limit]
+    ranked = ranked_all(scores)[:limit]
     keep = {i for i in ranked if scores[i] >= max(1, best - 1)}
+    if figures:
+        # a how-much question is answered by a figure: the best sentence on the topic that
+        # has one comes along even when others share more of the question's words
+        with_figure = [i for i in ranked_all(scores) if figured[i] and scores[i] > 0][:1]
+        keep.update(with_figure)
     first = min(keep)
     if first + 1 < len(sents) and len(sents[first]) < 120:
         keep.add(first + 1)  # a heading-like or short sentence needs what follows it

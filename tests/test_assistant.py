@@ -243,6 +243,17 @@ def test_how_much_prefers_the_sentence_with_a_figure(assistant):
     terms = set(an.terms("tillägget"))
     assert best_sentences(text, terms, an, limit=1, figures=True).startswith("Tillägget omfattar")
     assert best_sentences(text, terms, an, limit=1).startswith("Tillägget beslutades")
+    # a year says when, not how much; and the figure comes along even when another
+    # sentence shares more of the question's words
+    text = (
+        "Tillägget om läkemedel och försörjning beslutades i juni 2022 som ett komplement "
+        "till grundöverenskommelsen om hälso- och sjukvårdens arbete med civilt försvar. "
+        "Tillägget uppgår till 500 miljoner kronor."
+    )
+    terms = set(an.terms("tillägget läkemedel försörjning"))
+    chosen = best_sentences(text, terms, an, figures=True)
+    assert "500 miljoner" in chosen and "juni 2022" in chosen
+    assert "500" not in best_sentences(text, terms, an, limit=1)
 
 
 def test_a_person_is_named_only_where_the_text_names_one(ask):
