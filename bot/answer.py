@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from knowledge.models import Knowledge, SourceRef
+
+if TYPE_CHECKING:
+    from .conversation import Topic
 
 # Said when answering failed (the error is logged; the question never is).
 FAILED = (
@@ -34,6 +38,9 @@ class Answer:
     deadline_ids: tuple[str, ...] = ()  # deadlines the answer is about: offer "Bevaka"
     chart: bool = False  # the all-regions allocation table, which can be sent as a chart
     language: str = "sv"  # "en" when asked in English
+    areas: tuple[str, ...] = ()  # the task/support areas shown (for "vilket stöd finns?")
+    # what the answer was about, for a follow-up in the same chat (Assistant.ask sets it)
+    topic: Topic | None = field(default=None, compare=False, repr=False)
 
     @property
     def source_label(self) -> str:

@@ -20,7 +20,9 @@ from index.search import Hit, Query, Searcher
 from knowledge.models import Area, Deadline, Knowledge
 
 from . import allocation_answers as money
+from . import follow_up
 from .answer import Answer, Citer, where_to_turn
+from .conversation import Topic
 from .dates import sv_date
 from .deadlines import answer_deadlines, answer_past, answer_upcoming
 from .deadlines import on_day as deadlines_on_day
@@ -33,6 +35,7 @@ from .spelling import Speller
 from .understanding import (
     ALLOCATION_FLAGS,
     DOMAIN_WORDS,
+    REGION_INTENTS,
     TOPIC_NOISE,
     YEAR,
     DocumentNames,
@@ -151,23 +154,35 @@ class Assistant:
 
     # -- the one entry point for free text -------------------------------------------
 
-    def ask(self, question: str, today: date) -> Answer:
+    def ask(self, question: str, today: date, topic: Topic | None = None) -> Answer:
+        """The answer to `question`; with `topic` (the chat's last answer's, see
+        bot/conversation.py) a follow-up that leaves out what it is about takes it from
+        there. The answer's own topic is in `Answer.topic`."""
         u = self.interpreter.understand(question, today)
-        answer = self._route(u, today)
+        followed = follow_up.answer(self, u, topic, today) if topic is not None else None
+        if followed is not None:
+            answer, u = followed
+        else:
+            answer, u = self._answer(question, u, today)
+        if u.language == "en":
+            answer = in_english(answer, u.intent, self.knowledge, UNKNOWN_CONTACT)
+        answer = _fit(answer)
+        return replace(answer, topic=_topic(u, answer))
+
+    def _answer(self, question: str, u: Understanding, today: date) -> tuple[Answer, Understanding]:
+        answer = self.route(u, today)
         if answer.kind == "out_of_scope" and len(question) <= MAX_WRAPPED:
             # a greeting, a name or a signature around the question can drown it: try
             # the question sentences alone before saying "I don't know"
             focus = _question_sentences(question)
             if focus:
                 retry_u = self.interpreter.understand(focus, today)
-                retry = self._route(retry_u, today)
+                retry = self.route(retry_u, today)
                 if retry.answered:
-                    answer, u = retry, retry_u
-        if u.language == "en":
-            answer = in_english(answer, u.intent, self.knowledge, UNKNOWN_CONTACT)
-        return _fit(answer)
+                    return retry, retry_u
+        return answer, u
 
-    def _route(self, u: Understanding, today: date) -> Answer:
+    def route(self, u: Understanding, today: date) -> Answer:
         if u.described and (u.intent in REGION_INTENTS or u.intent in ("population_rank",
                                                                       "regions_list")):
             return self._two_steps(u, today)
@@ -439,7 +454,12 @@ class Assistant:
                             lines += [f"• {s.text}" for s in group]
             blocks.append("\n".join(lines))
         kind = "support" if u.intent.startswith("support") else "task"
-        return Answer("\n\n".join(blocks), True, kind, cite.all())
+        shown = tuple(a.id for a in areas)
+        return Answer("\n\n".join(blocks), True, kind, cite.all(), areas=shown)
+
+    def area_answer(self, areas: list[Area], u: Understanding) -> Answer:
+        """The tasks or support (by `u.intent`) of `areas`, every item shown."""
+        return self._area_answer(areas, self.searcher.parse("", ignore=TOPIC_NOISE), u)
 
     def _insats_answer(self, top: Hit, hits: list[Hit], q: Query, u: Understanding) -> Answer:
         k = self.knowledge
@@ -614,7 +634,7 @@ class Assistant:
                     )
         head = "Uppgifter" if u.intent == "task" else "Stöd"
         text = f"{head} inom {u.domain} enligt MSB:s sammanställning:\n" + "\n".join(lines)
-        return Answer(text, True, u.intent, cite.all())
+        return Answer(text, True, u.intent, cite.all(), areas=tuple(a.id for a in areas))
 
     def _support_by_status(self, status: str) -> Answer:
         """'Vilket stöd är under utveckling?': that group of every area."""
@@ -705,6 +725,13 @@ def _question_sentences(text: str) -> str | None:
     return " ".join(asked) if asked and len(asked) < len(sentences) else None
 
 
+def _topic(u: Understanding, answer: Answer) -> Topic | None:
+    """What a follow-up to `answer` may lean on (nothing when it answered nothing)."""
+    if not answer.answered or answer.kind in ("help", "opinion", "sources"):
+        return None
+    return Topic(u, answer.kind, answer.text, answer.deadline_ids, answer.areas)
+
+
 def _fit(answer: Answer) -> Answer:
     """Keep answers phone-sized (text and sources together): cut at a line or sentence
     boundary and say there is more."""
@@ -749,8 +776,6 @@ def _cost_share(a: Assistant, u: Understanding, today: date) -> Answer:
     return money.cost_split(a.knowledge, u.regions, max(u.amounts))
 
 
-# intents that need a region: a described one ("regionen med flest invånare") will do
-REGION_INTENTS = frozenset({"allocation", *ALLOCATION_FLAGS, "cost_share", "what_if"})
 
 # Intents answered without searching the texts, by name (bot/intents.py picks the name).
 FIXED = {

@@ -85,13 +85,14 @@ def _print_answer(answer, question: str, as_json: bool) -> None:
         print(answer.full_text(), flush=True)
 
 
-def _safe_ask(assistant, question: str, today: date):
+def _safe_ask(assistant, question: str, today: date, topic=None):
     """One failing question must not end a chat or a --jsonl batch: it is answered with
-    the apology and the error goes to the log, never the question."""
+    the apology and the error goes to the log, never the question. `topic`: the last
+    answer's, for a follow-up (bot/conversation.py)."""
     from .answer import FAILED, Answer
 
     try:
-        return assistant.ask(question, today)
+        return assistant.ask(question, today, topic)
     except Exception as exc:
         logging.getLogger(__name__).error("Could not answer: %s", type(exc).__name__, exc_info=exc)
         return Answer(FAILED, False, "error")
@@ -108,18 +109,49 @@ def _capped(question: str, line: int | None = None) -> str:
     return question[:MAX_CHARS]
 
 
+def _jsonl_line(line: str) -> tuple[str, str | None]:
+    """A line is a question, or a JSON object {"question": …, "session": …}: questions
+    of one session are a conversation (follow-ups lean on the session's last answer);
+    plain lines stand alone. Raises ValueError (in Swedish) for a malformed object."""
+    if not line.lstrip().startswith("{"):
+        return line, None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"raden är inte giltig JSON ({exc.msg}, tecken {exc.pos + 1})") from None
+    question, session = (
+        (obj.get("question"), obj.get("session")) if isinstance(obj, dict) else (None, None)
+    )
+    if not isinstance(question, str):
+        raise ValueError('objektet saknar "question" (en text)')
+    if session is not None and not isinstance(session, str | int):
+        raise ValueError('"session" ska vara en text eller ett tal')
+    return question, None if session is None else str(session)
+
+
 def _jsonl(assistant, today: date) -> int:
-    """One JSON answer per line of stdin, read as bytes: a line that is not UTF-8 gets an
-    error object (with its line number) and the rest are answered."""
+    """One JSON answer per line of stdin, read as bytes: a line that is not UTF-8 or a
+    malformed object gets an error object (with its line number) and the rest are
+    answered."""
+    from .conversation import Conversations
+
+    sessions = Conversations()
     for n, raw in enumerate(sys.stdin.buffer, 1):
         try:
-            line = raw.decode("utf-8")
+            question, session = _jsonl_line(raw.decode("utf-8").rstrip("\r\n"))
         except UnicodeDecodeError as exc:
             error = {"line": n, "error": f"raden är inte giltig UTF-8 (byte {exc.start + 1})"}
             print(json.dumps(error, ensure_ascii=False), flush=True)
             continue
-        question = _capped(clean(line.rstrip("\r\n")), n)
-        _print_answer(_safe_ask(assistant, question, today), question, True)
+        except ValueError as exc:
+            print(json.dumps({"line": n, "error": str(exc)}, ensure_ascii=False), flush=True)
+            continue
+        question = _capped(clean(question), n)
+        topic = sessions.get(session) if session is not None else None
+        answer = _safe_ask(assistant, question, today, topic)
+        if session is not None:
+            sessions.put(session, answer.topic)
+        _print_answer(answer, question, True)
     return 0
 
 
@@ -140,6 +172,7 @@ def chat(today: date) -> int:
     interactive = sys.stdin.isatty()
     if interactive:
         print("Beredskapsboten – skriv en fråga (”hjälp” för exempel, Ctrl-D för att avsluta).")
+    topic = None  # the last answer's, for a follow-up ("och Skåne då?"); memory only
     while True:
         try:
             line = input("> " if interactive else "")
@@ -153,7 +186,9 @@ def chat(today: date) -> int:
         line = _capped(clean(line))
         if not line:
             continue
-        print(_safe_ask(assistant, line, today).full_text(), end="\n\n", flush=True)
+        answer = _safe_ask(assistant, line, today, topic)
+        topic = answer.topic
+        print(answer.full_text(), end="\n\n", flush=True)
 
 
 def chart(args) -> int:

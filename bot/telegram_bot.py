@@ -53,6 +53,7 @@ from .answer import FAILED, Answer
 from .calendar_export import deadlines_calendar
 from .chart import allocation_chart_png
 from .config import Config
+from .conversation import Conversations, Topic
 from .dates import STOCKHOLM, Clock, system_clock, today
 from .fair_answers import AnswerPool, ChatTurns, Flooded
 from .question_text import clean
@@ -147,7 +148,7 @@ SWEDISH_LETTERS = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 class AssistantLike(Protocol):
     knowledge: Knowledge
 
-    def ask(self, text: str, today: object) -> Answer: ...
+    def ask(self, text: str, today: object, topic: Topic | None = None) -> Answer: ...
     def upcoming(self, today: object) -> Answer: ...
     def tasks(self, area: str | None) -> Answer: ...
     def support(self, area: str | None) -> Answer: ...
@@ -168,6 +169,8 @@ class Services:
     reload: Callable[[], AssistantLike] | None = None  # for /omindexera
     reloading: asyncio.Lock | None = None
     answers: AnswerPool = field(default_factory=AnswerPool)
+    # each chat's last answer's topic, for follow-ups (memory only, 30 minutes)
+    conversations: Conversations = field(default_factory=Conversations)
 
 
 def services_of(app: Application) -> Services:
@@ -410,8 +413,11 @@ async def privacy_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/glom: deletes everything stored about the chat and says what was deleted."""
-    await reply(update, context, watching.forget(services(context).store, update.effective_chat.id))
+    """/glom: deletes everything stored about the chat and says what was deleted (and
+    forgets the last answer's topic, which was only in memory)."""
+    s = services(context)
+    s.conversations.forget(update.effective_chat.id)
+    await reply(update, context, watching.forget(s.store, update.effective_chat.id))
 
 
 async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -580,8 +586,13 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         context.args = rest.split()
         await (watch_cmd if verb.casefold() == "bevaka" else unwatch_cmd)(update, context)
         return
-    assistant, day = s.assistant, today(s.clock)
-    await reply(update, context, await s.answers.run(lambda: assistant.ask(text, day)))
+    assistant, day, chat_id = s.assistant, today(s.clock), update.effective_chat.id
+    # updates of one chat are handled in order (ChatOrderedUpdates): the topic read here
+    # is the previous answer's
+    topic = s.conversations.get(chat_id)
+    answer = await s.answers.run(lambda: assistant.ask(text, day, topic))
+    s.conversations.put(chat_id, answer.topic)
+    await reply(update, context, answer)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -735,6 +746,7 @@ def build_application(
         access=Access.from_config(config),
         reload=reload,
         reloading=asyncio.Lock(),
+        conversations=Conversations(clock=lambda: clock().timestamp()),
     )
     register_handlers(app)
     return app

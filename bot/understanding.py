@@ -77,6 +77,10 @@ ALLOCATION_FLAGS = {
     "allocation_sum": "together",
 }
 
+# intents asked of a region: a described one ("regionen med flest invånare") will do, and
+# a follow-up may swap it ("och Skåne då?")
+REGION_INTENTS = frozenset({"allocation", *ALLOCATION_FLAGS, "cost_share", "what_if"})
+
 
 @dataclass
 class Understanding:
@@ -207,7 +211,12 @@ class Interpreter:
         """Regions, amounts and years as placeholders, for the character n-grams."""
         return without_numbers(self.without_regions(folded, e))
 
-    def understand(self, text: str, today: date) -> Understanding:
+    def understand(
+        self, text: str, today: date, inherited: dict[str, int] | None = None
+    ) -> Understanding:
+        """`inherited`: slots a follow-up takes from the last answer ("och per invånare?"
+        after a question about one region has that region), so that the intents needing
+        them are allowed."""
         typed = fold(text).strip()
         folded, corrected = self.speller.text(VOCAB.expand(typed))
         if not re.search(r"[^\W_]", folded):
@@ -222,6 +231,9 @@ class Interpreter:
         plain_names = self.without_regions(folded, e)
         vector = self.embedder.query(plain_names)
         named = {"region": len(e.regions) + bool(e.municipality), "amount": len(e.amounts)}
+        for slot, n in (inherited or {}).items():
+            slots[slot] = max(slots.get(slot, 0), n)
+            named[slot] = max(named.get(slot, 0), n)
         c: Classified = self.classifier.classify(without_numbers(plain_names), vector, slots, named)
         if c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
             c = self._best_clause(folded, c, slots, named, (plain_names, vector))

@@ -68,7 +68,9 @@ påminnelse skickas två gånger. De uppgifterna tas bort när fristen har passe
 och om det har skickats, så att du får det en gång.
 
 Det sparas inte: dina frågor, ditt namn, ditt användarnamn eller ditt telefonnummer. \
-En fråga besvaras och glöms direkt; felloggar innehåller bara uppdateringens nummer, \
+Den senaste frågan och vad svaret gällde hålls bara i minnet, i högst 30 minuter, så att \
+du kan ställa en följdfråga (”och Skåne då?”); de skrivs aldrig till disk och glöms vid \
+/glom, en ny fråga eller en omstart. Felloggar innehåller bara uppdateringens nummer, \
 aldrig vad du skrev.
 
 Radera allt som sparats om chatten: /glom

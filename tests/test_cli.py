@@ -77,7 +77,7 @@ def test_a_failing_question_is_answered_with_an_apology_not_a_crash(assistant, c
     from bot.cli import _safe_ask
 
     class Broken:
-        def ask(self, question, today):
+        def ask(self, question, today, topic=None):
             raise RuntimeError("index gone")
 
     answer = _safe_ask(Broken(), "hemlig fråga om Anna", date(2026, 11, 24))
@@ -136,3 +136,34 @@ def test_numbers_beyond_any_plan_get_an_answer_not_a_crash():
         p = run("ask", "--json", "--today", "2026-11-24", question)
         assert p.returncode == 0 and "Traceback" not in p.stderr, question
         assert json.loads(p.stdout)["answer"]
+
+
+def test_jsonl_sessions_are_conversations_and_plain_lines_stand_alone(assistant):
+    lines = [
+        {"session": "x", "question": "När ska indikatorerna lämnas?"},
+        {"session": 7, "question": "Hur mycket får Region Uppsala?"},
+        {"session": "x", "question": "till vem?"},
+        "till vem?",  # no session: no context, as every line before sessions existed
+        {"session": 7, "question": "och Skåne då?"},
+        '{"session": "x", "question": ',
+        {"session": "x"},
+        {"session": [1], "question": "hej"},
+    ]
+    stdin = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n"
+    p = run("ask", "--jsonl", "--today", "2026-11-24", stdin=stdin)
+    assert p.returncode == 0, p.stderr
+    out = [json.loads(line) for line in p.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert out[2]["question"] == "till vem?" and "Mottagare: MSB" in out[2]["answer"]
+    assert "Mottagare" not in out[3]["answer"]
+    assert "Region Skåne får 41 911 938 kr" in out[4]["answer"]
+    assert out[5] == {"line": 6, "error": out[5]["error"]} and "JSON" in out[5]["error"]
+    assert out[6]["line"] == 7 and "question" in out[6]["error"]
+    assert out[7]["line"] == 8 and "session" in out[7]["error"]
+
+
+def test_the_terminal_chat_follows_up_on_its_last_answer():
+    p = run("--today", "2026-11-24", stdin="Hur mycket får Region Uppsala?\noch per invånare?\n")
+    assert p.returncode == 0, p.stderr
+    second = p.stdout.split("Region Uppsala får", 2)[2]  # the second answer
+    assert "Per invånare: 41,31 kr" in second
