@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from knowledge.models import Deadline, Knowledge
 
 from .answer import Answer, Citer
-from .dates import STOCKHOLM, relative, sv_date
+from .dates import STOCKHOLM, relative, sv_weekday_date
 
 OFFSETS = (30, 7, 1)  # days before an occurrence
 SEND_AT = time(9, 0)  # local time in Europe/Stockholm
@@ -87,7 +87,7 @@ def reminder_answer(knowledge: Knowledge, keys: Iterable[ReminderKey], today: da
         d = knowledge.deadline(key.deadline_id)
         cite.cite(d.source)
         lines = [
-            f"{d.title}: {sv_date(key.occurrence)} ({relative(key.occurrence, today)}).",
+            f"{d.title}: {sv_weekday_date(key.occurrence)} ({relative(key.occurrence, today)}).",
             f"Regel: {d.rule.describe()}.",
         ]
         if d.recipients:

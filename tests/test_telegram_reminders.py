@@ -42,7 +42,7 @@ async def test_30_7_1_days_before_exactly_once_across_restarts(api, db, assistan
         await bot.run_reminders()
         await bot.run_reminders()  # a second run the same morning sends nothing
         assert len(reminders(api)) == 1
-        assert "31 oktober 2027 (om 30 dagar)" in reminders(api)[0]
+        assert "söndag 31 oktober 2027 (om 30 dagar)" in reminders(api)[0]
 
     async with running_bot(api, db, assistant, clock) as bot:  # restart, same database
         await bot.run_reminders()
@@ -62,7 +62,7 @@ async def test_30_7_1_days_before_exactly_once_across_restarts(api, db, assistan
         await bot.run_reminders()
     texts = reminders(api)
     assert len(texts) == 3
-    assert "31 oktober 2027 (i morgon)" in texts[2]
+    assert "söndag 31 oktober 2027 (i morgon)" in texts[2]
     last = api.sent("sendMessage", CHAT)[-1]
     assert last.params["parse_mode"] == "HTML"
     assert "<i>Källa: Samlat stöd till regioner, Viktiga datum</i>" in last.text
