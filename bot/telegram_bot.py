@@ -60,11 +60,18 @@ from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
 from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import (
+    AGAIN_PREFIX,
+    AGAIN_STATE,
+    DONE_PREFIX,
+    DONE_STATE,
     SUBSCRIBE_PREFIX,
     UNSUBSCRIBE_PREFIX,
     RetryPolicy,
     WireGate,
     esc,
+    parse_reply_data,
+    reply_data,
+    reply_row,
     send_answer,
     watchable,
     with_retries,
@@ -348,6 +355,57 @@ async def _show_watched(query, deadline, watched: bool, s: Services) -> None:
         )
     except BadRequest as exc:  # "message is not modified", or too old to edit
         log.info("Button not updated: %s", type(exc).__name__)
+
+
+async def reminder_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Klar" / "Påminn igen om 1 dag" under a reminder: a short notice on the button,
+    and the button turned into "✓ Klar" / "✓ Påminner i morgon" (which do nothing more).
+    A second press (a double tap) changes nothing and is not confirmed again; data that
+    names nothing real gets the stale-button notice and nothing is stored."""
+    s = services(context)
+    query = update.callback_query
+    parsed = parse_reply_data(query.data or "")
+    if parsed is None:
+        await stale_button(update, context)
+        return
+    prefix, deadline_id, occurrence = parsed
+    action = "done" if prefix == DONE_PREFIX else "again"
+    result = watching.answer_reminder(s.assistant.knowledge, s.store, update.effective_chat.id,
+                                      action, deadline_id, occurrence, s.clock())  # fmt: skip
+    if result.notice is None:
+        await stale_button(update, context)
+        return
+    await with_retries(lambda: query.answer(result.notice), s.policy)
+    if result.changed:
+        deadline = s.assistant.knowledge.deadline(deadline_id)
+        await _show_reply(query, deadline, occurrence, prefix, s)
+
+
+async def reminder_state_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "✓ Klar" / "✓ Påminner i morgon": already chosen; a notice, nothing else."""
+    s = services(context)
+    await with_retries(lambda: update.callback_query.answer("Redan valt"), s.policy)
+
+
+async def _show_reply(query, deadline: Deadline, occurrence, prefix: str, s: Services) -> None:
+    """The pressed reminder's row for `deadline` shows what was chosen."""
+    markup = query.message.reply_markup if query.message else None
+    if markup is None:
+        return
+    ids = {reply_data(p, deadline.id, occurrence) for p in (DONE_PREFIX, AGAIN_PREFIX)}
+    several = len(markup.inline_keyboard) > 1  # one row per deadline the reminder names
+    rows = [
+        reply_row(deadline, occurrence, prefix, several)
+        if any(b.callback_data in ids for b in row)
+        else list(row)
+        for row in markup.inline_keyboard
+    ]
+    try:
+        await with_retries(
+            lambda: query.edit_message_reply_markup(InlineKeyboardMarkup(rows)), s.policy
+        )
+    except BadRequest as exc:  # "message is not modified", or too old to edit
+        log.info("Reminder buttons not updated: %s", type(exc).__name__)
 
 
 async def my_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -636,6 +694,12 @@ def register_handlers(app: Application) -> None:
         app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(CallbackQueryHandler(watch_button, pattern=f"^{SUBSCRIBE_PREFIX}"))
     app.add_handler(CallbackQueryHandler(unwatch_button, pattern=f"^{UNSUBSCRIBE_PREFIX}"))
+    app.add_handler(
+        CallbackQueryHandler(reminder_button, pattern=f"^({DONE_PREFIX}|{AGAIN_PREFIX})")
+    )
+    app.add_handler(
+        CallbackQueryHandler(reminder_state_button, pattern=f"^({DONE_STATE}|{AGAIN_STATE})$")
+    )
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too
