@@ -27,7 +27,7 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
@@ -468,8 +468,38 @@ async def privacy_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/glom: deletes everything stored about the chat and says what was deleted."""
+    """/glom: deletes everything stored about the chat and says what was deleted. In a
+    group only its administrators may (the reminders are the whole group's); a member
+    is told so and nothing is deleted."""
+    refusal = await _not_a_group_admin(update, context)
+    if refusal:
+        await reply(update, context, Answer(refusal, False, "privacy"))
+        return
     await reply(update, context, watching.forget(services(context).store, update.effective_chat.id))
+
+
+async def _not_a_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Why the sender may not act for the whole group, or None when they may: a private
+    chat, a group's creator or administrator (asked of Telegram each time - admins
+    change), or an anonymous admin, who writes as the group itself."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat.type == ChatType.PRIVATE:
+        return None
+    if message and message.sender_chat and message.sender_chat.id == chat.id:
+        return None
+    user = update.effective_user
+    if user is None:
+        return GLOM_ADMINS_ONLY
+    try:
+        member = await with_retries(
+            lambda: context.bot.get_chat_member(chat.id, user.id), services(context).policy
+        )
+    except TelegramError as exc:
+        log.warning("Could not check a group member's status: %s", type(exc).__name__)
+        return GLOM_NOT_CHECKED
+    if member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR):
+        return None
+    return GLOM_ADMINS_ONLY
 
 
 async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -608,6 +638,14 @@ EMPTY_QUESTION = (
 NOT_TEXT = (
     "Jag kan bara läsa text – inte bilder, filer, röstmeddelanden eller klistermärken. "
     "Skriv din fråga med ord, eller /hjalp för exempel."
+)
+GLOM_ADMINS_ONLY = (
+    "I en grupp kan bara gruppens administratörer radera det som sparats om gruppen. "
+    "Inget har raderats."
+)
+GLOM_NOT_CHECKED = (
+    "Jag kunde inte kontrollera att du är administratör i gruppen – försök igen om en stund. "
+    "Inget har raderats."
 )
 STALE_BUTTON = "Knappen fungerar inte längre. Skriv /frister för aktuella frister."
 

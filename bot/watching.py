@@ -76,7 +76,7 @@ Det sparas inte: dina frågor, ditt namn, ditt användarnamn eller ditt telefonn
 En fråga besvaras och glöms direkt; felloggar innehåller bara uppdateringens nummer, \
 aldrig vad du skrev.
 
-Radera allt som sparats om chatten: /glom
+Radera allt som sparats om chatten: /glom (i en grupp: gruppens administratörer)
 Sluta bevaka en frist: /avbevaka
 Om du blockerar boten raderas chattens bevakningar vid nästa påminnelse."""
 
