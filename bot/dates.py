@@ -7,7 +7,7 @@ from datetime import date, datetime
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from knowledge.models import MONTHS_SV
+from knowledge.models import MONTHS_SV, WEEKDAYS_SV
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -25,6 +25,11 @@ def today(clock: Clock = system_clock) -> date:
 def sv_date(d: date) -> str:
     """'31 oktober 2027'."""
     return f"{d.day} {MONTHS_SV[d.month - 1]} {d.year}"
+
+
+def sv_weekday_date(d: date) -> str:
+    """'söndag 31 oktober 2027': a reminder says which day of the week the deadline is."""
+    return f"{WEEKDAYS_SV[d.weekday()]} {sv_date(d)}"
 
 
 def sv_int(n: int) -> str:

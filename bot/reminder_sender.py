@@ -48,6 +48,11 @@ returns): the store queues one notice per (chat, source, version) when a source
 document's version differs from the one recorded, and each is claimed, sent, then marked
 sent or released. They run before the reminders so a chat found blocked is not sent
 reminders as well.
+
+The extra reminder a chat asked for with "Påminn igen om 1 dag" (ReminderKey.again) is
+due from the store's reminder_replies and goes the same way, in the same message and the
+same claim as the chat's other due reminders: claimed at the wire (pending -> claimed),
+marked sent or released, never retried after a crash.
 """
 
 from __future__ import annotations
@@ -68,7 +73,7 @@ from .change_notices import NoticeKey, deadlines_by_source, notice_answer, sourc
 from .dates import Clock, today
 from .reminders import ReminderKey, due_reminders, reminder_answer
 from .store import StoreUnavailable, SubscriptionStore
-from .telegram_send import NotSent, RetryPolicy, send_answer
+from .telegram_send import NotSent, RetryPolicy, reminder_keyboard, send_answer
 
 log = logging.getLogger(__name__)
 
@@ -168,9 +173,10 @@ class ReminderSender:
         now, day = self.clock(), today(self.clock)
         self.store.prune(before=day)
         recorded = self.store.recorded(since=day)
+        replies = self.store.replies(since=day)
         subscriptions = self.store.subscriptions()
         deadlines = {d.id: d for d in self.knowledge.deadlines}
-        return due_reminders(subscriptions, deadlines, recorded, now)
+        return due_reminders(subscriptions, deadlines, recorded, now, replies)
 
     def _notices_now(self) -> tuple[list, list[NoticeKey]]:
         queued = self.store.record_versions(self._versions, self._deadlines_by_source, self.clock())
@@ -234,6 +240,7 @@ class ReminderSender:
             if self._stopping or report.skipped:
                 return
             answer = reminder_answer(self.knowledge, keys, today(self.clock))
+            keyboard = reminder_keyboard(self.knowledge, keys)
             claimed: list[ReminderKey] = []
             task = asyncio.current_task()
 
@@ -252,7 +259,7 @@ class ReminderSender:
                 self._waiting.discard(task)  # on the wire: stop() lets it finish
                 return True
 
-            outcome = await self._send(chat_id, answer, report, "Reminder", claim_now)
+            outcome = await self._send(chat_id, answer, report, "Reminder", claim_now, keyboard)
             if outcome == "sent":
                 report.sent.extend(claimed)
                 if not self._write(self.store.mark_sent, claimed, self.clock()):
@@ -262,14 +269,22 @@ class ReminderSender:
                 self._write(self.store.release, claimed)
 
     async def _send(
-        self, chat_id: int, answer: Answer, report: RunReport, what: str, before_wire=None
+        self,
+        chat_id: int,
+        answer: Answer,
+        report: RunReport,
+        what: str,
+        before_wire=None,
+        keyboard=None,
     ) -> str:
         """Send; "sent", "failed" (certainly not delivered: release the claim), "blocked"
         (the chat blocked the bot: everything about it is deleted, claims included) or
         "not sent" (before_wire said no: nothing was claimed)."""
         policy = dataclasses.replace(self.policy, sleep=self._sleep)
         try:
-            await send_answer(self.bot, chat_id, answer, policy, before_wire=before_wire)
+            await send_answer(
+                self.bot, chat_id, answer, policy, before_wire=before_wire, keyboard=keyboard
+            )
         except NotSent:
             return "not sent"
         except Forbidden:

@@ -11,6 +11,15 @@ source document last seen; when it differs, one notice per (chat, source, versio
 queued in `change_notices` - one row per watched deadline it names - in the same
 transaction that records the new version, so a change is queued exactly once.
 
+Replies to reminders (the "Klar" and "Påminn igen om 1 dag" buttons) are one row per
+(chat, deadline, occurrence) in `reminder_replies`: when "Klar" was pressed, and when the
+one extra reminder is due and how far it got (pending, claimed, sent) - claimed and
+marked like the usual reminders, in the same transaction as them.
+
+The schema only grows: every table is created IF NOT EXISTS when the database is opened,
+so a database made by an earlier version gets the new tables and keeps its rows;
+`PRAGMA user_version` records SCHEMA_VERSION for changes that are more than a new table.
+
 When the database cannot be used - another connection holds a write lock longer than
 the busy timeout, the file or its folder is read-only, the disk is full - every method
 raises StoreUnavailable instead of sqlite3's error, after rolling back: nothing is ever
@@ -34,9 +43,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .change_notices import NoticeKey
-from .reminders import ReminderKey, Subscription
+from .reminders import ReminderKey, Replies, Subscription
 
 BUSY_TIMEOUT = 3.0  # seconds a write waits for another connection's lock
+SCHEMA_VERSION = 1  # 1: reminder_replies (no number before it)
 
 # SQLite's primary result codes that mean "the database cannot be used now", as opposed
 # to a bug in a statement (which still raises sqlite3's own error).
@@ -98,6 +108,15 @@ CREATE TABLE IF NOT EXISTS change_notices (
     sent_at     TEXT,
     UNIQUE (chat_id, source_id, version, deadline_id)
 );
+CREATE TABLE IF NOT EXISTS reminder_replies (
+    chat_id     INTEGER NOT NULL,
+    deadline_id TEXT    NOT NULL,
+    occurrence  TEXT    NOT NULL,  -- the deadline's date the reminder was about
+    done_at     TEXT,              -- "Klar": no more reminders for this occurrence
+    again_at    TEXT,              -- "Påminn igen": when the extra reminder is due, UTC
+    again_state TEXT CHECK (again_state IN ('pending', 'claimed', 'sent')),
+    PRIMARY KEY (chat_id, deadline_id, occurrence)
+);
 """
 
 
@@ -142,6 +161,7 @@ class Forgotten:
     subscriptions: int
     reminders: int
     notices: int = 0
+    replies: int = 0  # answers to reminders ("Klar", "Påminn igen")
 
 
 def _iso(moment: datetime) -> str:
@@ -171,11 +191,12 @@ class SubscriptionStore:
             conn.execute("PRAGMA synchronous=NORMAL")  # durable at each WAL checkpoint
             conn.executescript(SCHEMA)
             # Can we write? A read-only file opens, reads and even BEGINs without
-            # complaint; only a real write tells. Rewrite the header's user_version.
+            # complaint; only a real write tells. Write the header's user_version (never
+            # lowered: a newer bot's database keeps its number).
             conn.execute("BEGIN IMMEDIATE")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute(f"PRAGMA user_version = {int(version)}")
-            conn.execute("ROLLBACK")
+            conn.execute(f"PRAGMA user_version = {max(int(version), SCHEMA_VERSION)}")
+            conn.execute("COMMIT")
         except OSError as exc:
             raise StoreUnavailable(path, "cantopen", exc.strerror or str(exc)) from exc
         except sqlite3.Error as exc:
@@ -276,7 +297,7 @@ class SubscriptionStore:
                 )
                 if cur.rowcount:
                     removed.append(deadline_id)
-                for table in ("reminders", "change_notices"):
+                for table in ("reminders", "change_notices", "reminder_replies"):
                     db.execute(
                         f"DELETE FROM {table} WHERE chat_id = ? AND deadline_id = ?",
                         (chat_id, deadline_id),
@@ -306,7 +327,10 @@ class SubscriptionStore:
                 (chat_id,),
             ).fetchone()[0]
             db.execute("DELETE FROM change_notices WHERE chat_id = ?", (chat_id,))
-        return Forgotten(subs, rems, notices)
+            replies = db.execute(
+                "DELETE FROM reminder_replies WHERE chat_id = ?", (chat_id,)
+            ).rowcount
+        return Forgotten(subs, rems, notices, replies)
 
     def counts(self) -> Counts:
         with self._read() as db:
@@ -318,7 +342,11 @@ class SubscriptionStore:
                 "SELECT COALESCE(SUM(state = 'sent'), 0), COALESCE(SUM(state = 'claimed'), 0) "
                 "FROM reminders"
             ).fetchone()
-        return Counts(chats, subs, sent, claimed)
+            extra_sent, extra_claimed = q(
+                "SELECT COALESCE(SUM(again_state = 'sent'), 0), "
+                "COALESCE(SUM(again_state = 'claimed'), 0) FROM reminder_replies"
+            ).fetchone()
+        return Counts(chats, subs, sent + extra_sent, claimed + extra_claimed)
 
     # -- reminders ----------------------------------------------------------------------
 
@@ -338,6 +366,18 @@ class SubscriptionStore:
         claimed = []
         with self._tx() as db:
             for k in keys:
+                if k.again:
+                    # pending only, so no two senders take it; not after "Klar"
+                    cur = db.execute(
+                        "UPDATE reminder_replies SET again_state = 'claimed' WHERE "
+                        "chat_id = ? AND deadline_id = ? AND occurrence = ? AND "
+                        "again_state = 'pending' AND done_at IS NULL AND EXISTS (SELECT 1 "
+                        "FROM subscriptions WHERE chat_id = ? AND deadline_id = ?)",
+                        (*self._occurrence(k), k.chat_id, k.deadline_id),
+                    )
+                    if cur.rowcount:
+                        claimed.append(k)
+                    continue
                 # Only a chat that still watches the deadline can be claimed for.
                 cur = db.execute(
                     "INSERT OR IGNORE INTO reminders "
@@ -359,20 +399,32 @@ class SubscriptionStore:
         return claimed
 
     def mark_sent(self, keys: Iterable[ReminderKey], now: datetime) -> None:
+        keys = list(keys)
         with self._tx() as db:
             db.executemany(
                 "UPDATE reminders SET state = 'sent', sent_at = ? WHERE chat_id = ? "
                 "AND deadline_id = ? AND occurrence = ? AND offset_days = ?",
-                [(_iso(now), *self._key(k)) for k in keys],
+                [(_iso(now), *self._key(k)) for k in keys if not k.again],
+            )
+            db.executemany(
+                "UPDATE reminder_replies SET again_state = 'sent' WHERE again_state = "
+                "'claimed' AND chat_id = ? AND deadline_id = ? AND occurrence = ?",
+                [self._occurrence(k) for k in keys if k.again],
             )
 
     def release(self, keys: Iterable[ReminderKey]) -> None:
         """Undo a claim whose message certainly did not reach Telegram: a later run retries."""
+        keys = list(keys)
         with self._tx() as db:
             db.executemany(
                 "DELETE FROM reminders WHERE state = 'claimed' AND chat_id = ? "
                 "AND deadline_id = ? AND occurrence = ? AND offset_days = ?",
-                [self._key(k) for k in keys],
+                [self._key(k) for k in keys if not k.again],
+            )
+            db.executemany(
+                "UPDATE reminder_replies SET again_state = 'pending' WHERE again_state = "
+                "'claimed' AND chat_id = ? AND deadline_id = ? AND occurrence = ?",
+                [self._occurrence(k) for k in keys if k.again],
             )
 
     def unsent_claims(self) -> list[ReminderKey]:
@@ -383,18 +435,103 @@ class SubscriptionStore:
                 "SELECT chat_id, deadline_id, occurrence, offset_days FROM reminders "
                 "WHERE state = 'claimed' ORDER BY claimed_at"
             ).fetchall()
-        return [ReminderKey(c, d, date.fromisoformat(o), n) for c, d, o, n in rows]
+            extra = db.execute(
+                "SELECT chat_id, deadline_id, occurrence FROM reminder_replies "
+                "WHERE again_state = 'claimed' ORDER BY again_at"
+            ).fetchall()
+        return [ReminderKey(c, d, date.fromisoformat(o), n) for c, d, o, n in rows] + [
+            ReminderKey.extra(c, d, date.fromisoformat(o)) for c, d, o in extra
+        ]
 
     def prune(self, before: date) -> int:
-        """Drop reminder records of occurrences before `before`; they can never be due again."""
+        """Drop reminder records (and replies) of occurrences before `before`; they can
+        never be due again."""
         with self._tx() as db:
+            db.execute("DELETE FROM reminder_replies WHERE occurrence < ?", (before.isoformat(),))
             return db.execute(
                 "DELETE FROM reminders WHERE occurrence < ?", (before.isoformat(),)
             ).rowcount
 
+    # -- replies to reminders -----------------------------------------------------------
+
+    def replies(self, since: date) -> Replies:
+        """Occurrences on or after `since` marked done, and the extra reminders waiting
+        to be sent (pending: not claimed yet, not cancelled by "Klar")."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT chat_id, deadline_id, occurrence, done_at, again_at, again_state "
+                "FROM reminder_replies WHERE occurrence >= ?",
+                (since.isoformat(),),
+            ).fetchall()
+        done, again = set(), {}
+        for c, d, o, done_at, again_at, state in rows:
+            if done_at is not None:
+                done.add((c, d, date.fromisoformat(o)))
+            elif state == "pending":
+                again[ReminderKey.extra(c, d, date.fromisoformat(o))] = datetime.fromisoformat(
+                    again_at
+                )
+        return Replies(frozenset(done), again)
+
+    def mark_done(self, chat_id: int, deadline_id: str, occurrence: date, now: datetime) -> str:
+        """ "Klar": no more reminders for the occurrence (an extra one pending is dropped
+        with them). Returns "done", "already" (done before) or "not watched" (nothing is
+        stored for a chat that does not watch the deadline)."""
+        key = (chat_id, deadline_id, occurrence.isoformat())
+        with self._tx() as db:
+            if not self._watches(db, chat_id, deadline_id):
+                return "not watched"
+            cur = db.execute(
+                "INSERT INTO reminder_replies (chat_id, deadline_id, occurrence, done_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, deadline_id, occurrence) "
+                "DO UPDATE SET done_at = excluded.done_at WHERE done_at IS NULL",
+                (*key, _iso(now)),
+            )
+        return "done" if cur.rowcount else "already"
+
+    def remind_again(self, chat_id: int, deadline_id: str, occurrence: date, due: datetime) -> str:
+        """ "Påminn igen": one extra reminder of the occurrence at `due`. Returns "booked",
+        "already" (one is pending: a double tap), "done" ("Klar" was pressed) or
+        "not watched". One already claimed or sent (a press on the extra reminder
+        itself) is booked anew: a claim still on the wire then marks nothing."""
+        key = (chat_id, deadline_id, occurrence.isoformat())
+        with self._tx() as db:
+            if not self._watches(db, chat_id, deadline_id):
+                return "not watched"
+            row = db.execute(
+                "SELECT done_at, again_state FROM reminder_replies WHERE chat_id = ? "
+                "AND deadline_id = ? AND occurrence = ?",
+                key,
+            ).fetchone()
+            if row and row[0] is not None:
+                return "done"
+            if row and row[1] == "pending":
+                return "already"
+            db.execute(
+                "INSERT INTO reminder_replies (chat_id, deadline_id, occurrence, again_at, "
+                "again_state) VALUES (?, ?, ?, ?, 'pending') ON CONFLICT (chat_id, "
+                "deadline_id, occurrence) DO UPDATE SET again_at = excluded.again_at, "
+                "again_state = 'pending'",
+                (*key, _iso(due)),
+            )
+        return "booked"
+
+    @staticmethod
+    def _watches(db: sqlite3.Connection, chat_id: int, deadline_id: str) -> bool:
+        return bool(
+            db.execute(
+                "SELECT 1 FROM subscriptions WHERE chat_id = ? AND deadline_id = ?",
+                (chat_id, deadline_id),
+            ).fetchone()
+        )
+
     @staticmethod
     def _key(k: ReminderKey) -> tuple:
         return (k.chat_id, k.deadline_id, k.occurrence.isoformat(), k.offset_days)
+
+    @staticmethod
+    def _occurrence(k: ReminderKey) -> tuple:
+        return (k.chat_id, k.deadline_id, k.occurrence.isoformat())
 
     # -- change notices -------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from telegram import (
     LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
@@ -61,11 +61,18 @@ from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
 from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import (
+    AGAIN_PREFIX,
+    AGAIN_STATE,
+    DONE_PREFIX,
+    DONE_STATE,
     SUBSCRIBE_PREFIX,
     UNSUBSCRIBE_PREFIX,
     RetryPolicy,
     WireGate,
     esc,
+    parse_reply_data,
+    reply_data,
+    reply_row,
     send_answer,
     watchable,
     with_retries,
@@ -353,6 +360,57 @@ async def _show_watched(query, deadline, watched: bool, s: Services) -> None:
         log.info("Button not updated: %s", type(exc).__name__)
 
 
+async def reminder_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Klar" / "Påminn igen om 1 dag" under a reminder: a short notice on the button,
+    and the button turned into "✓ Klar" / "✓ Påminner i morgon" (which do nothing more).
+    A second press (a double tap) changes nothing and is not confirmed again; data that
+    names nothing real gets the stale-button notice and nothing is stored."""
+    s = services(context)
+    query = update.callback_query
+    parsed = parse_reply_data(query.data or "")
+    if parsed is None:
+        await stale_button(update, context)
+        return
+    prefix, deadline_id, occurrence = parsed
+    action = "done" if prefix == DONE_PREFIX else "again"
+    result = watching.answer_reminder(s.assistant.knowledge, s.store, update.effective_chat.id,
+                                      action, deadline_id, occurrence, s.clock())  # fmt: skip
+    if result.notice is None:
+        await stale_button(update, context)
+        return
+    await with_retries(lambda: query.answer(result.notice), s.policy)
+    if result.changed:
+        deadline = s.assistant.knowledge.deadline(deadline_id)
+        await _show_reply(query, deadline, occurrence, prefix, s)
+
+
+async def reminder_state_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "✓ Klar" / "✓ Påminner i morgon": already chosen; a notice, nothing else."""
+    s = services(context)
+    await with_retries(lambda: update.callback_query.answer("Redan valt"), s.policy)
+
+
+async def _show_reply(query, deadline: Deadline, occurrence, prefix: str, s: Services) -> None:
+    """The pressed reminder's row for `deadline` shows what was chosen."""
+    markup = query.message.reply_markup if query.message else None
+    if markup is None:
+        return
+    ids = {reply_data(p, deadline.id, occurrence) for p in (DONE_PREFIX, AGAIN_PREFIX)}
+    several = len(markup.inline_keyboard) > 1  # one row per deadline the reminder names
+    rows = [
+        reply_row(deadline, occurrence, prefix, several)
+        if any(b.callback_data in ids for b in row)
+        else list(row)
+        for row in markup.inline_keyboard
+    ]
+    try:
+        await with_retries(
+            lambda: query.edit_message_reply_markup(InlineKeyboardMarkup(rows)), s.policy
+        )
+    except BadRequest as exc:  # "message is not modified", or too old to edit
+        log.info("Reminder buttons not updated: %s", type(exc).__name__)
+
+
 async def my_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/mina: the chat's subscriptions with each deadline's next date."""
     s = services(context)
@@ -414,10 +472,40 @@ async def privacy_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/glom: deletes everything stored about the chat and says what was deleted (and
-    forgets the last answer's topic, which was only in memory)."""
+    forgets the last answer's topic, which was only in memory). In a group only its
+    administrators may (the reminders are the whole group's); a member is told so and
+    nothing is deleted."""
+    refusal = await _not_a_group_admin(update, context)
+    if refusal:
+        await reply(update, context, Answer(refusal, False, "privacy"))
+        return
     s = services(context)
     s.conversations.forget(update.effective_chat.id)
     await reply(update, context, watching.forget(s.store, update.effective_chat.id))
+
+
+async def _not_a_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Why the sender may not act for the whole group, or None when they may: a private
+    chat, a group's creator or administrator (asked of Telegram each time - admins
+    change), or an anonymous admin, who writes as the group itself."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat.type == ChatType.PRIVATE:
+        return None
+    if message and message.sender_chat and message.sender_chat.id == chat.id:
+        return None
+    user = update.effective_user
+    if user is None:
+        return GLOM_ADMINS_ONLY
+    try:
+        member = await with_retries(
+            lambda: context.bot.get_chat_member(chat.id, user.id), services(context).policy
+        )
+    except TelegramError as exc:
+        log.warning("Could not check a group member's status: %s", type(exc).__name__)
+        return GLOM_NOT_CHECKED
+    if member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR):
+        return None
+    return GLOM_ADMINS_ONLY
 
 
 async def _admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -557,6 +645,14 @@ NOT_TEXT = (
     "Jag kan bara läsa text – inte bilder, filer, röstmeddelanden eller klistermärken. "
     "Skriv din fråga med ord, eller /hjalp för exempel."
 )
+GLOM_ADMINS_ONLY = (
+    "I en grupp kan bara gruppens administratörer radera det som sparats om gruppen. "
+    "Inget har raderats."
+)
+GLOM_NOT_CHECKED = (
+    "Jag kunde inte kontrollera att du är administratör i gruppen – försök igen om en stund. "
+    "Inget har raderats."
+)
 STALE_BUTTON = "Knappen fungerar inte längre. Skriv /frister för aktuella frister."
 
 
@@ -647,6 +743,12 @@ def register_handlers(app: Application) -> None:
         app.add_handler(CommandHandler(name, handler, filters=new))
     app.add_handler(CallbackQueryHandler(watch_button, pattern=f"^{SUBSCRIBE_PREFIX}"))
     app.add_handler(CallbackQueryHandler(unwatch_button, pattern=f"^{UNSUBSCRIBE_PREFIX}"))
+    app.add_handler(
+        CallbackQueryHandler(reminder_button, pattern=f"^({DONE_PREFIX}|{AGAIN_PREFIX})")
+    )
+    app.add_handler(
+        CallbackQueryHandler(reminder_state_button, pattern=f"^({DONE_STATE}|{AGAIN_STATE})$")
+    )
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too

@@ -36,6 +36,18 @@ MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for markup
 SUBSCRIBE_PREFIX = "bevaka:"  # callback data of the "Bevaka" buttons: bevaka:<deadline id>
 UNSUBSCRIBE_PREFIX = "avbevaka:"  # … and of the same button once the deadline is watched
 WATCHED_LABEL = "✓ Bevakas – avbevaka"
+# The buttons under a reminder: <prefix><deadline id>:<occurrence, ISO>. The chat is the
+# one the button is pressed in, never part of the data, so no chat can answer for another.
+DONE_PREFIX = "klar:"
+AGAIN_PREFIX = "igen:"
+# Once pressed a button shows its state and carries no action: a later tap on it (the
+# extra reminder already sent, say) cannot book another one.
+DONE_STATE = "klar"
+AGAIN_STATE = "igen"
+DONE_LABEL, DONE_SHOWN = "Klar", "✓ Klar"
+AGAIN_LABEL, AGAIN_SHOWN = "Påminn igen om 1 dag", "✓ Påminner i morgon"
+MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
+_REPLY_DATA = re.compile(r"(klar|igen):([^:]+):(\d{4}-\d{2}-\d{2})")
 
 
 @dataclass(frozen=True)
@@ -212,6 +224,57 @@ def watch_button(deadline: Deadline, watched: bool) -> InlineKeyboardButton:
     )
 
 
+def reply_data(prefix: str, deadline_id: str, occurrence: date) -> str:
+    return f"{prefix}{deadline_id}:{occurrence.isoformat()}"
+
+
+def parse_reply_data(data: str) -> tuple[str, str, date] | None:
+    """ "klar:rsa:2027-10-31" -> ("klar:", "rsa", date(2027, 10, 31)); None for anything
+    else (an old button, or forged data)."""
+    m = _REPLY_DATA.fullmatch(data or "")
+    if not m:
+        return None
+    try:
+        occurrence = date.fromisoformat(m.group(3))
+    except ValueError:  # "2027-02-30"
+        return None
+    return m.group(1) + ":", m.group(2), occurrence
+
+
+def reply_row(
+    deadline: Deadline, occurrence: date, state: str | None = None, several: bool = False
+) -> list[InlineKeyboardButton]:
+    """A reminder's buttons for one deadline: "Klar" and "Påminn igen om 1 dag", or after
+    a press (`state` DONE_PREFIX or AGAIN_PREFIX) what was chosen. Under a reminder of
+    several deadlines each label names its deadline."""
+
+    def button(label: str, data: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(f"{label} – {deadline.short}" if several else label,
+                                    callback_data=data)  # fmt: skip
+
+    if state == DONE_PREFIX:
+        return [button(DONE_SHOWN, DONE_STATE)]
+    done = button(DONE_LABEL, reply_data(DONE_PREFIX, deadline.id, occurrence))
+    if state == AGAIN_PREFIX:
+        return [done, button(AGAIN_SHOWN, AGAIN_STATE)]
+    return [done, button(AGAIN_LABEL, reply_data(AGAIN_PREFIX, deadline.id, occurrence))]
+
+
+def reminder_keyboard(knowledge: Knowledge, keys) -> InlineKeyboardMarkup | None:
+    """The buttons under a reminder message: one row per deadline and occurrence it names
+    (a deadline whose data would not fit Telegram's 64 bytes gets none, and is logged)."""
+    seen = sorted({(k.occurrence, k.deadline_id) for k in keys})
+    rows = []
+    for occurrence, deadline_id in seen:
+        deadline = knowledge.deadline(deadline_id)
+        data = reply_data(AGAIN_PREFIX, deadline_id, occurrence)
+        if deadline is None or len(data.encode()) > MAX_CALLBACK_DATA:
+            log.warning("No reminder buttons for deadline %s: id too long", deadline_id)
+            continue
+        rows.append(reply_row(deadline, occurrence, several=len(seen) > 1))
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
 def subscribe_keyboard(
     deadlines: list[Deadline], watched: frozenset[str] = frozenset()
 ) -> InlineKeyboardMarkup | None:
@@ -229,13 +292,15 @@ async def send_answer(
     reply_to: int | None = None,
     before_wire: BeforeWire | None = None,
     watched: frozenset[str] = frozenset(),
+    keyboard: InlineKeyboardMarkup | None = None,
 ) -> list[Message]:
     """Send the answer (in parts if long), with a "Bevaka" button per deadline in `watch`
-    under the last part. `before_wire` (called again on a retry: it must say yes twice)
-    runs right before the first part goes out: inside the WireGate when the bot has one,
-    else before the first attempt; when it says no, NotSent is raised."""
+    (or `keyboard` instead, e.g. a reminder's buttons) under the last part. `before_wire`
+    (called again on a retry: it must say yes twice) runs right before the first part
+    goes out: inside the WireGate when the bot has one, else before the first attempt;
+    when it says no, NotSent is raised."""
     chunks = split_message(render_html(answer, watch))
-    markup = subscribe_keyboard(list(watch), watched)
+    markup = keyboard or subscribe_keyboard(list(watch), watched)
     gated = before_wire is not None and gates_the_wire(bot)
     if before_wire is not None and not gated and not before_wire():
         raise NotSent

@@ -1,4 +1,5 @@
-"""Watching deadlines: the answers to /bevaka, /avbevaka, /mina, /glom and /integritet.
+"""Watching deadlines: the answers to /bevaka, /avbevaka, /mina, /glom and /integritet,
+and to the "Klar" / "Påminn igen om 1 dag" buttons under a reminder.
 
 Front-end neutral (no Telegram): each function takes the store, a chat id and the
 clock's "now", changes what is stored, and returns the Answer the user reads.
@@ -13,13 +14,14 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from knowledge.models import Deadline, Knowledge
 
 from .answer import Answer, Citer
 from .dates import STOCKHOLM, relative, sv_date
-from .reminders import schedule_text
+from .reminders import AGAIN_AFTER, OFFSETS, schedule_text
 from .store import StoreUnavailable, SubscriptionStore
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ gjordes – för att kunna skicka påminnelser.
 påminnelse skickas två gånger. De uppgifterna tas bort när fristen har passerat.
 • När ett källdokument ersätts av en ny version: vilka av dina frister meddelandet gäller \
 och om det har skickats, så att du får det en gång.
+• Om någon har tryckt ”Klar” eller ”Påminn igen om 1 dag” under en påminnelse: vilken \
+frist och vilket datum det gällde, när och hur långt den extra påminnelsen har kommit. \
+Också det tas bort när fristen har passerat.
 
 Det sparas inte: dina frågor, ditt namn, ditt användarnamn eller ditt telefonnummer. \
 Den senaste frågan och vad svaret gällde hålls bara i minnet, i högst 30 minuter, så att \
@@ -73,7 +78,7 @@ du kan ställa en följdfråga (”och Skåne då?”); de skrivs aldrig till di
 /glom, en ny fråga eller en omstart. Felloggar innehåller bara uppdateringens nummer, \
 aldrig vad du skrev.
 
-Radera allt som sparats om chatten: /glom
+Radera allt som sparats om chatten: /glom (i en grupp: gruppens administratörer)
 Sluta bevaka en frist: /avbevaka
 Om du blockerar boten raderas chattens bevakningar vid nästa påminnelse."""
 
@@ -245,7 +250,7 @@ def mine(knowledge: Knowledge, store: SubscriptionStore, chat_id: int, now: date
 def forget(store: SubscriptionStore, chat_id: int) -> Answer:
     """/glom: delete everything stored about the chat."""
     gone = store.forget(chat_id)
-    if not gone.subscriptions and not gone.reminders and not gone.notices:
+    if not (gone.subscriptions or gone.reminders or gone.notices or gone.replies):
         return Answer(
             "Jag hade inget sparat om den här chatten. Frågor sparas aldrig.", True, "privacy"
         )
@@ -253,18 +258,76 @@ def forget(store: SubscriptionStore, chat_id: int) -> Answer:
     def count(n: int, one: str, many: str) -> str:
         return f"{n} {one if n == 1 else many}"
 
-    notices = ""
+    parts = [
+        count(gone.subscriptions, "bevakning", "bevakningar"),
+        count(gone.reminders, "uppgift", "uppgifter") + " om skickade påminnelser",
+    ]
     if gone.notices:
         what = count(gone.notices, "uppgift", "uppgifter")
-        notices = f" och {what} om meddelanden om ändrade källdokument"
+        parts.append(f"{what} om meddelanden om ändrade källdokument")
+    if gone.replies:
+        parts.append(count(gone.replies, "svar", "svar") + " på påminnelser (Klar, Påminn igen)")
+    listed = ", ".join(parts[:-1]) + " och " + parts[-1]
     return Answer(
-        "Klart. Jag har raderat allt jag hade sparat om den här chatten: "
-        f"{count(gone.subscriptions, 'bevakning', 'bevakningar')}, "
-        f"{count(gone.reminders, 'uppgift', 'uppgifter')} om skickade "
-        f"påminnelser{notices}. Du kan fortsätta ställa frågor – frågor sparas aldrig.",
+        f"Klart. Jag har raderat allt jag hade sparat om den här chatten: {listed}. "
+        "Du kan fortsätta ställa frågor – frågor sparas aldrig.",
         True,
         "privacy",
     )
+
+
+@dataclass(frozen=True)
+class ReminderReply:
+    """What a press on a reminder's button did: the short notice shown on the button
+    (None: the button names nothing a reminder could be about - forged, or an old
+    version's) and whether it changed anything (then the buttons show the choice)."""
+
+    notice: str | None
+    changed: bool = False
+
+
+def answer_reminder(
+    knowledge: Knowledge,
+    store: SubscriptionStore,
+    chat_id: int,
+    action: str,
+    deadline_id: str,
+    occurrence: date,
+    now: datetime,
+) -> ReminderReply:
+    """ "Klar" (action "done"): no more reminders for this occurrence in this chat.
+    "Påminn igen om 1 dag" ("again"): one extra reminder 24 hours from now. A second
+    press changes nothing. Only a real occurrence of a known deadline within reminder
+    range is stored, and only for a chat that watches it."""
+    today = _today(now)
+    d = knowledge.deadline(deadline_id)
+    if (
+        d is None
+        or occurrence not in d.rule.occurrences(occurrence, occurrence)
+        or occurrence > today + timedelta(days=max(OFFSETS))  # no reminder is that early
+    ):
+        return ReminderReply(None)
+    if occurrence < today:
+        return ReminderReply("Fristen har redan passerat")
+    try:
+        if action == "done":
+            result = store.mark_done(chat_id, d.id, occurrence, now)
+        else:
+            due = now + AGAIN_AFTER
+            if _today(due) > occurrence:  # it would come after the deadline day
+                return ReminderReply("Fristen är i dag – en påminnelse i morgon kommer för sent")
+            result = store.remind_again(chat_id, d.id, occurrence, due)
+    except StoreUnavailable:
+        return ReminderReply("Kunde inte spara just nu – försök igen")
+    notices = {
+        "done": f"Klart – inga fler påminnelser om {d.short} {sv_date(occurrence)}",
+        "booked": f"Jag påminner om {d.short} igen i morgon",
+        "already": "Redan markerad som klar" if action == "done" else "Redan bokad",
+        "not watched": f"Du bevakar inte {d.short} längre",
+    }
+    if result == "done" and action == "again":
+        return ReminderReply(f"Du har redan markerat {d.short} som klar")
+    return ReminderReply(notices[result], changed=result in ("done", "booked"))
 
 
 def privacy() -> Answer:

@@ -21,6 +21,8 @@ MONTHS_SV = [
     "november",
     "december",
 ]
+# Monday first, as date.weekday() counts (bot.dates.sv_weekday_date)
+WEEKDAYS_SV = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,9 @@ class FakeBotApi:
         self._thread: threading.Thread | None = None
         self.commands: list[dict] = []
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
+        # getChatMember / getChatAdministrators: chat id -> {user id: "creator" |
+        # "administrator"}; everyone else is a "member"
+        self.chat_admins: dict[int, dict[int, str]] = {}
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -163,9 +166,13 @@ class FakeBotApi:
         user_id: int | None = None,
         chat_type: str = "private",
         reply_to: dict | None = None,
+        sender_chat: dict | None = None,
     ) -> int:
-        """A user writes `text`; a leading /command gets its bot_command entity."""
+        """A user writes `text`; a leading /command gets its bot_command entity.
+        `sender_chat`: written on behalf of a chat (an anonymous group admin)."""
         message = self.message(chat_id, text, user_id, chat_type)
+        if sender_chat:
+            message["sender_chat"] = sender_chat
         if text.startswith("/"):
             length = len(text.split()[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
@@ -457,8 +464,25 @@ class FakeBotApi:
             }  # fmt: skip
         if method == "editMessageReplyMarkup":
             return True
+        if method == "getChatMember":
+            admins = self.chat_admins.get(int(params["chat_id"]), {})
+            user_id = int(params["user_id"])
+            return self._member(user_id, admins.get(user_id, "member"))
+        if method == "getChatAdministrators":
+            admins = self.chat_admins.get(int(params["chat_id"]), {})
+            return [self._member(u, status) for u, status in sorted(admins.items())]
         # answerCallbackQuery, deleteWebhook, setWebhook, close, ...
         return True
+
+    def _member(self, user_id: int, status: str) -> dict:
+        """A ChatMember as Telegram sends it (an administrator's rights all granted)."""
+        member = {"status": status, "user": self.user(user_id), "is_anonymous": False}
+        if status == "administrator":
+            rights = ("can_be_edited can_manage_chat can_delete_messages can_manage_video_chats "
+                      "can_restrict_members can_promote_members can_change_info can_invite_users "
+                      "can_post_stories can_edit_stories can_delete_stories")  # fmt: skip
+            member |= dict.fromkeys(rights.split(), True)
+        return member
 
     def _download(self, request: BaseHTTPRequestHandler, file_path: str) -> None:
         content = next((c for p, c in self.files.values() if p == file_path), None)

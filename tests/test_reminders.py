@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import STOCKHOLM
+from bot.dates import STOCKHOLM, sv_weekday_date
 from bot.reminders import (
     ReminderKey,
     Subscription,
@@ -15,6 +15,7 @@ from bot.reminders import (
     reminder_answer,
     send_time,
 )
+from knowledge.models import WEEKDAYS_SV
 
 RSA_2027 = date(2027, 10, 31)
 
@@ -123,12 +124,21 @@ def test_reminder_text_in_swedish_with_source_and_way_out(kb):
     a = reminder_answer(kb, [ReminderKey(42, "rsa", RSA_2027, 30)], date(2027, 10, 1))
     assert a.text.startswith("Påminnelse om en frist:")
     assert (
-        "Rapportering av risk- och sårbarhetsanalys (RSA): 31 oktober 2027 (om 30 dagar)" in a.text
+        "Rapportering av risk- och sårbarhetsanalys (RSA): söndag 31 oktober 2027 (om 30 dagar)"
+        in a.text
     )
     assert "Regel: 31 oktober vart fjärde år." in a.text
     assert "/avbevaka rsa" in a.text
     assert a.sources and a.sources[0].section == "Viktiga datum"
     assert a.deadline_ids == ()  # no "Bevaka" button on a reminder
+
+
+def test_weekday_names_follow_the_calendar():
+    # 25 October 2027 is a Monday; a week of days gives every name once, in order
+    days = [sv_weekday_date(date(2027, 10, 25) + timedelta(days=i)) for i in range(7)]
+    assert days[0] == "måndag 25 oktober 2027" and days[6] == "söndag 31 oktober 2027"
+    assert [d.split()[0] for d in days] == WEEKDAYS_SV
+    assert sv_weekday_date(date(2028, 2, 29)) == "tisdag 29 februari 2028"
 
 
 def test_one_message_for_several_reminders(kb):

@@ -418,3 +418,36 @@ async def test_menus_in_english_and_with_admin_commands_for_admins(api, tmp_path
         theirs = [c["command"] for c in sets[("chat", admin, "")]]
         assert theirs == [*default, "status", "omindexera"]
     assert "status" not in default and "omindexera" not in default
+
+
+async def test_in_groups_only_administrators_may_glom(bot):
+    api, group = bot.api, -100888
+    api.chat_admins[group] = {1: "creator", 2: "administrator"}
+    bot.store.subscribe(group, ["rsa"], NOW)
+    glom = f"/glom@{BOT_USER['username']}"
+
+    async def say(user_id: int, **extra) -> str:
+        before = len(api.sent("sendMessage", group))
+        api.push_text(group, glom, user_id=user_id, chat_type="supergroup", **extra)
+        return (await api.wait_for("sendMessage", group, count=before + 1))[before].text
+
+    refused = await say(3)  # a member
+    assert "bara gruppens administratörer" in refused and "Inget har raderats" in refused
+    assert [s.deadline_id for s in bot.store.subscriptions(group)] == ["rsa"]
+    assert int(api.sent("getChatMember")[-1].params["user_id"]) == 3
+
+    api.fail_next("getChatMember", times=5, kind="500")  # Telegram cannot say: refuse
+    assert "kunde inte kontrollera" in (await say(2))
+    assert bot.store.subscriptions(group)
+
+    assert "raderat allt" in (await say(2))  # an administrator
+    assert bot.store.subscriptions(group) == []
+    bot.store.subscribe(group, ["rsa"], NOW)
+    assert "raderat allt" in (await say(1))  # the creator
+    bot.store.subscribe(group, ["rsa"], NOW)
+    anonymous = {"id": group, "type": "supergroup", "title": "Beredskapsgruppen"}
+    assert "raderat allt" in (await say(1087968824, sender_chat=anonymous))  # anonymous admin
+    assert bot.store.subscriptions(group) == []
+
+    admins = await bot.app.bot.get_chat_administrators(group)
+    assert sorted((m.user.id, m.status) for m in admins) == [(1, "creator"), (2, "administrator")]

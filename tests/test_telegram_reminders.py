@@ -13,6 +13,7 @@ from telegram_harness import MutableClock, running_bot
 
 from bot.dates import STOCKHOLM
 from bot.reminders import ReminderKey
+from bot.telegram_bot import STALE_BUTTON
 
 CHAT = 4242
 RSA_2027 = date(2027, 10, 31)
@@ -24,6 +25,34 @@ def at(y, m, d, hh=9, mm=0) -> datetime:
 
 def reminders(api: FakeBotApi, chat_id: int = CHAT) -> list[str]:
     return [c.text for c in api.sent("sendMessage", chat_id) if c.text.startswith("Påminnelse")]
+
+
+def reminder_calls(api: FakeBotApi, chat_id: int = CHAT):
+    return [c for c in api.sent("sendMessage", chat_id) if c.text.startswith("Påminnelse")]
+
+
+def buttons(markup_or_call) -> list[tuple[str, str]]:
+    markup = getattr(markup_or_call, "params", {}).get("reply_markup", markup_or_call)
+    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+
+
+def as_received(api: FakeBotApi, call) -> dict:
+    """The message a user sees (and presses a button of), as Telegram would pass it."""
+    message = api.message(call.chat_id, call.text, from_bot=True)
+    message["reply_markup"] = call.params["reply_markup"]
+    return message
+
+
+async def press(api: FakeBotApi, data: str, message: dict | None = None) -> str:
+    """Press a button; the notice the bot answered it with."""
+    before = len(api.sent("answerCallbackQuery"))
+    api.push_callback(CHAT, data, message=message)
+    return (await api.wait_for("answerCallbackQuery", count=before + 1))[before].params["text"]
+
+
+async def settled(api: FakeBotApi) -> None:
+    """Once /hjalp is answered, every update pushed before it has been handled."""
+    await api.reply_to(CHAT, "/hjalp")
 
 
 @pytest.fixture
@@ -42,7 +71,7 @@ async def test_30_7_1_days_before_exactly_once_across_restarts(api, db, assistan
         await bot.run_reminders()
         await bot.run_reminders()  # a second run the same morning sends nothing
         assert len(reminders(api)) == 1
-        assert "31 oktober 2027 (om 30 dagar)" in reminders(api)[0]
+        assert "söndag 31 oktober 2027 (om 30 dagar)" in reminders(api)[0]
 
     async with running_bot(api, db, assistant, clock) as bot:  # restart, same database
         await bot.run_reminders()
@@ -62,11 +91,13 @@ async def test_30_7_1_days_before_exactly_once_across_restarts(api, db, assistan
         await bot.run_reminders()
     texts = reminders(api)
     assert len(texts) == 3
-    assert "31 oktober 2027 (i morgon)" in texts[2]
+    assert "söndag 31 oktober 2027 (i morgon)" in texts[2]
     last = api.sent("sendMessage", CHAT)[-1]
     assert last.params["parse_mode"] == "HTML"
     assert "<i>Källa: Samlat stöd till regioner, Viktiga datum</i>" in last.text
-    assert "/avbevaka rsa" in last.text and "reply_markup" not in last.params
+    assert "/avbevaka rsa" in last.text
+    assert buttons(last) == [("Klar", "klar:rsa:2027-10-31"),
+                             ("Påminn igen om 1 dag", "igen:rsa:2027-10-31")]  # fmt: skip
 
 
 async def test_a_reminder_missed_while_down_is_sent_once_at_startup(api, db, assistant):
@@ -167,3 +198,139 @@ async def test_a_run_to_many_subscribers_completes_despite_limits(api, db, assis
     # RSA and Indikatorer fall on the same day: one message per chat, naming both
     assert set(per_chat) == set(chats) and set(per_chat.values()) == {1}
     assert "Påminnelse om frister:" in api.sent("sendMessage", 10_000)[0].text
+
+
+async def test_klar_stops_that_occurrence_and_a_second_press_changes_nothing(api, db, assistant):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    async with running_bot(api, db, assistant, clock) as bot:
+        await api.reply_to(CHAT, "/bevaka rsa")
+        clock.set(at(2027, 10, 1, 9, 0))
+        await bot.run_reminders()
+        (reminder,) = reminder_calls(api)
+        pressed = as_received(api, reminder)
+        clock.set(at(2027, 10, 1, 10, 0))
+        notice = await press(api, "klar:rsa:2027-10-31", pressed)
+        assert notice == "Klart – inga fler påminnelser om RSA 31 oktober 2027"
+        (edit,) = await api.wait_for("editMessageReplyMarkup")
+        assert buttons(edit.params["reply_markup"]) == [("✓ Klar", "klar")]
+        assert await press(api, "klar:rsa:2027-10-31", pressed) == "Redan markerad som klar"
+        assert await press(api, "klar", pressed) == "Redan valt"  # the ✓ button itself
+        await settled(api)
+        assert len(api.sent("editMessageReplyMarkup")) == 1  # nothing changed again
+    async with running_bot(api, db, assistant, clock) as bot:  # restart, same database
+        for day in (24, 30):
+            clock.set(at(2027, 10, day, 9, 0))
+            await bot.run_reminders()
+        assert len(reminders(api)) == 1  # neither the 7- nor the 1-day reminder
+        clock.set(at(2031, 10, 1, 9, 0))  # the next RSA, four years on: as usual
+        await bot.run_reminders()
+    assert len(reminders(api)) == 2
+    assert "söndag 31 oktober 2027" not in reminders(api)[1]
+    assert "fredag 31 oktober 2031 (om 30 dagar)" in reminders(api)[1]
+
+
+async def test_paminn_igen_sends_one_extra_reminder_a_day_later_across_restarts(api, db, assistant):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    async with running_bot(api, db, assistant, clock) as bot:
+        await api.reply_to(CHAT, "/bevaka rsa")
+        clock.set(at(2027, 10, 1, 9, 0))
+        await bot.run_reminders()
+        pressed = as_received(api, reminder_calls(api)[0])
+        clock.set(at(2027, 10, 1, 10, 30))
+        notice = await press(api, "igen:rsa:2027-10-31", pressed)
+        assert notice == "Jag påminner om RSA igen i morgon"
+        (edit,) = await api.wait_for("editMessageReplyMarkup")
+        assert buttons(edit.params["reply_markup"]) == [
+            ("Klar", "klar:rsa:2027-10-31"),
+            ("✓ Påminner i morgon", "igen"),
+        ]
+        assert await press(api, "igen:rsa:2027-10-31", pressed) == "Redan bokad"  # double tap
+        await settled(api)
+        assert len(api.sent("editMessageReplyMarkup")) == 1
+        clock.set(at(2027, 10, 2, 10, 29))
+        await bot.run_reminders()
+        assert len(reminders(api)) == 1  # not yet: 24 hours after the press
+    async with running_bot(api, db, assistant, clock) as bot:  # restarted meanwhile
+        clock.set(at(2027, 10, 2, 10, 30))
+        await bot.run_reminders()
+        await bot.run_reminders()
+        assert len(reminders(api)) == 2
+    async with running_bot(api, db, assistant, clock) as bot:
+        clock.advance(hours=3)
+        await bot.run_reminders()
+        assert len(reminders(api)) == 2  # exactly once
+        extra = reminder_calls(api)[1]
+        assert "söndag 31 oktober 2027 (om 29 dagar)" in extra.text
+        assert ("Påminn igen om 1 dag", "igen:rsa:2027-10-31") in buttons(extra)
+        clock.set(at(2027, 10, 24, 9, 0))  # the usual 7-day reminder still comes
+        await bot.run_reminders()
+    assert len(reminders(api)) == 3 and "(om 7 dagar)" in reminders(api)[2]
+
+
+async def test_an_extra_reminder_claimed_when_the_bot_died_is_not_resent(
+    api, db, assistant, caplog
+):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    async with running_bot(api, db, assistant, clock) as bot:
+        await api.reply_to(CHAT, "/bevaka rsa")
+        clock.set(at(2027, 10, 1, 9, 0))
+        await bot.run_reminders()
+        await press(api, "igen:rsa:2027-10-31", as_received(api, reminder_calls(api)[0]))
+        clock.set(at(2027, 10, 2, 9, 30))
+        # kill -9 between the claim at the wire and Telegram's answer
+        extra = ReminderKey.extra(CHAT, "rsa", RSA_2027)
+        assert bot.store.claim([extra], clock()) == [extra]
+    with caplog.at_level(logging.WARNING):
+        async with running_bot(api, db, assistant, clock) as bot:
+            await bot.run_reminders()
+            assert bot.store.unsent_claims() == [extra]
+    assert len(reminders(api)) == 1  # at-most-once: never a duplicate
+    assert "1 reminder(s)" in caplog.text and "may not have arrived" in caplog.text
+
+
+async def test_a_failed_extra_reminder_is_retried_and_sent_once(api, db, assistant):
+    clock = MutableClock(at(2027, 9, 1, 10))
+    async with running_bot(api, db, assistant, clock) as bot:
+        await api.reply_to(CHAT, "/bevaka rsa")
+        clock.set(at(2027, 10, 1, 9, 0))
+        await bot.run_reminders()
+        await press(api, "igen:rsa:2027-10-31", as_received(api, reminder_calls(api)[0]))
+        clock.set(at(2027, 10, 2, 9, 30))
+        api.fail_next("sendMessage", times=5, kind="500")
+        report = await bot.run_reminders()
+        assert report.failed == [ReminderKey.extra(CHAT, "rsa", RSA_2027)]
+        clock.advance(minutes=15)
+        await bot.run_reminders()
+        await bot.run_reminders()
+    assert len(reminders(api)) == 2
+
+
+async def test_forged_reminder_buttons_get_a_notice_and_store_nothing(api, db, assistant):
+    clock = MutableClock(at(2027, 10, 1, 10))
+    async with running_bot(api, db, assistant, clock) as bot:
+        await api.reply_to(CHAT, "/bevaka rsa")
+        for data in (
+            "klar:rsa:2027-10-30",  # no RSA that day
+            "igen:kaffe:2027-10-31",  # no such deadline
+            "klar:rsa:2031-10-31",  # no reminder is about an occurrence that far off
+            "igen:rsa:2027-13-01",
+            "klar:rsa:2027-10-31;DROP TABLE",
+            "klar:" + "x" * 60,
+        ):
+            assert await press(api, data) == STALE_BUTTON
+        api.push_callback(4343, "klar:rsa:2027-10-31")  # a chat that does not watch RSA
+        answered = await api.wait_for("answerCallbackQuery", count=7)
+        assert answered[-1].params["text"] == "Du bevakar inte RSA längre"
+        await settled(api)
+        assert bot.store._conn.execute("SELECT COUNT(*) FROM reminder_replies").fetchone() == (0,)
+        assert api.sent("editMessageReplyMarkup") == []
+
+
+async def test_glom_deletes_the_replies_too(api, db, assistant):
+    clock = MutableClock(at(2027, 10, 1, 10))
+    async with running_bot(api, db, assistant, clock) as bot:
+        await api.reply_to(CHAT, "/bevaka rsa")
+        await press(api, "klar:rsa:2027-10-31")
+        gone = await api.reply_to(CHAT, "/glom")
+        assert "1 svar på påminnelser" in gone.text
+        assert bot.store._conn.execute("SELECT COUNT(*) FROM reminder_replies").fetchone() == (0,)
