@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from knowledge.models import Knowledge, SourceRef
+from knowledge.models import Document, Knowledge, SourceRef
+
+from .dates import sv_date
 
 if TYPE_CHECKING:
     from .conversation import Topic
@@ -22,6 +24,8 @@ class Citation:
     title: str
     section: str
     url: str | None = None
+    doc: str | None = None  # the document's id, to show the section's text
+    dated: str | None = None  # "senast granskad 20 december 2021": how current it is
 
     def as_dict(self) -> dict:
         return {"title": self.title, "section": self.section, "url": self.url}
@@ -53,6 +57,8 @@ class Answer:
         lines = [self.text, ""]
         for c in self.sources:
             where = f"{c.title}, {c.section}" if c.section else c.title
+            if c.dated:
+                where += f" ({c.dated})"
             lines.append(f"{self.source_label}: {where}" + (f" ({c.url})" if c.url else ""))
         return "\n".join(lines)
 
@@ -66,6 +72,13 @@ class Answer:
         }
 
 
+def dated(doc: Document) -> str | None:
+    """How current a document is: "senast granskad 20 december 2021", "27 januari 2023"."""
+    if doc.date is None:
+        return None
+    return f"{doc.date_note} {sv_date(doc.date)}" if doc.date_note else sv_date(doc.date)
+
+
 @dataclass
 class Citer:
     """Turns source references into citations, once each, in order."""
@@ -77,9 +90,12 @@ class Citer:
         if ref is None:
             return
         doc = self.knowledge.documents[ref.doc]
-        c = Citation(doc.title, ref.section, url or doc.url)
+        c = Citation(doc.title, ref.section, url or doc.url, doc.id, dated(doc))
         if c not in self.refs:
             self.refs.append(c)
+
+    def cite_section(self, doc: str, section: str) -> None:
+        self.cite(SourceRef(doc, section))
 
     def all(self) -> tuple[Citation, ...]:
         return tuple(self.refs)

@@ -59,16 +59,19 @@ from .fair_answers import AnswerPool, ChatTurns, Flooded
 from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
+from .source_text import showable, source_text
 from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import (
     AGAIN_PREFIX,
     AGAIN_STATE,
     DONE_PREFIX,
     DONE_STATE,
+    SOURCE_PREFIX,
     SUBSCRIBE_PREFIX,
     UNSUBSCRIBE_PREFIX,
     RetryPolicy,
     WireGate,
+    answer_keyboard,
     esc,
     parse_reply_data,
     reply_data,
@@ -200,7 +203,11 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answ
     message = update.effective_message
     reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
     watched = _watched(s, chat.id) if watch else frozenset()
-    await send_answer(context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched)
+    shown = [] if answer.kind == "source_text" else showable(s.assistant.knowledge, answer.sources)
+    keyboard = answer_keyboard(watch, watched, shown)
+    await send_answer(
+        context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched, keyboard=keyboard
+    )
     if answer.chart:
         await send_chart(context, chat.id, s)
 
@@ -654,6 +661,7 @@ GLOM_NOT_CHECKED = (
     "Inget har raderats."
 )
 STALE_BUTTON = "Knappen fungerar inte längre. Skriv /frister för aktuella frister."
+SOURCE_GONE = "Avsnittet finns inte längre i dokumenten (de har uppdaterats). Ställ frågan igen."
 
 
 def question_text(raw: str, bot_username: str | None) -> str:
@@ -696,6 +704,21 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text is read; in groups, nothing (it was for the people there)."""
     if update.effective_chat.type == ChatType.PRIVATE:
         await reply(update, context, Answer(NOT_TEXT, False, "help"))
+
+
+async def source_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "Visa källtext": the cited section itself, with its document's details, as a
+    reply to the answer; an unknown key (the document changed since) gets a notice."""
+    s = services(context)
+    query = update.callback_query
+    found = source_text(s.assistant.knowledge, query.data.removeprefix(SOURCE_PREFIX))
+    if found is None:
+        await with_retries(lambda: query.answer(SOURCE_GONE), s.policy)
+        return
+    await with_retries(lambda: query.answer(), s.policy)
+    chat = update.effective_chat
+    reply_to = query.message.message_id if query.message else None
+    await send_answer(context.bot, chat.id, found, s.policy, reply_to=reply_to)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -749,6 +772,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(
         CallbackQueryHandler(reminder_state_button, pattern=f"^({DONE_STATE}|{AGAIN_STATE})$")
     )
+    app.add_handler(CallbackQueryHandler(source_button, pattern=f"^{SOURCE_PREFIX}"))
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too

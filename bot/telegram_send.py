@@ -38,6 +38,9 @@ UNSUBSCRIBE_PREFIX = "avbevaka:"  # … and of the same button once the deadline
 WATCHED_LABEL = "✓ Bevakas – avbevaka"
 # The buttons under a reminder: <prefix><deadline id>:<occurrence, ISO>. The chat is the
 # one the button is pressed in, never part of the data, so no chat can answer for another.
+SOURCE_PREFIX = "kalla:"  # "Visa källtext": kalla:<section key> (bot/source_text.py)
+SOURCE_LABEL = "Visa källtext"
+MAX_SOURCE_BUTTONS = 3
 DONE_PREFIX = "klar:"
 AGAIN_PREFIX = "igen:"
 # Once pressed a button shows its state and carries no action: a later tap on it (the
@@ -281,6 +284,28 @@ def subscribe_keyboard(
     """One button per deadline, showing whether the chat watches it already."""
     buttons = [[watch_button(d, d.id in watched)] for d in deadlines]
     return InlineKeyboardMarkup(buttons) if buttons else None
+
+
+def source_row(shown: list[tuple[str, str]]) -> list[InlineKeyboardButton]:
+    """ "Visa källtext" per cited section whose text can be shown (numbered as the
+    sources are listed when there are several)."""
+    shown = shown[:MAX_SOURCE_BUTTONS]
+    if len(shown) == 1:
+        return [InlineKeyboardButton(SOURCE_LABEL, callback_data=SOURCE_PREFIX + shown[0][0])]
+    return [
+        InlineKeyboardButton(f"Källtext {i}", callback_data=SOURCE_PREFIX + key)
+        for i, (key, _) in enumerate(shown, 1)
+    ]
+
+
+def answer_keyboard(
+    deadlines: list[Deadline], watched: frozenset[str], shown: list[tuple[str, str]]
+) -> InlineKeyboardMarkup | None:
+    """An answer's buttons: "Bevaka" per deadline, then "Visa källtext"."""
+    rows = [[watch_button(d, d.id in watched)] for d in deadlines]
+    if shown:
+        rows.append(source_row(shown))
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 async def send_answer(
