@@ -139,6 +139,8 @@ def render_html(answer: Answer, watch: list[Deadline] = ()) -> str:
         lines = []
         for c in answer.sources:
             where = f"{esc(c.title)}, {esc(c.section)}" if c.section else esc(c.title)
+            if c.dated:  # how current the document is
+                where += f" ({esc(en.line(c.dated) if en else c.dated)})"
             if c.url:
                 label = en.link if en else "länk"
                 where += f' (<a href="{html.escape(c.url, quote=True)}">{label}</a>)'

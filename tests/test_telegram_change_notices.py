@@ -19,6 +19,9 @@ from bot.dates import STOCKHOLM
 MSB = "msb-samlat-stod"
 WATCHER, SECOND, UNRELATED = 4242, 4343, 4444
 NOW = datetime(2026, 11, 24, 10, tzinfo=STOCKHOLM)  # no reminder is due around this day
+SOURCE_LINE = (
+    "<i>Källa: Samlat stöd till regioner, Viktiga datum (senast granskad 20 december 2021)</i>"
+)
 
 
 def notices(api: FakeBotApi, chat_id: int | None = None) -> list:
@@ -74,7 +77,7 @@ async def test_each_subscriber_gets_one_message_after_a_restart(api, db, assista
     assert "• RSA: Rapportering av risk- och sårbarhetsanalys (RSA). Nästa datum: " in one.text
     assert "31 oktober 2027 (om 341 dagar)" in one.text and "• Indikatorer:" in one.text
     assert "/frister" in one.text
-    assert "<i>Källa: Samlat stöd till regioner, Viktiga datum</i>" in one.text
+    assert SOURCE_LINE in one.text
     assert "Fristen du bevakar kan ha ändrats" in notices(api, SECOND)[0].text
 
 

@@ -17,6 +17,9 @@ from bot.telegram_bot import STALE_BUTTON
 
 CHAT = 4242
 RSA_2027 = date(2027, 10, 31)
+SOURCE_LINE = (
+    "<i>Källa: Samlat stöd till regioner, Viktiga datum (senast granskad 20 december 2021)</i>"
+)
 
 
 def at(y, m, d, hh=9, mm=0) -> datetime:
@@ -94,7 +97,7 @@ async def test_30_7_1_days_before_exactly_once_across_restarts(api, db, assistan
     assert "söndag 31 oktober 2027 (i morgon)" in texts[2]
     last = api.sent("sendMessage", CHAT)[-1]
     assert last.params["parse_mode"] == "HTML"
-    assert "<i>Källa: Samlat stöd till regioner, Viktiga datum</i>" in last.text
+    assert SOURCE_LINE in last.text
     assert "/avbevaka rsa" in last.text
     assert buttons(last) == [("Klar", "klar:rsa:2027-10-31"),
                              ("Påminn igen om 1 dag", "igen:rsa:2027-10-31")]  # fmt: skip
