@@ -136,3 +136,16 @@ def test_numbers_beyond_any_plan_get_an_answer_not_a_crash():
         p = run("ask", "--json", "--today", "2026-11-24", question)
         assert p.returncode == 0 and "Traceback" not in p.stderr, question
         assert json.loads(p.stdout)["answer"]
+
+
+def test_the_readme_retrieval_benchmark_measures_the_ranking(assistant):
+    """`python -m benchmarks.retrieval` (README, Kvalitet) reads every live text's body."""
+    from benchmarks.retrieval import measure
+
+    items = [
+        {"q": "Vad menas med allvarlig händelse?", "must": [["organiseras, ledas"]]},
+        {"q": "Vad kostar en Volvo-aktie idag?", "expect": "abstain"},
+    ]
+    ranks = measure(assistant, items)
+    assert len(ranks["fused"]) == 1  # the abstention is left out
+    assert ranks["fused"][0] is not None and ranks["fused"][0] < 3
