@@ -1,6 +1,7 @@
 """The command line: the same answers as on Telegram, offline.
 
-python -m bot                      chat in the terminal (Telegram if TELEGRAM_BOT_TOKEN is set)
+python -m bot                      chat in the terminal (Telegram if TELEGRAM_BOT_TOKEN is set);
+                                   "avsluta", "exit", "quit", Ctrl-D or Ctrl-C ends it
 python -m bot ask "fråga" [--json] one answer
 python -m bot ask --jsonl          one JSON object per question read from standard input
 --today YYYY-MM-DD                 fixes today's date (default: today in Europe/Stockholm)
@@ -12,7 +13,10 @@ import argparse
 import json
 import logging
 import os
+import re
+import shutil
 import sys
+import textwrap
 from datetime import date
 
 from knowledge import KnowledgeError
@@ -78,11 +82,49 @@ def _assistant():
     return Assistant.create(building)
 
 
+# A list item's continuation lines start under its text: "• ", "1. ", "c) ", "- "
+_ITEM = re.compile(r"\s*(?:[•\-–*]|\d{1,2}[.)]|[a-zåäö]\))\s+")
+# Spaces that must not end a line: inside an amount ("10 481 450 kr", "1,9 %")
+_HELD_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d))|(?<=\d) (?=kr\b|%)")
+_HELD = "\ue000"  # a private-use stand-in: textwrap breaks only at ASCII white space
+
+
+def wrap(text: str, width: int) -> str:
+    """The text wrapped to `width` columns for reading in a terminal. Words are never
+    split, nor at hyphens, so a URL or an e-mail address stays whole (on a line of its
+    own if it is longer than the width); list items keep their hanging indent."""
+    width = max(width, 20)
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        item = _ITEM.match(line)
+        indent = " " * item.end() if item else line[: len(line) - len(line.lstrip())]
+        held = _HELD_SPACE.sub(_HELD, line)
+        lines += [
+            part.replace(_HELD, " ")
+            for part in textwrap.wrap(
+                held, width, subsequent_indent=indent,
+                break_long_words=False, break_on_hyphens=False,
+            )
+        ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _for_reading(text: str) -> str:
+    """Wrapped when a person reads it in a terminal; exactly as is when it goes into a
+    pipe or a file (what scripts and run_eval.py read)."""
+    if not sys.stdout.isatty():
+        return text
+    return wrap(text, shutil.get_terminal_size().columns)
+
+
 def _print_answer(answer, question: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.as_json(question), ensure_ascii=False), flush=True)
     else:
-        print(answer.full_text(), flush=True)
+        print(_for_reading(answer.full_text()), flush=True)
 
 
 def _safe_ask(assistant, question: str, today: date):
@@ -135,25 +177,53 @@ def ask(args, today: date) -> int:
     return 0
 
 
+_EXIT = re.compile(r"[\W_]*(?:avsluta|exit|quit)[\W_]*", re.IGNORECASE)
+
+
+def is_exit(line: str) -> bool:
+    """ "avsluta", "Exit!", " quit. " end the chat; a question that merely contains the
+    word does not."""
+    return _EXIT.fullmatch(line) is not None
+
+
+def line_editing() -> bool:
+    """Arrow keys, editing and the session's earlier questions (↑) through readline where
+    the platform has it; plain input() where not. The history stays in memory: nothing
+    here ever writes it to a file, since questions are never stored."""
+    try:
+        import readline
+    except ImportError:
+        return False
+    # Tab would otherwise complete file names into the question
+    readline.set_completer(lambda text, state: None)
+    return True
+
+
 def chat(today: date) -> int:
-    assistant = _assistant()
     interactive = sys.stdin.isatty()
-    if interactive:
-        print("Beredskapsboten – skriv en fråga (”hjälp” för exempel, Ctrl-D för att avsluta).")
-    while True:
-        try:
-            line = input("> " if interactive else "")
-        except EOFError:
-            if interactive:
-                print()
-            return 0
-        except KeyboardInterrupt:
-            print()
-            return 0
-        line = _capped(clean(line))
-        if not line:
-            continue
-        print(_safe_ask(assistant, line, today).full_text(), end="\n\n", flush=True)
+    try:
+        assistant = _assistant()
+        if interactive:
+            line_editing()
+            print(_for_reading("Beredskapsboten – skriv en fråga (”hjälp” för exempel, "
+                               "”avsluta” eller Ctrl-D för att sluta)."))  # fmt: skip
+        while True:
+            try:
+                line = input("> " if interactive else "")
+            except EOFError:
+                if interactive:
+                    print()
+                return 0
+            line = _capped(clean(line))
+            if is_exit(line):
+                return 0
+            if not line:
+                continue
+            answer = _safe_ask(assistant, line, today)
+            print(_for_reading(answer.full_text()), end="\n\n", flush=True)
+    except KeyboardInterrupt:  # Ctrl-C at the prompt, mid-answer or while the index builds
+        print()
+        return 0
 
 
 def chart(args) -> int:
@@ -221,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C during `ask` or `chart`: stopped, not a crash
+        print(file=sys.stderr)
+        return 130
     except KnowledgeError as exc:
         print(f"Kunskapsbasen är felaktig och boten startar inte: {exc}", file=sys.stderr)
         return 3

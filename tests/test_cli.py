@@ -46,9 +46,14 @@ def test_jsonl_keeps_order_and_abstains(assistant):
 
 
 def test_piped_chat_answers_each_line_and_exits():
-    p = run("--today", "2026-11-24", stdin="när ska RSA rapporteras?\nhur mkt får vgr\n")
+    stdin = (
+        "när ska RSA rapporteras?\nhur mkt får vgr\nVad ska regionen göra med privata aktörer?\n"
+    )
+    p = run("--today", "2026-11-24", stdin=stdin, env={"COLUMNS": "40"})
     assert p.returncode == 0, p.stderr
     assert "31 oktober 2027" in p.stdout and "50 536 249 kr" in p.stdout
+    # into a pipe the text is as the engine wrote it, not wrapped to any width
+    assert any(len(line) > 100 for line in p.stdout.splitlines())
 
 
 def test_bad_date_is_a_clear_error():
