@@ -10,14 +10,17 @@ python -m bot ask --jsonl          one JSON object per question read from standa
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
 import re
+import shlex
 import shutil
 import sys
 import textwrap
 from datetime import date
+from pathlib import Path
 
 from knowledge import KnowledgeError
 
@@ -226,11 +229,47 @@ def chat(today: date) -> int:
         return 0
 
 
+def chart_file_problem(file: str) -> str | None:
+    """Why the chart cannot be written to `file`, in Swedish, or None. Checked before
+    drawing. A missing folder is not created: it is most often a typing error, and
+    `mkdir -p` would quietly grow a tree in the wrong place, so the user is told which
+    folder is missing and how to create it."""
+    path = Path(file)
+    if file.endswith(("/", os.sep)) or path.is_dir():
+        return f"{file} är en mapp. Ange en fil i den, till exempel {path / 'tilldelning.png'}."
+    if path.suffix.lower() != ".png":
+        return (f"Diagrammet blir en PNG-bild: ge filen ett namn som slutar på .png, till "
+                f"exempel {path.with_suffix('.png')}.")  # fmt: skip
+    folder = path.parent
+    if not folder.exists():
+        return (f"Diagrammet kunde inte sparas: mappen {folder} finns inte. Skapa den först "
+                f"(mkdir -p {shlex.quote(str(folder))}) eller välj en befintlig mapp.")  # fmt: skip
+    if not folder.is_dir():
+        return f"Diagrammet kunde inte sparas: {folder} är en fil, inte en mapp."
+    return None
+
+
+def _write_error(file: str, exc: OSError) -> str:
+    folder = Path(file).parent
+    why = {
+        errno.EACCES: f"du saknar behörighet att skriva i {folder}",
+        errno.EPERM: f"du saknar behörighet att skriva i {folder}",
+        errno.EROFS: f"{folder} ligger på ett skrivskyddat filsystem",
+        errno.ENOSPC: "disken är full",
+        errno.ENAMETOOLONG: "filnamnet är för långt",
+    }.get(exc.errno, f"systemet svarade ”{exc.strerror or exc}”")
+    return f"Diagrammet kunde inte sparas i {file}: {why}."
+
+
 def chart(args) -> int:
     import knowledge
 
     from .chart import allocation_chart_png
 
+    problem = chart_file_problem(args.file)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     try:
         png = allocation_chart_png(knowledge.load(), args.year)
     except ValueError as exc:
@@ -239,9 +278,8 @@ def chart(args) -> int:
     try:
         with open(args.file, "wb") as fh:
             fh.write(png)
-    except OSError as exc:
-        print(f"Diagrammet kunde inte sparas i {args.file}: {exc.strerror or exc}.",
-              file=sys.stderr)  # fmt: skip
+    except OSError as exc:  # e.g. no write permission, or a full disk
+        print(_write_error(args.file, exc), file=sys.stderr)
         return 2
     print(f"Diagrammet sparat i {args.file}")
     return 0
