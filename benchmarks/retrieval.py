@@ -45,6 +45,7 @@ def measure(assistant, items: list[dict]) -> dict[str, list[int | None]]:
     from bot.assistant import RERANK_DEPTH, TOPIC_NOISE
 
     s = assistant.searcher
+    # every live text with its body (bodies are read per document since they are stored apart)
     live = (s.stored(n) for n in range(len(s.alive)) if s.alive[n])
     bodies = {r["id"]: f"{r['title']} {r['body']}" for r in live}
     ranks: dict[str, list[int | None]] = {"bm25": [], "dense": [], "fused": []}

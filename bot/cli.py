@@ -1,6 +1,7 @@
 """The command line: the same answers as on Telegram, offline.
 
-python -m bot                      chat in the terminal (Telegram if TELEGRAM_BOT_TOKEN is set)
+python -m bot                      chat in the terminal (Telegram if TELEGRAM_BOT_TOKEN is set);
+                                   "avsluta", "exit", "quit", Ctrl-D or Ctrl-C ends it
 python -m bot ask "fråga" [--json] one answer
 python -m bot ask --jsonl          one JSON object per question read from standard input
 --today YYYY-MM-DD                 fixes today's date (default: today in Europe/Stockholm)
@@ -9,11 +10,17 @@ python -m bot ask --jsonl          one JSON object per question read from standa
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
+import re
+import shlex
+import shutil
 import sys
+import textwrap
 from datetime import date
+from pathlib import Path
 
 from knowledge import KnowledgeError
 
@@ -78,11 +85,49 @@ def _assistant():
     return Assistant.create(building)
 
 
+# A list item's continuation lines start under its text: "• ", "1. ", "c) ", "- "
+_ITEM = re.compile(r"\s*(?:[•\-–*]|\d{1,2}[.)]|[a-zåäö]\))\s+")
+# Spaces that must not end a line: inside an amount ("10 481 450 kr", "1,9 %")
+_HELD_SPACE = re.compile(r"(?<=\d) (?=\d{3}(?!\d))|(?<=\d) (?=kr\b|%)")
+_HELD = "\ue000"  # a private-use stand-in: textwrap breaks only at ASCII white space
+
+
+def wrap(text: str, width: int) -> str:
+    """The text wrapped to `width` columns for reading in a terminal. Words are never
+    split, nor at hyphens, so a URL or an e-mail address stays whole (on a line of its
+    own if it is longer than the width); list items keep their hanging indent."""
+    width = max(width, 20)
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        item = _ITEM.match(line)
+        indent = " " * item.end() if item else line[: len(line) - len(line.lstrip())]
+        held = _HELD_SPACE.sub(_HELD, line)
+        lines += [
+            part.replace(_HELD, " ")
+            for part in textwrap.wrap(
+                held, width, subsequent_indent=indent,
+                break_long_words=False, break_on_hyphens=False,
+            )
+        ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def _for_reading(text: str) -> str:
+    """Wrapped when a person reads it in a terminal; exactly as is when it goes into a
+    pipe or a file (what scripts and run_eval.py read)."""
+    if not sys.stdout.isatty():
+        return text
+    return wrap(text, shutil.get_terminal_size().columns)
+
+
 def _print_answer(answer, question: str, as_json: bool) -> None:
     if as_json:
         print(json.dumps(answer.as_json(question), ensure_ascii=False), flush=True)
     else:
-        print(answer.full_text(), flush=True)
+        print(_for_reading(answer.full_text()), flush=True)
 
 
 def _safe_ask(assistant, question: str, today: date, topic=None):
@@ -167,28 +212,87 @@ def ask(args, today: date) -> int:
     return 0
 
 
+_EXIT = re.compile(r"[\W_]*(?:avsluta|exit|quit)[\W_]*", re.IGNORECASE)
+
+
+def is_exit(line: str) -> bool:
+    """ "avsluta", "Exit!", " quit. " end the chat; a question that merely contains the
+    word does not."""
+    return _EXIT.fullmatch(line) is not None
+
+
+def line_editing() -> bool:
+    """Arrow keys, editing and the session's earlier questions (↑) through readline where
+    the platform has it; plain input() where not. The history stays in memory: nothing
+    here ever writes it to a file, since questions are never stored."""
+    try:
+        import readline
+    except ImportError:
+        return False
+    # Tab would otherwise complete file names into the question
+    readline.set_completer(lambda text, state: None)
+    return True
+
+
 def chat(today: date) -> int:
-    assistant = _assistant()
     interactive = sys.stdin.isatty()
-    if interactive:
-        print("Beredskapsboten – skriv en fråga (”hjälp” för exempel, Ctrl-D för att avsluta).")
-    topic = None  # the last answer's, for a follow-up ("och Skåne då?"); memory only
-    while True:
-        try:
-            line = input("> " if interactive else "")
-        except EOFError:
-            if interactive:
-                print()
-            return 0
-        except KeyboardInterrupt:
-            print()
-            return 0
-        line = _capped(clean(line))
-        if not line:
-            continue
-        answer = _safe_ask(assistant, line, today, topic)
-        topic = answer.topic
-        print(answer.full_text(), end="\n\n", flush=True)
+    try:
+        assistant = _assistant()
+        if interactive:
+            line_editing()
+            print(_for_reading("Beredskapsboten – skriv en fråga (”hjälp” för exempel, "
+                               "”avsluta” eller Ctrl-D för att sluta)."))  # fmt: skip
+        topic = None  # the last answer's, for a follow-up ("och Skåne då?"); memory only
+        while True:
+            try:
+                line = input("> " if interactive else "")
+            except EOFError:
+                if interactive:
+                    print()
+                return 0
+            line = _capped(clean(line))
+            if is_exit(line):
+                return 0
+            if not line:
+                continue
+            answer = _safe_ask(assistant, line, today, topic)
+            topic = answer.topic
+            print(_for_reading(answer.full_text()), end="\n\n", flush=True)
+    except KeyboardInterrupt:  # Ctrl-C at the prompt, mid-answer or while the index builds
+        print()
+        return 0
+
+
+def chart_file_problem(file: str) -> str | None:
+    """Why the chart cannot be written to `file`, in Swedish, or None. Checked before
+    drawing. A missing folder is not created: it is most often a typing error, and
+    `mkdir -p` would quietly grow a tree in the wrong place, so the user is told which
+    folder is missing and how to create it."""
+    path = Path(file)
+    if file.endswith(("/", os.sep)) or path.is_dir():
+        return f"{file} är en mapp. Ange en fil i den, till exempel {path / 'tilldelning.png'}."
+    if path.suffix.lower() != ".png":
+        return (f"Diagrammet blir en PNG-bild: ge filen ett namn som slutar på .png, till "
+                f"exempel {path.with_suffix('.png')}.")  # fmt: skip
+    folder = path.parent
+    if not folder.exists():
+        return (f"Diagrammet kunde inte sparas: mappen {folder} finns inte. Skapa den först "
+                f"(mkdir -p {shlex.quote(str(folder))}) eller välj en befintlig mapp.")  # fmt: skip
+    if not folder.is_dir():
+        return f"Diagrammet kunde inte sparas: {folder} är en fil, inte en mapp."
+    return None
+
+
+def _write_error(file: str, exc: OSError) -> str:
+    folder = Path(file).parent
+    why = {
+        errno.EACCES: f"du saknar behörighet att skriva i {folder}",
+        errno.EPERM: f"du saknar behörighet att skriva i {folder}",
+        errno.EROFS: f"{folder} ligger på ett skrivskyddat filsystem",
+        errno.ENOSPC: "disken är full",
+        errno.ENAMETOOLONG: "filnamnet är för långt",
+    }.get(exc.errno, f"systemet svarade ”{exc.strerror or exc}”")
+    return f"Diagrammet kunde inte sparas i {file}: {why}."
 
 
 def chart(args) -> int:
@@ -196,6 +300,10 @@ def chart(args) -> int:
 
     from .chart import allocation_chart_png
 
+    problem = chart_file_problem(args.file)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     try:
         png = allocation_chart_png(knowledge.load(), args.year)
     except ValueError as exc:
@@ -204,9 +312,8 @@ def chart(args) -> int:
     try:
         with open(args.file, "wb") as fh:
             fh.write(png)
-    except OSError as exc:
-        print(f"Diagrammet kunde inte sparas i {args.file}: {exc.strerror or exc}.",
-              file=sys.stderr)  # fmt: skip
+    except OSError as exc:  # e.g. no write permission, or a full disk
+        print(_write_error(args.file, exc), file=sys.stderr)
         return 2
     print(f"Diagrammet sparat i {args.file}")
     return 0
@@ -256,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C during `ask` or `chart`: stopped, not a crash
+        print(file=sys.stderr)
+        return 130
     except KnowledgeError as exc:
         print(f"Kunskapsbasen är felaktig och boten startar inte: {exc}", file=sys.stderr)
         return 3

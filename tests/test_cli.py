@@ -46,9 +46,14 @@ def test_jsonl_keeps_order_and_abstains(assistant):
 
 
 def test_piped_chat_answers_each_line_and_exits():
-    p = run("--today", "2026-11-24", stdin="när ska RSA rapporteras?\nhur mkt får vgr\n")
+    stdin = (
+        "när ska RSA rapporteras?\nhur mkt får vgr\nVad ska regionen göra med privata aktörer?\n"
+    )
+    p = run("--today", "2026-11-24", stdin=stdin, env={"COLUMNS": "40"})
     assert p.returncode == 0, p.stderr
     assert "31 oktober 2027" in p.stdout and "50 536 249 kr" in p.stdout
+    # into a pipe the text is as the engine wrote it, not wrapped to any width
+    assert any(len(line) > 100 for line in p.stdout.splitlines())
 
 
 def test_bad_date_is_a_clear_error():
@@ -123,10 +128,30 @@ def test_an_overlong_question_is_read_up_to_telegrams_limit_with_a_note():
     assert len(obj["question"]) == 4096 and obj["answer"]  # an answer, not a 30-second wait
 
 
-def test_a_chart_into_a_missing_folder_is_one_clear_line(tmp_path):
-    p = run("chart", str(tmp_path / "finns-inte" / "diagram.png"))
-    assert p.returncode == 2 and "kunde inte sparas" in p.stderr
-    assert "Traceback" not in p.stderr
+def test_a_chart_into_a_missing_folder_names_the_folder_and_creates_nothing(tmp_path):
+    folder = tmp_path / "finns-inte" / "heller"
+    p = run("chart", str(folder / "diagram.png"))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert p.stderr.strip().splitlines() == [
+        f"Diagrammet kunde inte sparas: mappen {folder} finns inte. Skapa den först "
+        f"(mkdir -p {folder}) eller välj en befintlig mapp."
+    ]
+    assert p.stdout == "" and not (tmp_path / "finns-inte").exists()
+
+
+def test_a_chart_must_be_a_png_file(tmp_path):
+    p = run("chart", str(tmp_path / "diagram.jpg"))
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "slutar på .png" in p.stderr and str(tmp_path / "diagram.png") in p.stderr
+    assert list(tmp_path.iterdir()) == []
+    p = run("chart", str(tmp_path))
+    assert p.returncode == 2 and f"{tmp_path} är en mapp" in p.stderr
+    (tmp_path / "fil").write_text("")
+    p = run("chart", str(tmp_path / "fil" / "diagram.png"))
+    assert p.returncode == 2 and "är en fil, inte en mapp" in p.stderr
+    p = run("chart", str(tmp_path / "Diagram.PNG"))  # any case of the suffix
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "Diagram.PNG").read_bytes().startswith(b"\x89PNG")
 
 
 def test_numbers_beyond_any_plan_get_an_answer_not_a_crash():
