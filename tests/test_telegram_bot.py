@@ -210,7 +210,7 @@ async def test_in_groups_only_commands_and_mentions_are_answered(bot):
 async def test_error_handler_answers_in_swedish_and_logs_only_the_update_id(
     bot, assistant, monkeypatch, caplog
 ):
-    def broken(text, today):
+    def broken(text, today, topic=None):
         raise RuntimeError("engine down")
 
     monkeypatch.setattr(assistant, "ask", broken)

@@ -102,7 +102,7 @@ class Recording:
         self.asked: list[str] = []
         self.interrupt_on = interrupt_on
 
-    def ask(self, question, today):
+    def ask(self, question, today, topic=None):
         from bot.answer import Answer
 
         if question == self.interrupt_on:
