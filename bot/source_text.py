@@ -12,6 +12,7 @@ import hashlib
 import threading
 
 from index.clean import split_sections
+from index.documents import section_names
 from knowledge.models import Knowledge
 
 from .answer import Answer, Citation, Citer, dated
@@ -41,11 +42,8 @@ def _sections(knowledge: Knowledge) -> dict[str, tuple[str, str, str]]:
 def _read_sections(knowledge: Knowledge) -> dict[str, tuple[str, str, str]]:
     found = {}
     for doc_id, text in knowledge.texts.items():
-        sections = split_sections(text)
-        headings = [s.heading for s in sections]
-        for s in sections:
-            # cited as the index cites it (index/documents.py): a repeated heading with its parent
-            name = " › ".join(s.path[-2:]) if headings.count(s.heading) > 1 else s.heading
+        # named as the index cites them (a repeated heading with its parent)
+        for s, name in zip(split_sections(text), section_names(text), strict=True):
             if s.text.strip():
                 found.setdefault(section_key(doc_id, name), (doc_id, name, s.text.strip()))
     return found

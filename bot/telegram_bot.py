@@ -359,12 +359,17 @@ async def _show_watched(query, deadline, watched: bool, s: Services) -> None:
         [tg_watch_button(deadline, watched) if b.callback_data in ids else b for b in row]
         for row in markup.inline_keyboard
     ]
+    await _edit_buttons(query, rows, s)
+
+
+async def _edit_buttons(query, rows: list, s: Services) -> None:
+    """Show the pressed message's new buttons (an edit that fails changes nothing else)."""
     try:
         await with_retries(
             lambda: query.edit_message_reply_markup(InlineKeyboardMarkup(rows)), s.policy
         )
     except BadRequest as exc:  # "message is not modified", or too old to edit
-        log.info("Button not updated: %s", type(exc).__name__)
+        log.info("Buttons not updated: %s", type(exc).__name__)
 
 
 async def reminder_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -410,12 +415,7 @@ async def _show_reply(query, deadline: Deadline, occurrence, prefix: str, s: Ser
         else list(row)
         for row in markup.inline_keyboard
     ]
-    try:
-        await with_retries(
-            lambda: query.edit_message_reply_markup(InlineKeyboardMarkup(rows)), s.policy
-        )
-    except BadRequest as exc:  # "message is not modified", or too old to edit
-        log.info("Reminder buttons not updated: %s", type(exc).__name__)
+    await _edit_buttons(query, rows, s)
 
 
 async def my_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
