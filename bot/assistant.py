@@ -48,6 +48,8 @@ MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 DENSE_DEPTH = 10  # and the semantically closest join them
 SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
+COUNT_DEPTH = 8  # a how-many question looks this deep for a hit that gives the number
+COUNTED = re.compile(r"\b(\w+)\s+(?=(\w{3,}))")  # a number word or figure and what it counts
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
 PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
 PREFERRED_KINDS = {
@@ -291,6 +293,14 @@ class Assistant:
         scoped = next(
             (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(topic, h, foreign)), None
         )
+        if scoped is not None and "count" in u.flags and not self._counts(scoped, q):
+            # "hur många landsting …?" is answered by "18 landsting", not by the passage
+            # that shares the most words but counts nothing
+            scoped = next(
+                (h for h in hits[:COUNT_DEPTH]
+                 if self._counts(h, q) and self.ranker.in_scope(topic, h, foreign)),
+                scoped,
+            )  # fmt: skip
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]
         if scoped is None:
@@ -307,6 +317,16 @@ class Assistant:
             ):
                 hits = wanted
         return self._render_counted(hits, q, u, today)
+
+    def _counts(self, hit: Hit, q: Query) -> bool:
+        """The hit gives a number of something the question names ("18 landsting",
+        "tio beredskapssektorer")."""
+        asked = set(q.stems)
+        return any(
+            (m[1].isdigit() or m[1] in LEX["a_number"])
+            and asked & set(self.searcher.analyzer.terms(m[2]))
+            for m in COUNTED.finditer(fold(hit.body))
+        )
 
     def _render_counted(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
         """A 'hur många …?' answered from text needs a number in that text, and a way to

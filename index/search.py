@@ -28,6 +28,7 @@ GRAM_BOOST = 0.12
 EXPANSION_WEIGHT = 0.6
 # Scored postings kept, in bytes: the oldest go first (user typos are many)
 POSTINGS_CACHE_BYTES = 16 * 2**20
+MIN_PART = 5  # shorter word ends ("tion", "ning") are suffixes, not words
 B, K1 = 0.75, 1.2  # BM25F's usual constants (Whoosh's defaults, which the weights were set with)
 
 Clause = tuple[str, str, float]  # field, term, boost
@@ -147,6 +148,7 @@ class Searcher:
         self.vocabulary = frozenset(meta["vocabulary"])
         self.words = tuple(meta["words"])
         self._word_set = frozenset(self.words)
+        self._parts: dict[str, bool] = {}
         self.built = meta["built"]
         self.model = meta.get("model")
         self.analyzer = Analyzer(self.vocabulary)
@@ -230,6 +232,18 @@ class Searcher:
             out[fold(g.term)] = g.expands
         return out
 
+    def is_part(self, word: str) -> bool:
+        """`word` ends a longer word of the corpus ("standard" in
+        "informationssäkerhetsstandard"): the documents know it, though never alone."""
+        if len(word) < MIN_PART or word.isdigit():
+            return False
+        found = self._parts.get(word)
+        if found is None:
+            found = any(len(w) > len(word) + 2 and w.endswith(word) for w in self.words)
+            if len(self._parts) < 50_000:
+                self._parts[word] = found
+        return found
+
     def correct(self, word: str) -> str:
         """A word the corpus does not know, replaced by the closest one it does (typos)."""
         if (
@@ -275,6 +289,7 @@ class Searcher:
                 or stem(c) in self.vocabulary
                 or self.analyzer.compound_parts(c)
                 or c in glossed
+                or self.is_part(c)
             )
             if not known and not c.isdigit():
                 unknown.append(c)
