@@ -205,7 +205,12 @@ class Assistant:
         """"Vilken region har minst befolkning, och hur mycket får den?": first the regions
         the description picks out, then what is asked of them, both steps shown."""
         d = u.described
-        found = money.described_regions(self.knowledge, d.kind, d.threshold, u.year, d.upper)
+        if d.kind == "text":
+            found = self._regions_told(d.text, u.language == "en")
+            if found is None:  # the documents name no region so described: asked as is
+                return self._retrieve(replace(u, described=None), today)
+        else:
+            found = money.described_regions(self.knowledge, d.kind, d.threshold, u.year, d.upper)
         if isinstance(found, Answer):
             return found
         regions, step_one, cite = found
@@ -220,6 +225,30 @@ class Assistant:
                 cite.refs.append(c)
         text = f"Steg 1:\n{step_one}\nSteg 2:\n{second.text}"
         return Answer(text, second.answered, second.kind, cite.all(), second.deadline_ids)
+
+    def _regions_told(self, description: str, foreign: bool) -> tuple | None:
+        """Step one when the documents describe the regions ("värd för NSPL-kansliet"):
+        the regions named in the sentence of the passage that answers the description
+        best, quoted with its source."""
+        q = self.searcher.parse(description, ignore=TOPIC_NOISE | frozenset(YEAR.findall(
+            fold(description))))  # fmt: skip
+        if not q.words:
+            return None
+        dense = self.searcher.dense(self.interpreter.embedder.query(fold(description)))
+        found = self.searcher.search(
+            q, limit=RERANK_DEPTH, dense=dense, dense_limit=DENSE_DEPTH, kinds=("passage",)
+        )
+        for hit in self.ranker.ranked(found, q, foreign=foreign)[:SCOPE_DEPTH]:
+            if not self.ranker.in_scope(q, hit, foreign):
+                continue
+            said = best_sentences(hit.body, self.ranker.telling(q), self.searcher.analyzer,
+                                  limit=1, sims=hit.sentence_sims)  # fmt: skip
+            regions, _ = self.interpreter.regions.find(fold(said))
+            if regions:
+                cite = Citer(self.knowledge)
+                cite.cite(knowledge_pkg.models.SourceRef(hit.doc, hit.section))
+                return regions, f"”{said}”", cite
+        return None
 
     def _upcoming(self, u: Understanding, today: date) -> Answer:
         start = u.start or today

@@ -112,6 +112,15 @@ BY_SIZE = re.compile(
 )
 
 
+# "regionen som är värd för NSPL-kansliet", "regionerna i NSPL:s styrgrupp": regions the
+# documents' text describes (up to the end of the clause)
+BY_TEXT = re.compile(
+    r"(?<![\w-])(?:den\s+|de\s+|the\s+)?(regionen|regionerna|regions?)\s+"
+    r"(?:som|i|inom|that|which|in|on)\s+(.+?)\s*"
+    r"(?=[,?.!;]|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])|$)"
+)
+
+
 @dataclass(frozen=True)
 class RegionDescription:
     """Regions described by their population rather than named."""
@@ -120,6 +129,12 @@ class RegionDescription:
     threshold: int | None
     span: tuple[int, int]  # where the description stands in the question
     upper: int | None = None  # "between": the upper bound
+    text: str | None = None  # kind "text": what the documents are to tell ("värd för NSPL")
+    plural: bool = False  # "regionerna som …": several regions may be meant
+
+    @property
+    def several(self) -> bool:
+        return self.threshold is not None or self.plural
 
 
 def _count(number: str, scale: str | None) -> int | None:
@@ -152,6 +167,11 @@ def describe_regions(folded: str) -> RegionDescription | None:
     if m:
         return RegionDescription("most" if LEX["largest"].search(m.group(1)) else "least", None,
                                  m.span())  # fmt: skip
+    m = BY_TEXT.search(text)
+    if m and any(len(w) >= 4 and not w.isdigit() for w in m.group(2).split()):
+        plural = m.group(1).endswith(("erna", "ons"))
+        return RegionDescription("text", None, m.span(), text=folded[m.start(2) : m.end(2)],
+                                 plural=plural)  # fmt: skip
     return None
 
 

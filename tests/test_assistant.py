@@ -289,3 +289,20 @@ def test_a_long_message_is_read_by_the_clause_that_asks(ask):
 def test_a_yes_no_question_about_the_insatser_is_answered_from_the_text(ask):
     a = ask("Måste vi genomföra alla insatser under 2023?")
     assert "måste inte genomföra samtliga insatser" in a.text
+
+
+def test_how_many_is_answered_by_the_number_of_what_it_names(ask):
+    """The passage sharing most words counts nothing; the one that says '18 landsting'
+    answers."""
+    a = ask("Hur många landsting har Sverige enligt handboken om ledningsförmåga?")
+    assert a.answered and "18 landsting" in a.text
+
+
+def test_a_word_used_only_inside_compounds_is_known(assistant):
+    s = assistant.searcher
+    assert "standard" not in s.words and s.is_part("standard")  # informationssäkerhetsstandard
+    assert not s.is_part("pannkakor")
+    q = s.parse("vilken standard ska informationssäkerhetsarbetet följa")
+    assert "standard" not in q.unknown
+    a = assistant.ask("Vilken standard ska informationssäkerhetsarbetet följa?", date(2026, 11, 24))
+    assert a.answered and "ISO/IEC 27001" in a.text

@@ -51,3 +51,48 @@ def test_a_description_alone_is_answered_by_step_one(ask, kb):
     assert "Steg" not in a.text and all(kb.region(r).name in a.text for r in small)
     none = ask("Vilka regioner har fler än 5 miljoner invånare?")
     assert none.answered and "Ingen region" in none.text
+
+
+def test_regions_a_document_describes_are_looked_up_there_first(ask, kb):
+    """'regionen som är värd för …': the region is the one the NSPL text names as host,
+    and its money is then computed from the grant."""
+    g = _grant(kb)
+    a = ask("Hur mycket får regionen som är värd för NSPL-kansliet?")
+    step_one, step_two = a.text.split("Steg 2:")
+    named = [r for r in kb.regions if r.name in step_one]
+    assert [r.name for r in named] == ["Region Uppsala"]
+    assert "värd" in step_one  # the sentence that ties the region to the description
+    assert f"Region Uppsala får {sv_kr(allocate_grant(g)[named[0].id].total)}" in step_two
+    assert any("NSPL" in c.title for c in a.sources)
+    assert any(c.section == "Bilaga 1" for c in a.sources)
+
+
+def test_several_regions_a_document_names_are_summed(ask, kb):
+    g = _grant(kb)
+    a = ask("Vad får regionerna i styrgruppen för NSPL tillsammans?")
+    step_one, step_two = a.text.split("Steg 2:")
+    named = [r for r in kb.regions if r.name in step_one]
+    assert len(named) >= 5  # one regiondirektör per civilområde
+    total = sum(allocate_grant(g)[r.id].total for r in named)
+    assert f"Tillsammans: {sv_kr(total)}" in step_two
+
+
+def test_a_description_no_document_ties_to_a_region_names_none(ask, kb):
+    a = ask("Hur mycket får regionen som har flest ambulanshelikoptrar?")
+    assert not any(r.name in a.text for r in kb.regions)
+    assert "Steg 1" not in a.text
+
+
+def test_summing_regions_described_by_population_needs_no_set_phrase(ask, kb):
+    g = _grant(kb)
+    small = [r for r, n in g.populations.items() if n < 200_000]
+    total = sum(allocate_grant(g)[r].total for r in small)
+    a = ask("Lägg ihop 2023 års belopp för regionerna med färre än 200 000 invånare")
+    assert f"Tillsammans: {sv_kr(total)}" in a.text
+
+
+def test_a_document_description_is_read_to_the_end_of_its_clause():
+    d = describe_regions("hur mycket fick regionen som är värd för nspl-kansliet, och varför?")
+    assert (d.kind, d.text, d.plural) == ("text", "är värd för nspl-kansliet", False)
+    assert describe_regions("vad får regionerna i styrgruppen").plural
+    assert describe_regions("hur mycket får regionen i år") is None  # a time, not a description
