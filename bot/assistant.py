@@ -588,7 +588,7 @@ class Assistant:
         top = hits[0]
         text = best_sentences(
             top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims,
-            figures=bool(u.flags & {"quantity", "count"}),
+            figures=bool(u.flags & {"quantity", "count"}), dates="when" in u.flags,
         )  # fmt: skip
         if u.intent == "contact":  # whom to call: say when the organisation has a new name
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])

@@ -45,6 +45,17 @@ class English:
     def say(self, text: str) -> str:
         return "\n".join(self.line(t) for t in text.split("\n"))
 
+    def quoted(self, text: str) -> str:
+        """Quoted text stays Swedish, dates too; only our own whole lines (those the
+        line-anchored replacements match, such as a name note) are said in English."""
+        out = []
+        for line in text.split("\n"):
+            for pattern, repl in self.replacements:
+                if pattern.pattern.startswith("^"):
+                    line = pattern.sub(repl, line)
+            out.append(line)
+        return "\n".join(out)
+
 
 def _parse(path) -> English:
     def fail(entry: str, problem: str):
@@ -108,5 +119,5 @@ def in_english(answer: Answer, intent: str, knowledge: Knowledge, contact_id: st
     elif answer.kind in COMPUTED:
         text = e.say(answer.text)
     else:
-        text = f"{e.lead_in}\n{e.say(answer.text)}"
+        text = f"{e.lead_in}\n{e.quoted(answer.text)}"
     return replace(answer, text=text, language="en")

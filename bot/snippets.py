@@ -7,10 +7,16 @@ from collections.abc import Sequence
 
 from index.analysis import Analyzer
 from index.documents import sentences
+from knowledge.models import MONTHS_SV
 
 MAX_SNIPPET = 700
 FIGURE = re.compile(r"\d")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # "i juni 2022" says when, not how much
+# a date or a year: what a when-question is answered by
+DATED = re.compile(
+    rf"\b(?:\d{{1,2}}\s+(?:{'|'.join(MONTHS_SV)})|(?:{'|'.join(MONTHS_SV)})\s+(?:19|20)\d\d"
+    r"|(?:19|20)\d\d-\d\d-\d\d)\b"
+)
 # When no sentence shares a word with the question, the one closest in meaning counts as
 # this many shared words more than one DENSE_SPAN below it (e5's cosines within one
 # passage differ by hundredths). Where words are shared they decide: on the bank and the
@@ -31,17 +37,22 @@ def best_sentences(
     limit: int = 3,
     sims: Sequence[float] = (),
     figures: bool = False,
+    dates: bool = False,
 ) -> str:
     """The sentences that share most telling terms with the question (and, with `sims`,
     the question's cosine with each sentence, are closest to it), in reading order, with
     the one after the best kept when it continues it (short sentences, lists). With
     `figures` (the question asks how much or how many) a sentence with a figure counts
-    one shared word more."""
+    one shared word more; with `dates` (it asks when) a sentence with a date does."""
     sents = sentences(text)
     if not sents:
         return text[:MAX_SNIPPET]
     scores = [float(len(terms & set(analyzer.terms(s)))) for s in sents]
-    figured = [bool(FIGURE.search(YEAR.sub("", t))) for t in sents]
+    if dates:
+        figures = True
+        figured = [bool(DATED.search(t.casefold())) for t in sents]
+    else:
+        figured = [bool(FIGURE.search(YEAR.sub("", t))) for t in sents]
     if figures and max(scores) > 0:
         scores = [sc + (1.0 if sc and f else 0.0) for sc, f in zip(scores, figured, strict=True)]
     if len(sims) == len(sents) and max(scores) == 0:

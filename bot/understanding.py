@@ -30,6 +30,7 @@ from .entities import (
     RegionMatcher,
     describe_regions,
     extract,
+    language,
     municipality,
 )
 from .intents import FALLBACK, MIN_PROBABILITY, Classified, IntentClassifier
@@ -235,7 +236,13 @@ class Interpreter:
         after a question about one region has that region), so that the intents needing
         them are allowed."""
         typed = fold(text).strip()
-        folded, corrected = self.speller.text(VOCAB.expand(typed))
+        expanded = VOCAB.expand(typed)
+        # the speller knows Swedish words: it would "correct" English ones into them
+        # ("levels" -> "leverera", "start" -> "snart")
+        if language(expanded) == "en":
+            folded, corrected = expanded, {}
+        else:
+            folded, corrected = self.speller.text(expanded)
         if not re.search(r"[^\W_]", folded):
             return Understanding(text=text, folded=folded, intent="empty")
         e = extract(folded, self.regions, self.speller.lexicon, today)

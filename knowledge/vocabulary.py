@@ -193,7 +193,7 @@ REQUIRED_LEXICONS = (
     "status_words", "domain_crisis", "domain_defence", "domain_words", "reach", "municipality",
     "base_amount", "same_base", "region_word", "after_year", "from_year", "english", "swedish",
     "saying", "a_number", "most_populous", "least_populous", "largest", "smallest", "above",
-    "below", "inhabitants", "quantity", "person", "clause_joins", "clause_starts",
+    "below", "inhabitants", "quantity", "when", "person", "clause_joins", "clause_starts",
     "question_words", "follow_up_starts", "follow_up_ends", "refers_back",
     "asks_recipient",
 )  # fmt: skip

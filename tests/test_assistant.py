@@ -306,3 +306,27 @@ def test_a_word_used_only_inside_compounds_is_known(assistant):
     assert "standard" not in q.unknown
     a = assistant.ask("Vilken standard ska informationssäkerhetsarbetet följa?", date(2026, 11, 24))
     assert a.answered and "ISO/IEC 27001" in a.text
+
+
+def test_a_when_question_gets_the_sentence_with_the_date(ask):
+    a = ask("When did the new structure with preparedness sectors and civil areas start?")
+    assert "1 oktober 2022" in a.text  # quoted, so the date stays as the document says it
+    assert "October" not in a.text.split("\n", 1)[1]
+    sv = ask("När trädde den nya strukturen med beredskapssektorer i kraft?")
+    assert "1 oktober 2022" in sv.text
+
+
+def test_english_words_are_not_corrected_into_swedish_ones(assistant):
+    u = assistant.interpreter.understand("At which levels does the region start planning?",
+                                         date(2026, 11, 24))  # fmt: skip
+    assert not u.corrected and "levels" in u.folded and "start" in u.folded
+    swedish = assistant.interpreter.understand("När ska RSA rapportras?", date(2026, 11, 24))
+    assert swedish.corrected  # Swedish typos are still corrected
+
+
+def test_an_english_question_close_in_meaning_needs_fewer_swedish_words(ask):
+    """Few words of it are Swedish ('region', 'total defence'), but the closest passage
+    in meaning answers it."""
+    a = ask("At which levels does the region take part in total defence planning?")
+    assert a.answered and "högre regional" in a.text
+    assert not ask("How many intensive care beds does Region Uppsala have?").answered
