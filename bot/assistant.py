@@ -324,12 +324,15 @@ class Assistant:
         )
         if scoped is not None and "count" in u.flags and not self._counts(scoped, q):
             # "hur många landsting …?" is answered by "18 landsting", not by the passage
-            # that shares the most words but counts nothing
+            # that shares the most words but counts nothing; with none that counts what is
+            # asked, a figure elsewhere in the text is no answer
             scoped = next(
                 (h for h in hits[:COUNT_DEPTH]
                  if self._counts(h, q) and self.ranker.in_scope(topic, h, foreign)),
-                scoped,
+                None,
             )  # fmt: skip
+            if scoped is None:
+                return Answer(self.unknown, False, "out_of_scope")
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]
         if scoped is None:
@@ -350,7 +353,7 @@ class Assistant:
     def _counts(self, hit: Hit, q: Query) -> bool:
         """The hit gives a number of something the question names ("18 landsting",
         "tio beredskapssektorer")."""
-        asked = set(q.stems)
+        asked = {*q.stems, *q.expansions}
         return any(
             (m[1].isdigit() or m[1] in LEX["a_number"])
             and asked & set(self.searcher.analyzer.terms(m[2]))

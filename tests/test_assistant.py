@@ -330,3 +330,9 @@ def test_an_english_question_close_in_meaning_needs_fewer_swedish_words(ask):
     a = ask("At which levels does the region take part in total defence planning?")
     assert a.answered and "högre regional" in a.text
     assert not ask("How many intensive care beds does Region Uppsala have?").answered
+
+
+def test_how_many_with_nothing_counted_is_declined(ask):
+    """A year or a phone number in the NSPL text is not a number of staff."""
+    assert not ask("Hur många medarbetare ska arbeta på NSPL-kansliet?").answered
+    assert "sex civilområden" in ask("Hur många civilområden finns det?").text
