@@ -117,7 +117,7 @@ BY_SIZE = re.compile(
 BY_TEXT = re.compile(
     r"(?<![\w-])(?:den\s+|de\s+|the\s+)?(regionen|regionerna|regions?)\s+"
     r"(?:som|i|inom|that|which|in|on)\s+(.+?)\s*"
-    r"(?=[,?.!;]|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])|$)"
+    r"(?=[,?.!;]|\s+[–-]\s+|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])|$)"
 )
 
 

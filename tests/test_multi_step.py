@@ -94,5 +94,7 @@ def test_summing_regions_described_by_population_needs_no_set_phrase(ask, kb):
 def test_a_document_description_is_read_to_the_end_of_its_clause():
     d = describe_regions("hur mycket fick regionen som är värd för nspl-kansliet, och varför?")
     assert (d.kind, d.text, d.plural) == ("text", "är värd för nspl-kansliet", False)
+    dashed = describe_regions("regionen som är värd för nspl – vad får den?")
+    assert dashed.text == "är värd för nspl"
     assert describe_regions("vad får regionerna i styrgruppen").plural
     assert describe_regions("hur mycket får regionen i år") is None  # a time, not a description
