@@ -246,11 +246,21 @@ def described_regions(
     when = sv_date(grant.population_date)
     cite = Citer(knowledge)
     cite.cite(grant.source)
-    if kind in ("most", "least"):
-        rid, n = pops[0] if kind == "most" else pops[-1]
-        word = "Flest" if kind == "most" else "Minst antal"
-        region = knowledge.region(rid)
-        return [region], f"{word} invånare har {region.name}: {sv_int(n)} den {when}.", cite
+    if kind in ("most", "least", "extremes"):
+        ends = {"most": [pops[0]], "least": [pops[-1]], "extremes": [pops[0], pops[-1]]}[kind]
+        words = ("Minst antal",) if kind == "least" else ("Flest", "Minst antal")
+        lines = [f"{w} invånare har {knowledge.region(rid).name}: {sv_int(n)} den {when}."
+                 for (rid, n), w in zip(ends, words, strict=False)]  # fmt: skip
+        return [knowledge.region(r) for r, _ in ends], "\n".join(lines), cite
+    if kind.startswith("money_"):
+        # the regions at the ends of the grant itself ("den region som får mest")
+        totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total, reverse=True)
+        ends = {"money_most": [totals[0]], "money_least": [totals[-1]],
+                "money_extremes": [totals[0], totals[-1]]}[kind]  # fmt: skip
+        words = ("Minst",) if kind == "money_least" else ("Mest", "Minst")
+        lines = [f"{w} får {knowledge.region(rid).name}: {sv_kr(a.total)} ({grant.year})."
+                 for (rid, a), w in zip(ends, words, strict=False)]  # fmt: skip
+        return [knowledge.region(r) for r, _ in ends], "\n".join(lines), cite
     def fits(n: int) -> bool:
         if kind == "between":
             return threshold <= n <= upper

@@ -106,6 +106,16 @@ BY_POPULATION = re.compile(
     rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}"
     rf"({_phrases('most_populous')}|{_phrases('least_populous')})(?![\w-])"
 )
+# "största och minsta regionen": both ends at once
+SIZE_PAIR = re.compile(
+    rf"(?<![\w-]){_ASKING}(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:och|and)\s+"
+    rf"(?:{_phrases('largest')}|{_phrases('smallest')})\s+{_REGION_NOUN}(?![\w-])"
+)
+# "den region som får mest", "den som får minst"
+BY_MONEY = re.compile(
+    rf"(?<![\w-]){_ASKING}(?:{_REGION_NOUN}\s+)?(?:som|that|which)\s+"
+    rf"({_phrases('gets_most')}|{_phrases('gets_least')})(?![\w-])"
+)
 # "den minsta regionen", "the largest region"
 BY_SIZE = re.compile(
     rf"(?<![\w-]){_ASKING}({_phrases('largest')}|{_phrases('smallest')})\s+{_REGION_NOUN}(?![\w-])"
@@ -144,6 +154,18 @@ def _count(number: str, scale: str | None) -> int | None:
     return round(value) if 0 < value <= 10**9 else None
 
 
+def _extremes(found: list[tuple[str, tuple[int, int]]], prefix: str) -> RegionDescription | None:
+    """One extreme ("most"), or both ("största och minsta regionen", "den som får mest och
+    den som får minst": kind "extremes", the span over both)."""
+    if not found:
+        return None
+    kinds = {k for k, _ in found}
+    if len(kinds) == 1:
+        return RegionDescription(prefix + found[0][0], None, found[0][1])
+    start, end = min(s for _, (s, _) in found), max(e for _, (_, e) in found)
+    return RegionDescription(prefix + "extremes", None, (start, end), plural=True)
+
+
 def describe_regions(folded: str) -> RegionDescription | None:
     text = plain(folded)
     m = BETWEEN.search(text)
@@ -159,14 +181,20 @@ def describe_regions(folded: str) -> RegionDescription | None:
         value = _count(m.group(2), m.group(3))
         if value is not None:
             return RegionDescription(kind, value, m.span())
-    m = BY_POPULATION.search(text)
-    if m:
-        kind = "most" if LEX["most_populous"].search(m.group(1)) else "least"
-        return RegionDescription(kind, None, m.span())
-    m = BY_SIZE.search(text)
-    if m:
-        return RegionDescription("most" if LEX["largest"].search(m.group(1)) else "least", None,
-                                 m.span())  # fmt: skip
+    found = [("most" if LEX["most_populous"].search(m.group(1)) else "least", m.span())
+             for m in BY_POPULATION.finditer(text)]  # fmt: skip
+    found += [("most" if LEX["largest"].search(m.group(1)) else "least", m.span())
+              for m in BY_SIZE.finditer(text)]  # fmt: skip
+    found += [("most", m.span()) for m in SIZE_PAIR.finditer(text)]
+    found += [("least", m.span()) for m in SIZE_PAIR.finditer(text)]
+    described = _extremes(found, "")
+    if described:
+        return described
+    found = [("most" if LEX["gets_most"].search(m.group(1)) else "least", m.span())
+             for m in BY_MONEY.finditer(text)]  # fmt: skip
+    described = _extremes(found, "money_")
+    if described:
+        return described
     m = BY_TEXT.search(text)
     if m and any(len(w) >= 4 and not w.isdigit() for w in m.group(2).split()):
         plural = m.group(1).endswith(("erna", "ons"))

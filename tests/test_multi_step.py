@@ -98,3 +98,19 @@ def test_a_document_description_is_read_to_the_end_of_its_clause():
     assert dashed.text == "är värd för nspl"
     assert describe_regions("vad får regionerna i styrgruppen").plural
     assert describe_regions("hur mycket får regionen i år") is None  # a time, not a description
+
+
+def test_the_two_ends_of_the_grant_and_their_difference(ask, kb):
+    g = _grant(kb)
+    split = allocate_grant(g)
+    most = max(split, key=lambda r: split[r].total)
+    least = min(split, key=lambda r: split[r].total)
+    a = ask("Hur mycket skiljer det mellan den region som får mest och den som får minst?")
+    step_one, step_two = a.text.split("Steg 2:")
+    assert kb.region(most).name in step_one and kb.region(least).name in step_one
+    assert sv_kr(split[most].total - split[least].total) in step_two
+    by_people = ask("Vad skiljer beloppen mellan största och minsta regionen?")
+    assert "Flest invånare" in by_people.text and "Minst antal invånare" in by_people.text
+    en = ask("What is the difference between the region that gets the most and the one that "
+             "gets the least?")
+    assert "The most: " in en.text and sv_kr(split[most].total - split[least].total) in en.text
