@@ -37,7 +37,16 @@ log = logging.getLogger(__name__)
 MAX_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 UPLOAD_TIMEOUT = 30 * 60  # seconds an admin may leave a question unanswered
 UPLOAD_PREFIX = "beredskapsboten-upload-"  # the temporary folders of files being added
-SUFFIXES = (".pdf", ".html", ".htm", ".xhtml", ".txt", ".md", ".markdown")
+SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".xhtml", ".txt", ".md", ".markdown")
+# A file sent without a known suffix is taken by its MIME type (what Telegram was told)
+MIME_SUFFIXES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "text/html": ".html",
+    "application/xhtml+xml": ".xhtml",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+}
 SKIP = ("-", "–", "nej", "inget", "ingen", "hoppa över")
 
 TITLE, PUBLISHER, DATE, URL = range(4)
@@ -63,10 +72,27 @@ class Draft:
         shutil.rmtree(self.path.parent, ignore_errors=True)
 
 
+def upload_name(name: str, mime: str | None) -> str:
+    """The file's name, with the suffix its MIME type names when it has none we know."""
+    name = Path(name or "dokument").name
+    suffix = MIME_SUFFIXES.get((mime or "").split(";")[0].strip().casefold())
+    if name.casefold().endswith(SUFFIXES) or suffix is None:
+        return name
+    return name + suffix
+
+
 def refuse_file(name: str, size: int | None) -> str | None:
     """Why a file cannot be taken, or None."""
+    if name.casefold().endswith(".doc"):
+        return (
+            "Äldre Word-filer (.doc) kan jag inte läsa. Spara dokumentet som .docx "
+            "(Arkiv › Spara som › Word-dokument) och skicka det igen."
+        )
     if not name.casefold().endswith(SUFFIXES):
-        return "Jag kan lägga till PDF, HTML, text och Markdown – inte den här filtypen."
+        return (
+            "Jag kan lägga till PDF, Word (.docx), HTML, text och Markdown – inte den här "
+            "filtypen."
+        )
     if size and size > MAX_BYTES:
         return "Filen är större än 20 MB, som är gränsen för filer via Telegram."
     return None
@@ -128,7 +154,7 @@ def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, answered
 async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """An admin's file in a private chat: fetched, then the title is asked for."""
     doc = update.effective_message.document
-    name = Path(doc.file_name or "dokument").name
+    name = upload_name(doc.file_name or "dokument", doc.mime_type)
     problem = refuse_file(name, doc.file_size)
     if problem:
         await _say(update, context, problem, answered=False)
@@ -184,7 +210,11 @@ async def got_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             today=today(s.clock),
         )  # fmt: skip
     except ValueError as exc:  # IngestError, or the knowledge refusing the new entry
-        await _say(update, context, f"Dokumentet kunde inte läggas till: {exc}", False)
+        await _say(
+            update, context,
+            f"Dokumentet kunde inte läggas till: {exc}\nInget har ändrats i kunskapsbasen.",
+            False,
+        )  # fmt: skip
         return ConversationHandler.END
     finally:
         draft.discard()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from index.documents import document_sections
 from knowledge.models import Document, Knowledge, SourceRef
 
 from .dates import sv_date
@@ -26,9 +27,24 @@ class Citation:
     url: str | None = None
     doc: str | None = None  # the document's id, to show the section's text
     dated: str | None = None  # "senast granskad 20 december 2021": how current it is
+    page: str | None = None  # the section's pages in a PDF: "3", "3–4"
 
     def as_dict(self) -> dict:
-        return {"title": self.title, "section": self.section, "url": self.url}
+        out = {"title": self.title, "section": self.section, "url": self.url}
+        if self.page:
+            out["page"] = self.page
+        return out
+
+    def where(self, language: str = "sv") -> str:
+        """Document, section and page: "Plan 2027, 2.3 Ansvar, s. 4"."""
+        parts = [self.title, self.section]
+        if self.page:
+            parts.append(page_text(self.page, language))
+        return ", ".join(p for p in parts if p)
+
+
+def page_text(page: str, language: str = "sv") -> str:
+    return f"{'p.' if language == 'en' else 's.'} {page}"
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,7 @@ class Answer:
             return self.text
         lines = [self.text, ""]
         for c in self.sources:
-            where = f"{c.title}, {c.section}" if c.section else c.title
+            where = c.where(self.language)
             if c.dated:
                 where += f" ({c.dated})"
             lines.append(f"{self.source_label}: {where}" + (f" ({c.url})" if c.url else ""))
@@ -90,7 +106,9 @@ class Citer:
         if ref is None:
             return
         doc = self.knowledge.documents[ref.doc]
-        c = Citation(doc.title, ref.section, url or doc.url, doc.id, dated(doc))
+        section = document_sections(self.knowledge, ref.doc).get(ref.section)
+        page = section.page_span() if section else None  # a PDF's sections have pages
+        c = Citation(doc.title, ref.section, url or doc.url, doc.id, dated(doc), page)
         if c not in self.refs:
             self.refs.append(c)
 

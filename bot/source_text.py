@@ -1,6 +1,7 @@
 """The text behind a citation, so that a reader can check it: the cited section itself
 (trimmed to one message) with the document's title, publisher, kind, date and number,
-and its address where the document gives one.
+the section's pages in a PDF, its address where the document gives one, and the
+section's own links (only the http(s) addresses written in the document).
 
 A section is named by a short key (a hash of document id and section name), which fits
 in a Telegram button's 64 bytes whatever the names' length.
@@ -11,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import threading
 
-from index.clean import split_sections
-from index.documents import section_names
+from index.clean import Section
+from index.documents import document_sections
 from knowledge.models import Knowledge
 
-from .answer import Answer, Citation, Citer, dated
+from .answer import Answer, Citation, Citer, dated, page_text
 
-MAX_TEXT = 3000  # characters of section text: with the header it fits one message
+MAX_TEXT = 3000  # characters of section text and links: with the header it fits one message
+MAX_LINKS = 8
+MAX_LINK_CHARS = 800  # of MAX_TEXT, for the section's links
 KEY_LENGTH = 12
 
 
@@ -25,13 +28,13 @@ def section_key(doc: str, section: str) -> str:
     return hashlib.sha1(f"{doc}\0{section}".encode()).hexdigest()[:KEY_LENGTH]
 
 
-_last: tuple[Knowledge, dict] | None = None  # the running knowledge's sections
+_last: tuple[Knowledge, dict] | None = None  # the running knowledge's section keys
 _lock = threading.Lock()
 
 
-def _sections(knowledge: Knowledge) -> dict[str, tuple[str, str, str]]:
-    """key -> (document id, section name as cited, section text), over every text (read
-    once per knowledge base: /omindexera brings a new one)."""
+def _sections(knowledge: Knowledge) -> dict[str, tuple[str, str, Section]]:
+    """key -> (document id, section name as cited, section), over every text (read once
+    per knowledge base: /omindexera brings a new one)."""
     global _last
     with _lock:
         if _last is None or _last[0] is not knowledge:
@@ -39,13 +42,13 @@ def _sections(knowledge: Knowledge) -> dict[str, tuple[str, str, str]]:
         return _last[1]
 
 
-def _read_sections(knowledge: Knowledge) -> dict[str, tuple[str, str, str]]:
+def _read_sections(knowledge: Knowledge) -> dict[str, tuple[str, str, Section]]:
     found = {}
-    for doc_id, text in knowledge.texts.items():
+    for doc_id in knowledge.texts:
         # named as the index cites them (a repeated heading with its parent)
-        for s, name in zip(split_sections(text), section_names(text), strict=True):
+        for name, s in document_sections(knowledge, doc_id).items():
             if s.text.strip():
-                found.setdefault(section_key(doc_id, name), (doc_id, name, s.text.strip()))
+                found.setdefault(section_key(doc_id, name), (doc_id, name, s))
     return found
 
 
@@ -67,20 +70,42 @@ def source_text(knowledge: Knowledge, key: str) -> Answer | None:
     found = _sections(knowledge).get(key)
     if found is None:
         return None
-    doc_id, section, text = found
+    doc_id, name, section = found
     doc = knowledge.documents[doc_id]
     facts = [doc.publisher, doc.kind]
     if doc.date:
         facts.append(dated(doc))
     if doc.number:
         facts.append(f"nr {doc.number}")
-    lines = [doc.title, " · ".join(facts), f"Avsnitt: {section}"]
+    where = f"Avsnitt: {name}"
+    if page := section.page_span():
+        where += f", {page_text(page)}"
+    lines = [doc.title, " · ".join(facts), where]
     if doc.url:
         lines.append(f"Adress: {doc.url}")
-    if len(text) > MAX_TEXT:
-        cut = text[:MAX_TEXT]
-        cut = cut[: cut.rfind("\n") if "\n" in cut[MAX_TEXT // 2 :] else cut.rfind(" ")]
-        text = cut.rstrip() + " … (avsnittet fortsätter i dokumentet)"
+    links = _links(section)
+    text = _trim(section.text.strip(), MAX_TEXT - len(links))
     cite = Citer(knowledge)
-    cite.cite_section(doc_id, section)
-    return Answer("\n".join(lines) + "\n\n" + text, True, "source_text", cite.all())
+    cite.cite_section(doc_id, name)
+    return Answer("\n".join(lines) + "\n\n" + text + links, True, "source_text", cite.all())
+
+
+def _links(section: Section) -> str:
+    """The section's links under its text, each address once, as many as fit."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for text, url in section.links:
+        line = f"• {text}: {url}" if text != url else f"• {url}"
+        full = len(lines) >= MAX_LINKS or sum(map(len, lines)) + len(line) > MAX_LINK_CHARS
+        if url not in seen and not full:
+            seen.add(url)
+            lines.append(line)
+    return "\n\nLänkar i avsnittet:\n" + "\n".join(lines) if lines else ""
+
+
+def _trim(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    cut = cut[: cut.rfind("\n") if "\n" in cut[limit // 2 :] else cut.rfind(" ")]
+    return cut.rstrip() + " … (avsnittet fortsätter i dokumentet)"

@@ -138,7 +138,7 @@ def render_html(answer: Answer, watch: list[Deadline] = ()) -> str:
     if answer.sources:
         lines = []
         for c in answer.sources:
-            where = f"{esc(c.title)}, {esc(c.section)}" if c.section else esc(c.title)
+            where = esc(c.where(answer.language))
             if c.dated:  # how current the document is
                 where += f" ({esc(en.line(c.dated) if en else c.dated)})"
             if c.url:

@@ -36,7 +36,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m index", description="Sökindex och källdokument")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("build", help="bygg om indexet från början")
-    add = sub.add_parser("add", help="lägg till (eller ersätt) ett dokument: PDF, HTML, text")
+    add = sub.add_parser(
+        "add", help="lägg till (eller ersätt) ett dokument: PDF, Word (.docx), HTML, text"
+    )
     add.add_argument("file", type=Path)
     add.add_argument("--title", required=True, help="dokumentets titel")
     add.add_argument("--publisher", required=True, help="utgivare, t.ex. MSB eller SKR")

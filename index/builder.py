@@ -169,7 +169,10 @@ def _write_segment(
     name = f"seg-{time.time_ns()}"
     inverted.write(
         segment_dir(home, name),
-        [[d.id, d.source_key, d.kind, d.ref, d.doc, d.section, d.title, d.body] for d in docs],
+        [
+            [d.id, d.source_key, d.kind, d.ref, d.doc, d.section, d.title, d.page, d.body]
+            for d in docs
+        ],
         tokens,
         vecs,
         [[i, s, embedding.text_key(text)] for i, s, text in rows],

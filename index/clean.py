@@ -16,9 +16,13 @@ person to correct in the Markdown.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from knowledge.models import MONTHS_SV
 
 NAVIGATION = frozenset(
     {"till innehåll på sidan", "till toppen av sidan", "till toppen", "hoppa till innehållet"}
@@ -45,6 +49,11 @@ JOINERS = frozenset(
         *("den", "det", "de", "en", "ett", "dess", "sin", "sitt", "sina"),
     }
 )
+# After a number these make a date or an amount ('1. Januari', '2.5 Mkr'), not a heading.
+NOT_HEADING_WORDS = frozenset(
+    {*MONTHS_SV, "kr", "kronor", "tkr", "mkr", "mdkr", "sek", "msek", "miljoner", "miljarder",
+     "procent", "tusen"}
+)  # fmt: skip
 SUSPENDED_NEXT = ("och ", "eller ", "samt ", "respektive ", "till ", ",")
 MARK_RE = re.compile(
     r"(?P<word>[^\W\d_)”\"’])(?P<a>\d{1,3})(?=[\s.,;:)]|$)"  # förordningar2. / SKR43 framgår
@@ -61,12 +70,27 @@ class Section:
     level: int
     text: str
     path: list[str] = field(default_factory=list)  # the heading and its parents, outermost first
+    # (where in text, page label) where each PDF page's text starts, in order; the first
+    # at 0 is the heading's page (a heading at the foot of a page has its text on the next)
+    pages: list[tuple[int, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (link text, http(s) address)
+
+    def page_span(self, start: int = 0, end: int | None = None) -> str | None:
+        """The pages text[start:end] is on, '3' or '3–4', from the section's heading on
+        when start is 0 (None without pages)."""
+        end = len(self.text) if end is None else end
+        on = [label for offset, label in self.pages if offset < end]
+        before = [label for offset, label in self.pages if offset <= start]
+        if not on:
+            return None
+        first = (before[0] if start == 0 else before[-1]) if before else on[0]
+        return first if on[-1] == first else f"{first}–{on[-1]}"
 
 
 @dataclass
 class _Block:
     text: str
-    level: int = 0  # 0 for body text, 1 or 2 for a heading
+    level: int = 0  # 0 for body text, else the heading's level
 
 
 # --- lines -----------------------------------------------------------------------------
@@ -299,18 +323,37 @@ def _looks_heading(s: str, nxt: str, full: int) -> bool:
     return _is_title_line(s) and _starts_anew(nxt) and not _wrapped(s, nxt, full)
 
 
-def _numbered_level(s: str, wide: bool, nxt: str) -> int:
-    """1 for '2.   Övergripande inriktning', 2 for '1.1 Totalförsvarspropositionen'; 0 if s is
-    no numbered heading (a one-level number with a single space is a list item)."""
+def numbered_level(s: str, nxt: str = "", prev: str = "", wide: bool = False) -> int:
+    """The level of a numbered heading, from its numbering: 1 for '2.   Övergripande
+    inriktning' or '1. Syfte', 2 for '1.1 Totalförsvarspropositionen', 3 for '3.1.2 Larm'.
+    0 if s is none: too long, a sentence, a date or an amount ('1. Januari', '2.5 Mkr'),
+    or a list item. nxt is the text after s and prev the paragraph before it ('' at the
+    start or after a heading). A one-level number is a heading when set wide (PDFs tab
+    it: '2.   Övergripande'), or, as '1. Syfte', when it is a short title line between
+    finished paragraphs and not among numbered items."""
     m = NUMBER_RE.match(s)
     if not m or len(s) > 120 or s.endswith(END_PUNCT) or not m.group(3)[0].isupper():
         return 0
-    if nxt[:1].islower() or m.group(3).split()[-1].casefold() in JOINERS:
+    rest = m.group(3).split()
+    if nxt[:1].islower() or rest[-1].casefold() in JOINERS:
+        return 0
+    if rest[0].casefold() in NOT_HEADING_WORDS:
         return 0
     depth = m.group(1).rstrip(".").count(".") + 1
-    if depth == 1 and not wide:
+    if depth == 1 and not wide and not _lone_numbered(m, nxt, prev):
         return 0
-    return 1 if depth == 1 else 2
+    return min(depth, 6)
+
+
+def _lone_numbered(m: re.Match, nxt: str, prev: str) -> bool:
+    """'1. Syfte' standing alone: a short title line with a full stop after its number,
+    after a finished sentence (not a ':' that opens a list, not an item), and before body
+    text that is no further numbered item."""
+    if not m.group(1).endswith(".") or len(m.group(3)) > 80 or not _is_title_line(m.group(3)):
+        return False
+    if not nxt or ITEM_RE.match(nxt) or ITEM_RE.match(prev):
+        return False
+    return not prev or prev.endswith(tuple(".!?"))
 
 
 def _title_level(s: str, last: str, nxt: str, after: str, full: int) -> int:
@@ -324,10 +367,11 @@ def _title_level(s: str, last: str, nxt: str, after: str, full: int) -> int:
 
 
 def _take_heading(
-    lines: list[str], i: int, full: int, strong_only: bool
+    lines: list[str], i: int, full: int, strong_only: bool, prev: str
 ) -> tuple[_Block, int] | None:
     """A heading starting at line i (with its continuation lines) and the index after it.
-    With strong_only (inside a sentence) only wide-numbered headings and appendices count."""
+    With strong_only (inside a sentence) only numbered headings and appendices count; prev
+    is the paragraph before ('' after a heading)."""
     text, j = _squash(lines[i]), i + 1
     wide = bool(NUMBER_RE.match(text) and re.match(r"^\S+\s{2,}\S", lines[i].strip()))
     while j < len(lines) and _is_continuation(_squash(lines[j])) and len(text) <= 100:
@@ -337,7 +381,7 @@ def _take_heading(
         text, j = f"{text} {_squash(lines[j])}", j + 1
     k = next((k for k in range(j, len(lines)) if lines[k].strip()), len(lines))
     nxt, after = _next_text(lines, k), _next_text(lines, k + 1)
-    level = _numbered_level(text, wide, nxt) or (1 if APPENDIX_RE.match(text) else 0)
+    level = numbered_level(text, nxt, prev, wide) or (1 if APPENDIX_RE.match(text) else 0)
     if not level and not strong_only:
         level = _title_level(text, _squash(lines[j - 1]), nxt, after, full)
     if not level:
@@ -417,7 +461,9 @@ def _blocks(lines: list[str]) -> list[_Block]:
                 flush()
             i += 1
             continue
-        if got := _take_heading(lines, i, full, strong_only=not _may_start(para, full)):
+        last = blocks[-1] if blocks else None
+        prev = " ".join(para) if para else (last.text if last and not last.level else "")
+        if got := _take_heading(lines, i, full, not _may_start(para, full), prev):
             flush()
             blocks.append(got[0])
             i = got[1]
@@ -431,6 +477,76 @@ def _blocks(lines: list[str]) -> list[_Block]:
         i += 1
     flush()
     return blocks
+
+
+# --- pages -----------------------------------------------------------------------------
+
+
+def _letters(text: str) -> str:
+    """Only the letters, case-folded: what cleaning leaves of a text in the same order
+    (hyphens, line breaks, footnote marks, page numbers and spaces go)."""
+    return "".join(c for c in text.casefold() if c.isalpha())
+
+
+NEAR = 20_000  # letters past the block before within which a block's start is looked for
+
+
+def _block_pages(raw: str, blocks: list[_Block]) -> list[int]:
+    """The page (0-based) each block starts on, found by where its first letters are in
+    the raw text of the pages (form feeds between them), searching on from the block
+    before (and not much further: a block not found costs little). A block not found
+    (cleaning changed its start) keeps the page before."""
+    starts, letters = [], []
+    size = 0
+    for page in raw.split("\f"):
+        starts.append(size)
+        letters.append(_letters(page))
+        size += len(letters[-1])
+    text = "".join(letters)
+    pages, pos, end, page = [], 0, NEAR, 0
+    for b in blocks:
+        key = _letters(b.text)
+        for n in (40, 12):  # a block's start may run into the next page's header
+            at = text.find(key[:n], pos, end) if key else -1
+            if at >= 0:
+                pos, page = at + len(key[:n]), bisect.bisect_right(starts, at) - 1
+                end = at + len(key) + NEAR
+                break
+        else:
+            end += len(key)  # not found: the next block is still looked for after it
+        pages.append(page)
+    return pages
+
+
+def page_marker(label: str) -> str:
+    return f"<!-- sida {label} -->"
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+# A Markdown link to an http(s) address: [text](https://…) or [text](<https://…>)
+LINK_RE = re.compile(r"\[([^\[\]\n]+)\]\((?:<(https?://[^<>\s]+)>|(https?://[^()<>\s]+))\)")
+
+
+def markdown_link(text: str, url: str) -> str:
+    """text as a Markdown link to url, or text alone when url is no plain http(s) address
+    or the text could not be read back as a link's text."""
+    text = " ".join(text.split())
+    if not re.fullmatch(r"https?://[^<>\s]+", url) or not text or "[" in text or "]" in text:
+        return text
+    return f"[{text}]({url})" if LINK_RE.fullmatch(f"[{text}]({url})") else f"[{text}](<{url}>)"
+
+
+def unlink(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text with its Markdown links as their text alone, and the (text, address) pairs."""
+    found: list[tuple[str, str]] = []
+
+    def keep(m: re.Match) -> str:
+        found.append((m.group(1), m.group(2) or m.group(3)))
+        return m.group(1)
+
+    return LINK_RE.sub(keep, text), found
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -464,18 +580,46 @@ def clean_text(raw: str) -> str:
     return _join([b.text for b in _clean_blocks(raw)])
 
 
-def to_markdown(raw: str, title: str | None = None) -> str:
-    """Cleaned text as Markdown: the title as '# ', numbered top-level headings and
-    appendices ('Bilaga 1') as '# ', sub-headings and short title lines as '## '."""
+def to_markdown(raw: str, title: str | None = None, pages: Sequence[str] = ()) -> str:
+    """Cleaned text as Markdown: the title as '# ', numbered headings at the level of
+    their numbering ('# 1. Syfte', '## 2.3 Ansvar'), appendices ('Bilaga 1') as '# ',
+    other short title lines as '## '. With `pages` (a PDF's page labels, its pages
+    separated by form feeds in raw) a marker line '<!-- sida 3 -->' goes before the
+    first block of each page, so that passages can be cited by page."""
     blocks = _clean_blocks(raw)
+    where = _block_pages(raw, blocks) if pages else [0] * len(blocks)
     if title and blocks and _squash(blocks[0].text).casefold() == _squash(title).casefold():
-        blocks = blocks[1:]  # the title as the text's first line: said once
+        blocks, where = blocks[1:], where[1:]  # the title as the text's first line: said once
     out = [f"# {title}"] if title else []
-    out += [f"{'#' * b.level} {b.text}" if b.level else b.text for b in blocks]
+    page = None
+    for b, p in zip(blocks, where, strict=True):
+        if pages and p != page and p < len(pages):
+            out.append(page_marker(pages[p]))
+            page = p
+        out.append(f"{'#' * b.level} {b.text}" if b.level else b.text)
     return _join(out)
 
 
+def blocks_markdown(blocks: list[tuple[int, str]]) -> str:
+    """Markdown from paragraphs that a format's markup already tells apart (HTML, Word):
+    (level, text), level 0 for body text and list items ('- …'). A body paragraph that
+    is a numbered heading ('2.3 Ansvar' alone between paragraphs) becomes one, at the
+    level of its numbering; marked-up headings keep the level of their markup."""
+    plain = [" ".join(unlink(text)[0].split()) for _, text in blocks]
+    out = []
+    for i, (level, text) in enumerate(blocks):
+        if not level:
+            nxt = plain[i + 1] if i + 1 < len(blocks) else ""
+            prev = plain[i - 1] if i and not blocks[i - 1][0] else ""
+            level = numbered_level(plain[i], nxt, prev)
+        if level and (m := NUMBER_RE.match(text)):
+            text = f"{m.group(1)} {m.group(3)}"  # "2.3   Ansvar" -> "2.3 Ansvar"
+        out.append(f"{'#' * level} {text}" if level else text)
+    return _join(out).strip("\n")
+
+
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+PAGE_MARK_RE = re.compile(r"^<!--\s*sida\s+(.+?)\s*-->\s*$")
 
 
 def _is_document_title(heading: str, level: int) -> bool:
@@ -486,15 +630,27 @@ def _is_document_title(heading: str, level: int) -> bool:
 
 def split_sections(markdown: str) -> list[Section]:
     """Sections on the Markdown headings, each with its parents' headings. Text before the
-    first section heading (after the title, if any) belongs to a section 'Inledning'."""
+    first section heading (after the title, if any) belongs to a section 'Inledning'.
+    Page markers are taken out of the text into the sections' pages, Markdown links
+    into their links (the link text stays)."""
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
     current = Section("Inledning", 1, "", ["Inledning"])
     buf: list[str] = []
+    marks: list[tuple[int, str]] = []  # (where in buf's text, page) of the current section
+    page: str | None = None
     seen_text = False
     for line in markdown.split("\n"):
+        if pm := PAGE_MARK_RE.match(line):
+            page = pm.group(1)
+            marks.append((len("\n".join(buf)), page))
+            if buf and not buf[-1].strip():
+                buf.pop()  # the marker's paragraph goes with the empty line before it
+            continue
+        line, links = unlink(line)
         m = HEADING_RE.match(line)
         if not m:
+            current.links += links
             buf.append(line)
             seen_text = seen_text or bool(line.strip())
             continue
@@ -502,16 +658,23 @@ def split_sections(markdown: str) -> list[Section]:
         if not seen_text and _is_document_title(heading, level):
             seen_text = True  # the title: what follows it belongs to 'Inledning'
             continue
-        _close(current, buf, sections)
-        buf = []
+        _close(current, buf, marks, sections)
+        buf, marks = [], [(0, page)] if page else []
         seen_text = True
         stack = [(lvl, h) for lvl, h in stack if lvl < level] + [(level, heading)]
-        current = Section(heading, level, "", [h for _, h in stack])
-    _close(current, buf, sections)
+        current = Section(heading, level, "", [h for _, h in stack], links=links)
+    _close(current, buf, marks, sections)
     return sections
 
 
-def _close(section: Section, buf: list[str], sections: list[Section]) -> None:
-    section.text = "\n".join(buf).strip()
+def _close(
+    section: Section, buf: list[str], marks: list[tuple[int, str]], sections: list[Section]
+) -> None:
+    joined = "\n".join(buf)
+    section.text = joined.strip()
+    lead = len(joined) - len(joined.lstrip())
+    # the pages with text of this section (a marker after its text is the next one's)
+    moved = ((max(offset - lead, 0), label) for offset, label in marks)
+    section.pages = [(offset, label) for offset, label in moved if offset < len(section.text)]
     if section.text:
         sections.append(section)

@@ -7,13 +7,14 @@ paragraphs each, so a hit points at something a phone screen can show.
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from knowledge.models import Knowledge
 
-from .clean import split_sections
+from .clean import Section, split_sections
 
 MAX_PASSAGE_CHARS = 1200
 # a colon ends a sentence only before a list: "Tfn: 010-…" and "31 okt årligen: Indikatorer"
@@ -32,6 +33,7 @@ class IndexDoc:
     title: str
     body: str
     keywords: str = ""
+    page: str = ""  # a PDF passage's pages: "3", "3–4"
 
     @property
     def units(self) -> list[str]:
@@ -57,37 +59,68 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def _chunks(text: str) -> Iterator[str]:
-    """Paragraph groups of at most MAX_PASSAGE_CHARS (a longer paragraph stands alone)."""
+def _chunks(text: str) -> Iterator[tuple[int, int, str]]:
+    """Paragraph groups of at most MAX_PASSAGE_CHARS (a longer paragraph stands alone),
+    each with where in text it starts and ends."""
     buf: list[str] = []
-    size = 0
-    for para in (p.strip() for p in text.split("\n\n")):
+    size = start = end = pos = 0
+    for raw in text.split("\n\n"):
+        para, at = raw.strip(), pos + len(raw) - len(raw.lstrip())
+        pos += len(raw) + 2
         if not para:
             continue
         if buf and size + len(para) > MAX_PASSAGE_CHARS:
-            yield "\n\n".join(buf)
+            yield start, end, "\n\n".join(buf)
             buf, size = [], 0
+        if not buf:
+            start = at
         buf.append(para)
         size += len(para)
+        end = at + len(para)
     if buf:
-        yield "\n\n".join(buf)
+        yield start, end, "\n\n".join(buf)
+
+
+def named_sections(text: str) -> list[tuple[str, Section]]:
+    """The sections of a text with the names they are cited by, in order: a heading used
+    twice in a document ("Rapportering") is named with its parent."""
+    sections = split_sections(text)
+    repeated = Counter(s.heading for s in sections)
+    return [
+        (" › ".join(s.path[-2:]) if repeated[s.heading] > 1 else s.heading, s) for s in sections
+    ]
 
 
 def section_names(text: str) -> list[str]:
     """How each section of a text is cited, in order."""
-    sections = split_sections(text)
-    repeated = Counter(s.heading for s in sections)
-    return [" › ".join(s.path[-2:]) if repeated[s.heading] > 1 else s.heading for s in sections]
+    return [name for name, _ in named_sections(text)]
+
+
+_split: tuple[Knowledge, dict[str, dict[str, Section]]] | None = None  # the running knowledge's
+_split_lock = threading.Lock()
+
+
+def document_sections(knowledge: Knowledge, doc_id: str) -> dict[str, Section]:
+    """A document's sections by cited name (the first of a name), split once per
+    knowledge base and document: citations look up their pages here, and "Visa
+    källtext" its text."""
+    global _split
+    with _split_lock:
+        if _split is None or _split[0] is not knowledge:
+            _split = (knowledge, {})
+        cache = _split[1]
+        if doc_id not in cache:
+            found: dict[str, Section] = {}
+            for name, sec in named_sections(knowledge.texts.get(doc_id, "")):
+                found.setdefault(name, sec)
+            cache[doc_id] = found
+        return cache[doc_id]
 
 
 def passages(knowledge: Knowledge) -> Iterator[IndexDoc]:
     for doc_id, text in knowledge.texts.items():
-        sections = split_sections(text)
-        repeated = Counter(s.heading for s in sections)
-        for si, sec in enumerate(sections):
-            # A heading used twice in a document ("Rapportering") is cited with its parent.
-            name = " › ".join(sec.path[-2:]) if repeated[sec.heading] > 1 else sec.heading
-            for ci, chunk in enumerate(_chunks(sec.text)):
+        for si, (name, sec) in enumerate(named_sections(text)):
+            for ci, (start, end, chunk) in enumerate(_chunks(sec.text)):
                 yield IndexDoc(
                     id=f"{doc_id}#{si}.{ci}",
                     kind="passage",
@@ -96,6 +129,7 @@ def passages(knowledge: Knowledge) -> Iterator[IndexDoc]:
                     section=name,
                     title=sec.heading,
                     body=chunk,
+                    page=sec.page_span(start, end) or "",
                 )
 
 

@@ -22,7 +22,7 @@ from knowledge.loader import ADDED
 from knowledge.models import MONTHS_SV, Knowledge
 
 from . import builder, extract
-from .clean import split_sections, to_markdown
+from .clean import split_sections, to_markdown, unlink
 
 Progress = Callable[[str, int, int], None]
 
@@ -94,6 +94,7 @@ def _target_id(current: Knowledge, title: str, doc_id: str | None) -> str:
 def candidate_dates(text: str) -> list[Candidate]:
     """Dates in the text with their sentences, for a maintainer to turn into deadlines."""
     found, seen = [], set()
+    text = unlink(text)[0]  # sentences as the reader sees them, without link addresses
     sentences = (x for block in _blocks(text) for x in SENTENCE_RE.findall(block))
     for sentence in sentences:
         for m in DATE_RE.finditer(sentence):
@@ -121,18 +122,21 @@ def _blocks(text: str) -> list[str]:
     return [" ".join(b.split()) for b in blocks if b.strip()]
 
 
-def _markdown(path: Path, title: str, progress: Progress | None) -> str:
+def _markdown(path: Path, title: str, progress: Progress | None) -> tuple[str, str | None]:
+    """The document as Markdown, and its web address when the document itself names one."""
     kind = extract.kind_of(path)
     if kind == "pdf":
-        raw = extract.pdf_text(path, (lambda i, n: progress("sida", i, n)) if progress else None)
-        return to_markdown(raw, title)
+        pdf = extract.pdf_text(path, (lambda i, n: progress("sida", i, n)) if progress else None)
+        return to_markdown(pdf.text, title, pdf.labels), None
     if kind == "html":
-        body = extract.html_markdown(extract.read_text(path))
-        return f"# {title}\n\n{body}\n"
+        html = extract.read_text(path)
+        return f"# {title}\n\n{extract.html_markdown(html)}\n", extract.html_address(html)
+    if kind == "docx":
+        return f"# {title}\n\n{extract.docx_markdown(path)}\n", None
     text = extract.read_text(path)
     if path.suffix.casefold() in (".md", ".markdown") and text.lstrip().startswith("#"):
-        return text if text.endswith("\n") else text + "\n"
-    return to_markdown(text, title)
+        return (text if text.endswith("\n") else text + "\n"), None
+    return to_markdown(text, title), None
 
 
 def add(
@@ -156,9 +160,10 @@ def add(
     if not title.strip() or not publisher.strip():
         raise IngestError("Titel och utgivare måste anges.")
     try:
-        markdown = _markdown(path, title.strip(), progress)
+        markdown, address = _markdown(path, title.strip(), progress)
     except extract.ExtractError as exc:
         raise IngestError(str(exc)) from exc
+    url = url or address
     sections = split_sections(markdown)
     if not any(s.text.strip() for s in sections):
         raise IngestError("Dokumentet innehåller ingen text att indexera.")

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 FIELDS = ("terms", "key_terms", "grams")
-STORED = ("id", "src", "kind", "ref", "doc", "section", "title", "body")
+STORED = ("id", "src", "kind", "ref", "doc", "section", "title", "page", "body")
 BODY = STORED.index("body")  # the last: rows in docs.json hold the fields before it
 SEGMENT_META = "segment.json"
 VECTORS = "vectors.npy"  # one row per unit, L2-normalised

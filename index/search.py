@@ -51,6 +51,7 @@ class Hit:
     # where that cosine lies between the median document (0) and the closest one (1):
     # e5's cosines are compressed (0.78-0.88), so only their order within a question counts
     dense_lift: float = 0.0
+    page: str = ""  # a PDF passage's pages: "3", "3–4"
 
 
 @dataclass(frozen=True)
@@ -461,6 +462,7 @@ class Searcher:
             dense=cos,
             sentence_sims=sims,
             dense_lift=lift,
+            page=r["page"],
         )
 
     @property

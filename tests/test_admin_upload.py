@@ -10,9 +10,20 @@ from datetime import datetime
 import pytest
 from telegram_harness import MutableClock, running_bot
 from test_ingest import make_pdf
+from test_ingest_structure import make_docx
 
 import knowledge
-from bot.admin_upload import ASK, DATE, PUBLISHER, TITLE, URL, parse_date, parse_url, refuse_file
+from bot.admin_upload import (
+    ASK,
+    DATE,
+    PUBLISHER,
+    TITLE,
+    URL,
+    parse_date,
+    parse_url,
+    refuse_file,
+    upload_name,
+)
 from bot.assistant import Assistant
 from bot.dates import STOCKHOLM
 from bot.telegram_bot import NOT_TEXT
@@ -32,6 +43,20 @@ def test_dates_addresses_and_files_are_checked():
     assert refuse_file("plan.PDF", 1000) is None and refuse_file("sida.html", None) is None
     assert "filtypen" in refuse_file("virus.exe", 10)
     assert "20 MB" in refuse_file("stor.pdf", 21 * 1024 * 1024)
+    assert refuse_file("rutin.DOCX", 1000) is None
+    assert "spara dokumentet som .docx" in refuse_file("gammal.doc", 1000).casefold()
+    assert "Word (.docx)" in refuse_file("bild.png", 10)
+
+
+def test_a_file_without_a_suffix_is_named_by_its_mime_type():
+    assert upload_name("rutin", DOCX) == "rutin.docx"
+    assert upload_name("Plan", "application/pdf; charset=binary") == "Plan.pdf"
+    assert upload_name("plan.pdf", "text/plain") == "plan.pdf"  # its own suffix stands
+    assert upload_name("arkiv", "application/zip") == "arkiv"  # and is then refused
+    assert upload_name("../../etc/passwd", None) == "passwd"
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
@@ -168,3 +193,31 @@ def test_folders_a_crash_left_are_removed_at_start(tmp_path):
         assert not os.path.exists(old) and os.path.exists(fresh)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
+
+
+async def test_an_admin_sends_word_files_a_broken_one_changes_nothing(api, tmp_path, data):
+    good = tmp_path / "rutin.docx"
+    make_docx(good)
+    broken = good.read_bytes()[:2000]
+    documents_before = set(knowledge.load(data).documents)
+    async with running_bot(
+        api, tmp_path / "b.sqlite3", Assistant.create(), MutableClock(NOW),
+        admin_ids=frozenset({ADMIN}), reload=Assistant.create,
+    ):  # fmt: skip
+
+        async def upload(name: str, content: bytes, done: int) -> str:
+            api.push_document(ADMIN, name, content, DOCX)
+            for n, reply in enumerate(("Rutin för reservkraft", "Region Test", "-", "-")):
+                await answers(api, ADMIN, done + n + 1)
+                api.push_text(ADMIN, reply)
+            return (await answers(api, ADMIN, done + 6))[-1]
+
+        failed = await upload("rutin.docx", broken, 0)
+        assert failed.startswith("Dokumentet kunde inte läggas till: Word-filen kunde inte läsas")
+        assert failed.endswith("Inget har ändrats i kunskapsbasen.")
+        assert set(knowledge.load(data).documents) == documents_before
+
+        added = await upload("rutin", good.read_bytes(), 6)  # no suffix: its MIME type says
+        assert added.startswith("Tillagt: rutin-for-reservkraft (4 avsnitt)")
+        after = await api.reply_to(USER, "Hur länge ska bränslet på Österby vårdcentral räcka?")
+        assert "fyra dygn" in after.text and "Rutin för reservkraft, Bränsle" in after.text

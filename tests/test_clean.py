@@ -200,3 +200,71 @@ def test_a_numbered_first_heading_is_no_title():
         ("1. Inledning", "Text."),
         ("2. Bakgrund", "Mer text."),
     ]
+
+
+def test_numbered_headings_get_the_level_of_their_numbering():
+    md = to_markdown(
+        "Plan för reservkraft\n\n"
+        "1. Syfte\nPlanen beskriver hur reservkraften provas.\n\n"
+        "2. Ansvar\nDriftchefen ansvarar för provkörningen.\n\n"
+        "2.3 Rapportering\nResultatet rapporteras varje månad.\n\n"
+        "2.3.1 Avvikelser\nEtt fel rapporteras inom en timme.\n",
+        title="Plan för reservkraft",
+    )
+    sections = split_sections(md)
+    assert [(s.heading, s.level) for s in sections] == [
+        ("1. Syfte", 1), ("2. Ansvar", 1), ("2.3 Rapportering", 2), ("2.3.1 Avvikelser", 3),
+    ]  # fmt: skip
+    assert sections[3].path == ["2. Ansvar", "2.3 Rapportering", "2.3.1 Avvikelser"]
+
+
+def test_numbered_lines_that_are_items_dates_or_amounts_are_no_headings():
+    md = to_markdown(
+        "Avtalet har två parter.\n\n"
+        "Parter:\n1. Kommunen\n2. Regionen\n\n"  # a list under a colon
+        "Stycket fortsätter.\n\n"
+        "1. Ett kort förslag\n2. Ett annat förslag\n\n"  # items among items
+        "Utbetalningen görs.\n\n1. Januari 2027\nDå betalas stödet ut.\n\n"  # a date
+        "Beloppet är fastställt.\n\n2.5 Mkr\nGår till reservkraft.\n"  # an amount
+    )
+    assert "#" not in md
+
+
+def test_paragraphs_from_html_or_word_that_are_numbered_headings_become_headings():
+    from index.clean import blocks_markdown
+
+    md = blocks_markdown([
+        (1, "Rutin"),
+        (0, "1. Syfte"), (0, "Rutinen beskriver provet."),
+        (0, "3.1.2   Larm"), (0, "Larmet går till jouren."),
+        (0, "Gör så här:"), (0, "1. Ring jouren"), (0, "2. Skriv en rapport"),
+    ])  # fmt: skip
+    assert md.split("\n\n") == [
+        "# Rutin", "# 1. Syfte", "Rutinen beskriver provet.", "### 3.1.2 Larm",
+        "Larmet går till jouren.", "Gör så här:", "1. Ring jouren", "2. Skriv en rapport",
+    ]  # fmt: skip
+
+
+def test_page_markers_and_links_go_into_the_sections():
+    md = (
+        "# Plan\n\n<!-- sida 1 -->\n\n# 1. Syfte\n\nSe [MSB:s sida](https://www.msb.se/a).\n\n"
+        "<!-- sida 2 -->\n\nMer text på sidan två.\n\n<!-- sida 3 -->\n\n# 2. Ansvar\n\nText.\n\n"
+        "# 3. Bilagor\n\n<!-- sida 4 -->\n\nBilagorna.\n"  # a heading at the foot of page 3
+    )
+    syfte, ansvar, bilagor = split_sections(md)
+    assert syfte.text == "Se MSB:s sida.\n\nMer text på sidan två."
+    assert syfte.links == [("MSB:s sida", "https://www.msb.se/a")]
+    assert (syfte.page_span(), syfte.page_span(0, 10), syfte.page_span(16)) == ("1–2", "1", "2")
+    assert (ansvar.page_span(), ansvar.links) == ("3", [])
+    assert (bilagor.text, bilagor.page_span(), bilagor.page_span(1)) == ("Bilagorna.", "3–4", "4")
+    assert split_sections("# T\n\nUtan sidor.\n")[0].page_span() is None
+
+
+def test_links_are_written_so_that_they_read_back():
+    from index.clean import markdown_link, unlink
+
+    odd = "https://sv.example.org/wiki/Reservkraft_(el)"
+    for text, url in (("MSB", "https://www.msb.se/a?b=1&c=2"), ("Wiki", odd)):
+        assert unlink(f"Se {markdown_link(text, url)}.") == (f"Se {text}.", [(text, url)])
+    assert markdown_link("Klicka", "javascript:alert(1)") == "Klicka"
+    assert markdown_link("[x]", "https://www.msb.se") == "[x]"
