@@ -102,12 +102,13 @@ class Citer:
     knowledge: Knowledge
     refs: list[Citation] = field(default_factory=list)
 
-    def cite(self, ref: SourceRef | None, url: str | None = None) -> None:
+    def cite(self, ref: SourceRef | None, url: str | None = None, page: str | None = None) -> None:
+        """`page`: the quoted passage's own pages, where they are known (else the section's)."""
         if ref is None:
             return
         doc = self.knowledge.documents[ref.doc]
         section = document_sections(self.knowledge, ref.doc).get(ref.section)
-        page = section.page_span() if section else None  # a PDF's sections have pages
+        page = page or (section.page_span() if section else None)  # a PDF's sections have pages
         c = Citation(doc.title, ref.section, url or doc.url, doc.id, dated(doc), page)
         if c not in self.refs:
             self.refs.append(c)

@@ -596,7 +596,7 @@ class Assistant:
         if u.intent == "contact":  # whom to call: say when the organisation has a new name
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
         cite = Citer(self.knowledge)
-        cite.cite(knowledge_pkg.models.SourceRef(top.doc, top.section))
+        cite.cite(knowledge_pkg.models.SourceRef(top.doc, top.section), page=top.page or None)
         return Answer(text, True, "fact", cite.all())
 
     # -- structured look-ups used by commands and by the router ----------------------
