@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 import knowledge as knowledge_pkg
 from index import builder
 from index.analysis import fold, plain, stem
+from index.documents import sentences
 from index.embedding import embedder
 from index.search import Hit, Query, Searcher
 from knowledge.models import Area, Deadline, Knowledge
@@ -30,7 +31,7 @@ from .english import english, in_english
 from .entities import LEX, extract_domain
 from .ranking import Ranker
 from .reminders import schedule_text
-from .snippets import best_sentences
+from .snippets import CONDITION, best_sentences
 from .spelling import Speller
 from .understanding import (
     ALLOCATION_FLAGS,
@@ -333,13 +334,21 @@ class Assistant:
             )  # fmt: skip
             if scoped is None:
                 return Answer(self.unknown, False, "out_of_scope")
+        if scoped is not None and "consequence" in u.flags and not self._states_condition(
+            scoped, q
+        ):  # "vad händer om redovisningen kommer in för sent?": the text on what follows
+            scoped = next(
+                (h for h in hits[:COUNT_DEPTH]
+                 if self._states_condition(h, q) and self.ranker.in_scope(topic, h, foreign)),
+                scoped,
+            )  # fmt: skip
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]
         if scoped is None:
             if u.intent == "deadline" and not q.unknown:
                 return answer_upcoming(k, today)
             return Answer(self.unknown, False, "out_of_scope")
-        if preferred:
+        if preferred and "consequence" not in u.flags:  # what follows a date is no date
             # the kind the question asks for wins unless another covers clearly more of it
             best = self.ranker.coverage(hits[0], q)
             wanted = search(kinds=preferred)
@@ -358,6 +367,17 @@ class Assistant:
             (m[1].isdigit() or m[1] in LEX["a_number"])
             and asked & set(self.searcher.analyzer.terms(m[2]))
             for m in COUNTED.finditer(fold(hit.body))
+        )
+
+    def _states_condition(self, hit: Hit, q: Query) -> bool:
+        """A sentence of the hit states a condition not met about what the question names
+        (in a text that is quoted: a deadline's card would not show it)."""
+        if hit.kind not in ("passage", "fact"):
+            return False
+        telling = self.ranker.telling(q)
+        return any(
+            CONDITION.search(s) and telling & set(self.searcher.analyzer.terms(s))
+            for s in sentences(hit.body)
         )
 
     def _render_counted(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
@@ -592,6 +612,7 @@ class Assistant:
         text = best_sentences(
             top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims,
             figures=bool(u.flags & {"quantity", "count"}), dates="when" in u.flags,
+            conditions="consequence" in u.flags,
         )  # fmt: skip
         if u.intent == "contact":  # whom to call: say when the organisation has a new name
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])

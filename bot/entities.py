@@ -416,7 +416,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         e.extreme = "least"
     elif LEX["most"].search(folded):
         e.extreme = "most"
-    for flag in ("next_only", "previous", "count", "quantity", "when", "person"):
+    for flag in ("next_only", "previous", "count", "quantity", "when", "consequence", "person"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
     e.language = language(folded)

@@ -12,6 +12,9 @@ from knowledge.models import MONTHS_SV
 MAX_SNIPPET = 700
 FIGURE = re.compile(r"\d")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # "i juni 2022" says when, not how much
+# a condition not met ("om redovisning inte inkommer i tid"): what follows answers a
+# what-happens-if question
+CONDITION = re.compile(r"\b(?:om|ifall|if)\s+(?:\w+\s+){0,6}?(?:inte|ej|not)\b", re.IGNORECASE)
 # a date or a year: what a when-question is answered by
 DATED = re.compile(
     rf"\b(?:\d{{1,2}}\s+(?:{'|'.join(MONTHS_SV)})|(?:{'|'.join(MONTHS_SV)})\s+(?:19|20)\d\d"
@@ -38,17 +41,22 @@ def best_sentences(
     sims: Sequence[float] = (),
     figures: bool = False,
     dates: bool = False,
+    conditions: bool = False,
 ) -> str:
     """The sentences that share most telling terms with the question (and, with `sims`,
     the question's cosine with each sentence, are closest to it), in reading order, with
     the one after the best kept when it continues it (short sentences, lists). With
     `figures` (the question asks how much or how many) a sentence with a figure counts
-    one shared word more; with `dates` (it asks when) a sentence with a date does."""
+    one shared word more; with `dates` (it asks when) a sentence with a date does, and
+    with `conditions` (what happens if) one that states a condition not met."""
     sents = sentences(text)
     if not sents:
         return text[:MAX_SNIPPET]
     scores = [float(len(terms & set(analyzer.terms(s)))) for s in sents]
-    if dates:
+    if conditions:
+        figures = True
+        figured = [bool(CONDITION.search(t)) for t in sents]
+    elif dates:
         figures = True
         figured = [bool(DATED.search(t.casefold())) for t in sents]
     else:

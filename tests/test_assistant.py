@@ -336,3 +336,12 @@ def test_how_many_with_nothing_counted_is_declined(ask):
     """A year or a phone number in the NSPL text is not a number of staff."""
     assert not ask("Hur många medarbetare ska arbeta på NSPL-kansliet?").answered
     assert "sex civilområden" in ask("Hur många civilområden finns det?").text
+
+
+def test_what_happens_if_is_answered_by_the_condition_sentence(ask):
+    """The sentence on what follows a missed condition, though another shares as many
+    words with the question."""
+    a = ask("Vad blir följden om redovisningen inte lämnas i tid?")
+    assert "återkräva" in a.text
+    b = ask("Vad händer om vi inte skickar in rekvisitionen i tid?")
+    assert "förfaller" in b.text
