@@ -56,10 +56,11 @@ from .config import Config
 from .conversation import Conversations, Topic
 from .dates import STOCKHOLM, Clock, system_clock, today
 from .fair_answers import AnswerPool, ChatTurns, Flooded
+from .feedback import THANKED_PREFIX, VOTE_PREFIX, Votes, parse_vote, thanked_language
 from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
-from .source_text import showable, source_text
+from .source_text import first_section_key, section_of, showable, source_text
 from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import (
     AGAIN_PREFIX,
@@ -76,7 +77,9 @@ from .telegram_send import (
     parse_reply_data,
     reply_data,
     reply_row,
+    said,
     send_answer,
+    thanked_row,
     watchable,
     with_retries,
 )
@@ -181,6 +184,7 @@ class Services:
     answers: AnswerPool = field(default_factory=AnswerPool)
     # each chat's last answer's topic, for follow-ups (memory only, 30 minutes)
     conversations: Conversations = field(default_factory=Conversations)
+    votes: Votes = field(default_factory=Votes)  # answers voted on lately (memory only)
 
 
 def services_of(app: Application) -> Services:
@@ -194,17 +198,28 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 # -- replying -------------------------------------------------------------------------
 
 
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> None:
-    """Send an answer to the update's chat: HTML, escaped, with sources and "Bevaka"
-    buttons; in groups as a reply to the message that asked."""
+async def reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    answer: Answer,
+    *,
+    feedback: bool = False,
+) -> None:
+    """Send an answer to the update's chat: HTML, escaped, with sources, "Bevaka" and
+    "Visa källtext" buttons, and 👍/👎 when `feedback`; in groups as a reply to the
+    message that asked."""
     s = services(context)
     chat = update.effective_chat
-    watch = watchable(answer, s.assistant.knowledge, today(s.clock))
+    k = s.assistant.knowledge
+    watch = watchable(answer, k, today(s.clock))
     message = update.effective_message
     reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
     watched = _watched(s, chat.id) if watch else frozenset()
-    shown = [] if answer.kind == "source_text" else showable(s.assistant.knowledge, answer.sources)
-    keyboard = answer_keyboard(watch, watched, shown)
+    shown = [] if answer.kind == "source_text" else showable(k, answer.sources)
+    vote = None
+    if feedback:  # what a 👍/👎 on it stores (bot/feedback.py)
+        vote = (answer.language, answer.kind, first_section_key(k, answer.sources))
+    keyboard = answer_keyboard(watch, watched, shown, vote)
     await send_answer(
         context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched, keyboard=keyboard
     )
@@ -248,17 +263,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def deadlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/frister: the coming deadlines with their next date, and a "Bevaka" button each."""
     s = services(context)
-    await reply(update, context, s.assistant.upcoming(today(s.clock)))
+    await reply(update, context, s.assistant.upcoming(today(s.clock)), feedback=True)
 
 
 async def tasks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/uppgifter [område]: the tasks of an area, or the areas to choose from."""
-    await reply(update, context, services(context).assistant.tasks(_arg_text(context) or None))
+    answer = services(context).assistant.tasks(_arg_text(context) or None)
+    await reply(update, context, answer, feedback=True)
 
 
 async def support_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stod [område]: the support in an area, or the areas to choose from."""
-    await reply(update, context, services(context).assistant.support(_arg_text(context) or None))
+    answer = services(context).assistant.support(_arg_text(context) or None)
+    await reply(update, context, answer, feedback=True)
 
 
 def allocation_args(args: list[str]) -> tuple[str | None, int | None]:
@@ -274,7 +291,8 @@ async def allocation_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/tilldelning <region | alla> [år]: a region's grant and how it was computed, or the
     table of all regions; without a region, how to ask."""
     region, year = allocation_args(context.args or [])
-    await reply(update, context, services(context).assistant.allocation(region, year))
+    answer = services(context).assistant.allocation(region, year)
+    await reply(update, context, answer, feedback=True)
 
 
 async def watch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -488,6 +506,7 @@ async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     s = services(context)
     s.conversations.forget(update.effective_chat.id)
+    s.votes.forget_chat(update.effective_chat.id)
     await reply(update, context, watching.forget(s.store, update.effective_chat.id))
 
 
@@ -696,7 +715,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     topic = s.conversations.get(chat_id)
     answer = await s.answers.run(lambda: assistant.ask(text, day, topic))
     s.conversations.put(chat_id, answer.topic)
-    await reply(update, context, answer)
+    await reply(update, context, answer, feedback=answer.kind != "help")
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -719,6 +738,49 @@ async def source_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     chat = update.effective_chat
     reply_to = query.message.message_id if query.message else None
     await send_answer(context.bot, chat.id, found, s.policy, reply_to=reply_to)
+
+
+async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍 / 👎 under an answer: stored without the question, the chat or the user (the
+    answer's kind, its first cited section, the vote and the day), confirmed on the
+    button, and the two buttons turned into "✓ Tack för omdömet". The first vote on an
+    answer counts: a second tap that comes before the buttons have changed is told it
+    was noted already, and nothing more is stored."""
+    s = services(context)
+    query = update.callback_query
+    vote = parse_vote(query.data or "")
+    if vote is None:
+        await stale_button(update, context)
+        return
+    message = query.message
+    voted_on = (message.chat.id, message.message_id) if message else query.inline_message_id
+    if not s.votes.claim(voted_on):
+        await with_retries(lambda: query.answer(said("vote_again", vote.language)), s.policy)
+        return
+    doc, section = section_of(s.assistant.knowledge, vote.section_key or "") or (None, None)
+    try:
+        s.store.add_feedback(vote.kind, doc, section, vote.value, today(s.clock))
+    except StoreUnavailable:
+        s.votes.release(voted_on)  # nothing stored: the buttons stay for another try
+        await with_retries(lambda: query.answer(said("vote_failed", vote.language)), s.policy)
+        return
+    await with_retries(lambda: query.answer(said("vote_saved", vote.language)), s.policy)
+    markup = message.reply_markup if message else None
+    if markup is not None:
+        rows = [
+            thanked_row(vote.language)
+            if any(parse_vote(b.callback_data or "") for b in row)
+            else list(row)
+            for row in markup.inline_keyboard
+        ]
+        await _edit_buttons(query, rows, s)
+
+
+async def thanked_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "✓ Tack för omdömet": voted already; a notice, nothing else."""
+    s = services(context)
+    language = thanked_language(update.callback_query.data or "") or "sv"
+    await with_retries(lambda: update.callback_query.answer(said("vote_again", language)), s.policy)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -773,6 +835,8 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(reminder_state_button, pattern=f"^({DONE_STATE}|{AGAIN_STATE})$")
     )
     app.add_handler(CallbackQueryHandler(source_button, pattern=f"^{SOURCE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(thanked_button, pattern=f"^{THANKED_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(vote_button, pattern=f"^{VOTE_PREFIX}"))
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too
@@ -873,6 +937,7 @@ def build_application(
         reload=reload,
         reloading=asyncio.Lock(),
         conversations=Conversations(clock=lambda: clock().timestamp()),
+        votes=Votes(clock=lambda: clock().timestamp()),
     )
     register_handlers(app)
     return app

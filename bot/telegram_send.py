@@ -28,6 +28,7 @@ from knowledge.models import Deadline, Knowledge
 
 from .answer import Answer
 from .english import english
+from .feedback import thanked_data, vote_data
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,6 +52,20 @@ DONE_LABEL, DONE_SHOWN = "Klar", "✓ Klar"
 AGAIN_LABEL, AGAIN_SHOWN = "Påminn igen om 1 dag", "✓ Påminner i morgon"
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 _REPLY_DATA = re.compile(r"(klar|igen):([^:]+):(\d{4}-\d{2}-\d{2})")
+UP, DOWN = "👍", "👎"  # feedback under answers (bot/feedback.py)
+
+# Telegram's own short texts in Swedish; the English ones are in english.yaml (telegram:).
+SAID = {
+    "thanked": "✓ Tack för omdömet",
+    "vote_saved": "Tack! Omdömet sparas utan din fråga och utan vem du är.",
+    "vote_again": "Omdömet är redan registrerat – tack!",
+    "vote_failed": "Omdömet kunde inte sparas just nu – försök igen om en stund.",
+}
+
+
+def said(key: str, language: str = "sv") -> str:
+    """One of Telegram's short texts (SAID) in the answer's language."""
+    return english().telegram[key] if language == "en" else SAID[key]
 
 
 @dataclass(frozen=True)
@@ -300,13 +315,35 @@ def source_row(shown: list[tuple[str, str]]) -> list[InlineKeyboardButton]:
     ]
 
 
+def vote_row(language: str, kind: str, section_key: str | None) -> list[InlineKeyboardButton]:
+    """👍 and 👎, each carrying what a vote stores (empty when it cannot be carried)."""
+    up, down = (vote_data(v, language, kind, section_key) for v in (1, -1))
+    if up is None or down is None:
+        return []
+    return [
+        InlineKeyboardButton(UP, callback_data=up),
+        InlineKeyboardButton(DOWN, callback_data=down),
+    ]
+
+
+def thanked_row(language: str) -> list[InlineKeyboardButton]:
+    """What 👍/👎 turn into once pressed: nothing more to vote with."""
+    return [InlineKeyboardButton(said("thanked", language), callback_data=thanked_data(language))]
+
+
 def answer_keyboard(
-    deadlines: list[Deadline], watched: frozenset[str], shown: list[tuple[str, str]]
+    deadlines: list[Deadline],
+    watched: frozenset[str],
+    shown: list[tuple[str, str]],
+    vote: tuple[str, str, str | None] | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """An answer's buttons: "Bevaka" per deadline, then "Visa källtext"."""
+    """An answer's buttons: "Bevaka" per deadline, then "Visa källtext", then 👍/👎 when
+    `vote` (the answer's language, kind and first cited section's key) is given."""
     rows = [[watch_button(d, d.id in watched)] for d in deadlines]
     if shown:
         rows.append(source_row(shown))
+    if vote is not None and (row := vote_row(*vote)):
+        rows.append(row)
     return InlineKeyboardMarkup(rows) if rows else None
 
 
