@@ -60,6 +60,7 @@ from .feedback import THANKED_PREFIX, VOTE_PREFIX, Votes, parse_vote, thanked_la
 from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
+from .sent_replies import Sent, SentReplies
 from .source_text import first_section_key, section_of, showable, source_text
 from .store import StoreUnavailable, SubscriptionStore
 from .telegram_send import (
@@ -75,10 +76,12 @@ from .telegram_send import (
     answer_keyboard,
     esc,
     parse_reply_data,
+    render_html,
     reply_data,
     reply_row,
     said,
     send_answer,
+    split_message,
     thanked_row,
     watchable,
     with_retries,
@@ -184,6 +187,8 @@ class Services:
     answers: AnswerPool = field(default_factory=AnswerPool)
     # each chat's last answer's topic, for follow-ups (memory only, 30 minutes)
     conversations: Conversations = field(default_factory=Conversations)
+    # which messages answered which question, for edited questions (memory only, 30 min)
+    replies: SentReplies = field(default_factory=SentReplies)
     votes: Votes = field(default_factory=Votes)  # answers voted on lately (memory only)
 
 
@@ -204,10 +209,13 @@ async def reply(
     answer: Answer,
     *,
     feedback: bool = False,
+    before: Topic | None = None,
 ) -> None:
     """Send an answer to the update's chat: HTML, escaped, with sources, "Bevaka" and
     "Visa källtext" buttons, and 👍/👎 when `feedback`; in groups as a reply to the
-    message that asked."""
+    message that asked. An answer to an edited question edits the earlier answer to it
+    when that is known and the same number of messages, else it is sent anew. `before`:
+    the chat's follow-up topic the question was read in (kept for such an edit)."""
     s = services(context)
     chat = update.effective_chat
     k = s.assistant.knowledge
@@ -220,11 +228,56 @@ async def reply(
     if feedback:  # what a 👍/👎 on it stores (bot/feedback.py)
         vote = (answer.language, answer.kind, first_section_key(k, answer.sources))
     keyboard = answer_keyboard(watch, watched, shown, vote)
-    await send_answer(
-        context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched, keyboard=keyboard
-    )
-    if answer.chart:
-        await send_chart(context, chat.id, s)
+    # the user's own message (not a button's): its answer is remembered for an edit
+    asked = update.message or update.edited_message
+    earlier = s.replies.get(chat.id, asked.message_id) if update.edited_message else None
+    if earlier is not None and await _edit_answer(context, chat.id, earlier, answer, watch,
+                                                  keyboard, s):  # fmt: skip
+        ids = earlier.messages
+    else:
+        sent = await send_answer(
+            context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched,
+            keyboard=keyboard,
+        )  # fmt: skip
+        ids = tuple(m.message_id for m in sent)
+        if answer.chart:
+            await send_chart(context, chat.id, s)
+    if asked is not None:
+        s.replies.put(chat.id, asked.message_id, Sent(ids, answer.chart, before))
+
+
+async def _edit_answer(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    earlier: Sent,
+    answer: Answer,
+    watch: list[Deadline],
+    keyboard: InlineKeyboardMarkup | None,
+    s: Services,
+) -> bool:
+    """Put `answer` into the messages of the earlier answer (text and buttons); False
+    when it cannot be: another number of messages or a chart where there was none (or
+    the other way round), or Telegram refuses the edit (the message was deleted, say) -
+    then the caller sends it anew. Unchanged text is no failure."""
+    chunks = split_message(render_html(answer, watch))
+    if len(chunks) != len(earlier.messages) or answer.chart != earlier.chart:
+        return False
+    for i, (message_id, chunk) in enumerate(zip(earlier.messages, chunks, strict=True)):
+        markup = keyboard if i == len(chunks) - 1 else None
+        try:
+            await with_retries(
+                lambda m=message_id, c=chunk, k=markup: context.bot.edit_message_text(
+                    c, chat_id=chat_id, message_id=m, reply_markup=k
+                ),
+                s.policy,
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.casefold():  # the same answer: nothing to do
+                continue
+            log.info("An earlier answer could not be edited (%s); sent anew", exc.message)
+            return False
+        s.votes.release((chat_id, message_id))  # a new answer: its 👍/👎 count afresh
+    return True
 
 
 async def send_chart(context: ContextTypes.DEFAULT_TYPE, chat_id: int, s: Services) -> None:
@@ -506,6 +559,7 @@ async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     s = services(context)
     s.conversations.forget(update.effective_chat.id)
+    s.replies.forget(update.effective_chat.id)
     s.votes.forget_chat(update.effective_chat.id)
     await reply(update, context, watching.forget(s.store, update.effective_chat.id))
 
@@ -696,7 +750,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text: the assistant's answer with its sources (and "Bevaka" buttons when it
     is about deadlines). "bevaka X" / "avbevaka X" written as text work like the commands.
     In groups only messages that mention the bot or reply to it are answered. An edited
-    question is answered again: the user has corrected it."""
+    question is answered again - the user has corrected it - in the context it was first
+    asked in, and the answer edits the earlier one (see reply)."""
     if not _addressed_in_group(update, context):
         return
     s = services(context)
@@ -711,11 +766,14 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     assistant, day, chat_id = s.assistant, today(s.clock), update.effective_chat.id
     # updates of one chat are handled in order (ChatOrderedUpdates): the topic read here
-    # is the previous answer's
-    topic = s.conversations.get(chat_id)
+    # is the previous answer's - or, for an edited question, the one it was asked in
+    asked = update.effective_message.message_id
+    earlier = s.replies.get(chat_id, asked) if update.edited_message else None
+    topic = earlier.topic_before if earlier else s.conversations.get(chat_id)
     answer = await s.answers.run(lambda: assistant.ask(text, day, topic))
-    s.conversations.put(chat_id, answer.topic)
-    await reply(update, context, answer, feedback=answer.kind != "help")
+    if earlier is None or s.replies.is_latest(chat_id, asked):  # not over later questions'
+        s.conversations.put(chat_id, answer.topic)
+    await reply(update, context, answer, feedback=answer.kind != "help", before=topic)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -937,6 +995,7 @@ def build_application(
         reload=reload,
         reloading=asyncio.Lock(),
         conversations=Conversations(clock=lambda: clock().timestamp()),
+        replies=SentReplies(clock=lambda: clock().timestamp()),
         votes=Votes(clock=lambda: clock().timestamp()),
     )
     register_handlers(app)

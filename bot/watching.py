@@ -78,10 +78,12 @@ sparas i ett år.
 
 Det sparas inte: dina frågor, ditt namn, ditt användarnamn eller ditt telefonnummer. \
 Den senaste frågan och vad svaret gällde hålls bara i minnet, i högst 30 minuter, så att \
-du kan ställa en följdfråga (”och Skåne då?”); en ny fråga ersätter den. I en timme minns \
-jag vilka svar som nyss fått ett omdöme, så att ett dubbeltryck inte räknas två gånger. \
-Inget av det skrivs till disk; allt glöms vid /glom eller en omstart. Felloggar \
-innehåller bara uppdateringens nummer, aldrig vad du skrev.
+du kan ställa en följdfråga (”och Skåne då?”); en ny fråga ersätter den. Lika länge minns \
+jag vilket av mina meddelanden som svarade på vilket av dina, så att en fråga du redigerar \
+ändrar mitt svar i stället för att få ett nytt, och i en timme vilka svar som nyss fått \
+ett omdöme, så att ett dubbeltryck inte räknas två gånger. Inget av det skrivs till disk; \
+allt glöms vid /glom eller en omstart. Felloggar innehåller bara uppdateringens nummer, \
+aldrig vad du skrev.
 
 Radera allt som sparats om chatten: /glom (i en grupp: gruppens administratörer)
 Sluta bevaka en frist: /avbevaka
