@@ -39,6 +39,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -55,7 +56,7 @@ from .chart import allocation_chart_png
 from .config import Config
 from .conversation import Conversations, Topic
 from .dates import STOCKHOLM, Clock, system_clock, today
-from .fair_answers import AnswerPool, ChatTurns, Flooded
+from .fair_answers import AnswerPool, ChatTurns, Flooded, Newest
 from .feedback import THANKED_PREFIX, VOTE_PREFIX, Votes, parse_vote, thanked_language
 from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
@@ -63,6 +64,8 @@ from .reminders import SEND_AT, schedule_text
 from .sent_replies import Sent, SentReplies
 from .source_text import first_section_key, section_of, showable, source_text
 from .store import StoreUnavailable, SubscriptionStore
+from .telegram_inline import CACHE_SECONDS, MIN_CHARS, SOURCE_LINK, answer_result, help_button
+from .telegram_inline import language_of as inline_language
 from .telegram_send import (
     AGAIN_PREFIX,
     AGAIN_STATE,
@@ -190,6 +193,7 @@ class Services:
     # which messages answered which question, for edited questions (memory only, 30 min)
     replies: SentReplies = field(default_factory=SentReplies)
     votes: Votes = field(default_factory=Votes)  # answers voted on lately (memory only)
+    inline: Newest = field(default_factory=Newest)  # each user's newest inline query
 
 
 def services_of(app: Application) -> Services:
@@ -632,6 +636,14 @@ async def refresh_assistant(s: Services) -> Answer:
     return answer
 
 
+async def source_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """t.me/<bot>?start=kalla_<key> (the "Visa källtext" of an inline result): the cited
+    section, as the button under a chat answer gives it."""
+    s = services(context)
+    found = source_text(s.assistant.knowledge, context.args[0] if context.args else "")
+    await reply(update, context, found or Answer(SOURCE_GONE, False, "source_text"))
+
+
 ADMIN_COMMANDS = {"status": status_cmd, "omindexera": reindex_cmd}
 
 COMMAND_HANDLERS = {
@@ -657,7 +669,7 @@ DEEP_LINKS = {
     name: handler
     for name, handler in COMMAND_HANDLERS.items()
     if name not in ADMIN_COMMANDS and handler is not start
-}
+} | {SOURCE_LINK: source_link}
 
 
 async def gatekeeper(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -673,6 +685,10 @@ async def gatekeeper(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     log.info("Update %s refused: not on the allowlist", update.update_id)
     if update.callback_query:
         await with_retries(lambda: update.callback_query.answer(REFUSAL), s.policy)
+    elif update.inline_query:  # no results; the line above them opens the refusal
+        language = inline_language(user.language_code if user else None)
+        button = help_button("inline_closed", language)
+        await _answer_inline(update.inline_query, [], button, True, s)
     elif chat and chat.type == ChatType.PRIVATE and update.message:
         await with_retries(lambda: context.bot.send_message(chat.id, esc(REFUSAL)), s.policy)
     raise ApplicationHandlerStop
@@ -841,6 +857,45 @@ async def thanked_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await with_retries(lambda: update.callback_query.answer(said("vote_again", language)), s.policy)
 
 
+async def inline_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot <fråga> in any chat: the answer as a result to send there - the same text,
+    sources and HTML as in the chat, in one message, with deep links into the bot's chat
+    for "Bevaka" and "Visa källtext" (bot/telegram_inline.py). No follow-up context and
+    nothing kept: an inline query is no conversation. A query of fewer than three
+    characters gets no result, only the line that opens the bot's chat; a question the
+    documents do not answer gets the honest "Det vet jag inte" with whom to ask."""
+    s = services(context)
+    query = update.inline_query
+    text = question_text(query.query, context.bot.username)
+    language = inline_language(query.from_user.language_code if query.from_user else None)
+    # in a closed bot no answer may be cached for anyone but the one who was let in
+    personal = s.access.closed
+    if len(text) < MIN_CHARS or not any(c.isalnum() for c in text):
+        await _answer_inline(query, [], help_button("inline_hint", language), personal, s)
+        return
+    user = query.from_user.id if query.from_user else None
+    async with s.inline.turn(user) as newest:
+        if not newest:  # the user typed on; Telegram shows only the newest query's answer
+            return
+        assistant, day = s.assistant, today(s.clock)
+        answer = await s.answers.run(lambda: assistant.ask(text, day))  # no topic: none kept
+        result = answer_result(answer, assistant.knowledge, day, context.bot.username)
+        button = help_button("inline_help", answer.language)
+        await _answer_inline(query, [result], button, personal, s)
+
+
+async def _answer_inline(query, results: list, button, personal: bool, s: Services) -> None:
+    try:
+        await with_retries(
+            lambda: query.answer(
+                results, cache_time=CACHE_SECONDS, is_personal=personal, button=button
+            ),
+            s.policy,
+        )
+    except BadRequest as exc:  # "query is too old": the user has moved on
+        log.info("Inline query not answered: %s", exc.message)
+
+
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button whose data we do not know (an old version's, or forged): a short notice,
     so the user's spinner stops, and nothing else."""
@@ -896,6 +951,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(thanked_button, pattern=f"^{THANKED_PREFIX}"))
     app.add_handler(CallbackQueryHandler(vote_button, pattern=f"^{VOTE_PREFIX}"))
     app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(InlineQueryHandler(inline_answer))
     app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too
     app.add_handler(MessageHandler(text, question))

@@ -82,7 +82,8 @@ du kan ställa en följdfråga (”och Skåne då?”); en ny fråga ersätter d
 jag vilket av mina meddelanden som svarade på vilket av dina, så att en fråga du redigerar \
 ändrar mitt svar i stället för att få ett nytt, och i en timme vilka svar som nyss fått \
 ett omdöme, så att ett dubbeltryck inte räknas två gånger. Inget av det skrivs till disk; \
-allt glöms vid /glom eller en omstart. Felloggar innehåller bara uppdateringens nummer, \
+allt glöms vid /glom eller en omstart. En fråga i inline-läget (@boten och frågan, i en \
+annan chatt) lämnar ingenting efter sig. Felloggar innehåller bara uppdateringens nummer, \
 aldrig vad du skrev.
 
 Radera allt som sparats om chatten: /glom (i en grupp: gruppens administratörer)
