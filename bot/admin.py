@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from knowledge import KnowledgeError
 
 from .answer import Answer
 from .dates import STOCKHOLM
-from .store import StoreUnavailable, SubscriptionStore
+from .feedback import KEPT_DAYS
+from .store import FeedbackCounts, SectionVotes, StoreUnavailable, SubscriptionStore
 
 
 def _age(seconds: float) -> str:
@@ -32,9 +33,31 @@ def _index_line(assistant: Any, now: datetime) -> str:
     return f"• Sökindex: byggt {built:%Y-%m-%d %H:%M} ({age}), {searcher.passages} textavsnitt"
 
 
+def _votes(v: SectionVotes) -> str:
+    return f"{v.down} 👎, {v.up} 👍"
+
+
+def feedback_lines(counts: FeedbackCounts, knowledge: Any) -> list[str]:
+    """The votes of the last year, and the sections with the most 👎 first: where the
+    answers are weakest (a document removed since is named by its id)."""
+    if not (counts.up or counts.down):
+        return ["• Omdömen om svaren (senaste året): inga ännu"]
+    lines = [f"• Omdömen om svaren (senaste året): {counts.up} 👍, {counts.down} 👎"]
+    if counts.worst:
+        lines.append("  Avsnitt med flest 👎:")
+    for v in counts.worst:
+        doc = knowledge.documents.get(v.doc)
+        lines.append(f"  – {doc.title if doc else v.doc}, {v.section}: {_votes(v)}")
+    if counts.uncited.up or counts.uncited.down:
+        lines.append(f"  Svar utan källa (t.ex. ”vet inte”): {_votes(counts.uncited)}")
+    return lines
+
+
 def status(assistant: Any, store: SubscriptionStore, now: datetime) -> Answer:
-    """Counts only - never which chat watches what."""
+    """Counts only - never which chat watches what, nor whose a vote was."""
     c = store.counts()
+    day = now.astimezone(STOCKHOLM).date()
+    votes = store.feedback_counts(since=day - timedelta(days=KEPT_DAYS))
     k = assistant.knowledge
     try:
         store.check()
@@ -50,6 +73,7 @@ def status(assistant: Any, store: SubscriptionStore, now: datetime) -> Answer:
         _index_line(assistant, now),
         f"• Kunskapsbas: {len(k.documents)} dokument, {len(k.deadlines)} frister, "
         f"{len(k.areas)} områden, {len(k.regions)} regioner",
+        *feedback_lines(votes, k),
     ]
     return Answer("\n".join(lines), True, "admin")
 

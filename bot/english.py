@@ -34,6 +34,7 @@ class English:
     shortened: str
     watch: str
     texts: dict[str, str]
+    telegram: dict[str, str]  # Telegram's short texts (bot.telegram_send.SAID in Swedish)
     replacements: tuple[tuple[re.Pattern, str], ...]
 
     def line(self, text: str) -> str:
@@ -68,7 +69,7 @@ def _parse(path) -> English:
     if not isinstance(raw, dict):
         fail("filen", "ska vara en mappning")
     for key in ("months", "lead_in", "source", "link", "shortened", "watch", "texts",
-                "replacements"):  # fmt: skip
+                "telegram", "replacements"):  # fmt: skip
         if key not in raw:
             fail(key, "saknas")
     if not isinstance(raw["months"], list) or len(raw["months"]) != 12:
@@ -84,7 +85,7 @@ def _parse(path) -> English:
             fail(f"replacements[{i}]", f"ogiltigt mönster {pair[0]!r}: {exc}")
     return English(
         tuple(raw["months"]), raw["lead_in"], raw["source"], raw["link"], raw["shortened"],
-        raw["watch"], dict(raw["texts"]), tuple(rules),
+        raw["watch"], dict(raw["texts"]), dict(raw["telegram"]), tuple(rules),
     )  # fmt: skip
 
 

@@ -64,6 +64,31 @@ class ChatTurns:
                     self._locks.pop(chat_id, None)
 
 
+class Newest:
+    """Per key (a user), only the newest piece of work is done: one at a time, and one
+    that a newer one overtook while it waited is skipped. For inline queries, of which
+    Telegram sends one per pause in typing and shows only the last answer's results."""
+
+    def __init__(self) -> None:
+        self._newest: dict[object, object] = {}
+        self._locks: dict[object, asyncio.Lock] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: object) -> AsyncIterator[bool]:
+        """Yields whether this is still the newest when its turn comes."""
+        mine = object()
+        self._newest[key] = mine
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                yield self._newest.get(key) is mine
+        finally:
+            if self._newest.get(key) is mine:  # nobody after us: nothing kept about `key`
+                del self._newest[key]
+                if not lock.locked():
+                    self._locks.pop(key, None)
+
+
 class AnswerPool:
     """The engine's work in threads, off the event loop (numpy and the embedding model
     release the GIL, so two cores are used)."""

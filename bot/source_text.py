@@ -64,6 +64,22 @@ def showable(knowledge: Knowledge, citations: tuple[Citation, ...]) -> list[tupl
     return out
 
 
+def section_of(knowledge: Knowledge, key: str) -> tuple[str, str] | None:
+    """(document id, section name as cited) of the section named by `key`, or None."""
+    found = _sections(knowledge).get(key)
+    return (found[0], found[1]) if found else None
+
+
+def first_section_key(knowledge: Knowledge, citations: tuple[Citation, ...]) -> str | None:
+    """The key of the first cited section that names one (what a vote on the answer is
+    counted against)."""
+    sections = _sections(knowledge)
+    for c in citations:
+        if c.doc is not None and section_key(c.doc, c.section) in sections:
+            return section_key(c.doc, c.section)
+    return None
+
+
 def source_text(knowledge: Knowledge, key: str) -> Answer | None:
     """The section named by `key` with what identifies its document; None for a key no
     section has (an old button after the document changed, or forged data)."""

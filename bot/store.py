@@ -16,6 +16,12 @@ Replies to reminders (the "Klar" and "Påminn igen om 1 dag" buttons) are one ro
 one extra reminder is due and how far it got (pending, claimed, sent) - claimed and
 marked like the usual reminders, in the same transaction as them.
 
+Feedback on answers (👍/👎, bot/feedback.py) is one row per vote in `feedback`: the
+day, the answer's kind, the first cited section (document and section) and the vote -
+no chat, no user, no question, no time of day, so it is nobody's data: /glom leaves it
+(there is nothing of the chat's in it) and `prune` drops what is older than a year.
+`feedback_counts` is what /status shows: the sections with the most 👎 first.
+
 The schema only grows: every table is created IF NOT EXISTS when the database is opened,
 so a database made by an earlier version gets the new tables and keeps its rows;
 `PRAGMA user_version` records SCHEMA_VERSION for changes that are more than a new table.
@@ -39,14 +45,15 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from .change_notices import NoticeKey
+from .feedback import KEPT_DAYS
 from .reminders import ReminderKey, Replies, Subscription
 
 BUSY_TIMEOUT = 3.0  # seconds a write waits for another connection's lock
-SCHEMA_VERSION = 1  # 1: reminder_replies (no number before it)
+SCHEMA_VERSION = 2  # 1: reminder_replies (no number before it); 2: feedback
 
 # SQLite's primary result codes that mean "the database cannot be used now", as opposed
 # to a bug in a statement (which still raises sqlite3's own error).
@@ -117,6 +124,14 @@ CREATE TABLE IF NOT EXISTS reminder_replies (
     again_state TEXT CHECK (again_state IN ('pending', 'claimed', 'sent')),
     PRIMARY KEY (chat_id, deadline_id, occurrence)
 );
+CREATE TABLE IF NOT EXISTS feedback (
+    day         TEXT    NOT NULL,  -- the vote's date (Stockholm), ISO 8601: no time of day
+    kind        TEXT    NOT NULL,  -- the answer's kind: deadline, allocation, out_of_scope …
+    doc         TEXT,              -- the first cited section's document (NULL: none cited)
+    section     TEXT,
+    vote        INTEGER NOT NULL CHECK (vote IN (-1, 1))
+);
+CREATE INDEX IF NOT EXISTS feedback_day ON feedback (day);
 """
 
 
@@ -154,6 +169,27 @@ class Counts:
     subscriptions: int
     reminders_sent: int
     unconfirmed_claims: int
+
+
+@dataclass(frozen=True)
+class SectionVotes:
+    """The votes on answers citing one section first (doc and section None: answers
+    that cite nothing, such as "vet inte")."""
+
+    doc: str | None
+    section: str | None
+    up: int
+    down: int
+
+
+@dataclass(frozen=True)
+class FeedbackCounts:
+    """For /status: all votes since a day, and the sections with the most 👎."""
+
+    up: int
+    down: int
+    worst: tuple[SectionVotes, ...]  # most 👎 first, then fewest 👍; none without a 👎
+    uncited: SectionVotes  # the answers that cite no section
 
 
 @dataclass(frozen=True)
@@ -348,6 +384,35 @@ class SubscriptionStore:
             ).fetchone()
         return Counts(chats, subs, sent + extra_sent, claimed + extra_claimed)
 
+    # -- feedback on answers ------------------------------------------------------------
+
+    def add_feedback(
+        self, kind: str, doc: str | None, section: str | None, vote: int, day: date
+    ) -> None:
+        """One vote (+1 or -1) on an answer of `kind` citing `section` of `doc` first."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO feedback (day, kind, doc, section, vote) VALUES (?, ?, ?, ?, ?)",
+                (day.isoformat(), kind, doc, section, 1 if vote > 0 else -1),
+            )
+
+    def feedback_counts(self, since: date, limit: int = 5) -> FeedbackCounts:
+        """The votes on or after `since`: in all, per cited section with the most 👎
+        first (at most `limit`), and on answers citing nothing."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT doc, section, COALESCE(SUM(vote = 1), 0), COALESCE(SUM(vote = -1), 0) "
+                "FROM feedback WHERE day >= ? GROUP BY doc, section",
+                (since.isoformat(),),
+            ).fetchall()
+        per = [SectionVotes(*r) for r in rows]
+        uncited = next((v for v in per if v.doc is None), SectionVotes(None, None, 0, 0))
+        cited = sorted((v for v in per if v.doc is not None and v.down),
+                       key=lambda v: (-v.down, v.up, v.doc, v.section or ""))  # fmt: skip
+        return FeedbackCounts(
+            sum(v.up for v in per), sum(v.down for v in per), tuple(cited[:limit]), uncited
+        )
+
     # -- reminders ----------------------------------------------------------------------
 
     def recorded(self, since: date) -> set[ReminderKey]:
@@ -445,9 +510,11 @@ class SubscriptionStore:
 
     def prune(self, before: date) -> int:
         """Drop reminder records (and replies) of occurrences before `before`; they can
-        never be due again."""
+        never be due again. Votes on answers are kept for a year before `before`."""
         with self._tx() as db:
             db.execute("DELETE FROM reminder_replies WHERE occurrence < ?", (before.isoformat(),))
+            kept_from = before - timedelta(days=KEPT_DAYS)
+            db.execute("DELETE FROM feedback WHERE day < ?", (kept_from.isoformat(),))
             return db.execute(
                 "DELETE FROM reminders WHERE occurrence < ?", (before.isoformat(),)
             ).rowcount

@@ -39,6 +39,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -55,12 +56,16 @@ from .chart import allocation_chart_png
 from .config import Config
 from .conversation import Conversations, Topic
 from .dates import STOCKHOLM, Clock, system_clock, today
-from .fair_answers import AnswerPool, ChatTurns, Flooded
+from .fair_answers import AnswerPool, ChatTurns, Flooded, Newest
+from .feedback import THANKED_PREFIX, VOTE_PREFIX, Votes, parse_vote, thanked_language
 from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
-from .source_text import showable, source_text
+from .sent_replies import Sent, SentReplies
+from .source_text import first_section_key, section_of, showable, source_text
 from .store import StoreUnavailable, SubscriptionStore
+from .telegram_inline import CACHE_SECONDS, MIN_CHARS, SOURCE_LINK, answer_result, help_button
+from .telegram_inline import language_of as inline_language
 from .telegram_send import (
     AGAIN_PREFIX,
     AGAIN_STATE,
@@ -74,9 +79,13 @@ from .telegram_send import (
     answer_keyboard,
     esc,
     parse_reply_data,
+    render_html,
     reply_data,
     reply_row,
+    said,
     send_answer,
+    split_message,
+    thanked_row,
     watchable,
     with_retries,
 )
@@ -181,6 +190,10 @@ class Services:
     answers: AnswerPool = field(default_factory=AnswerPool)
     # each chat's last answer's topic, for follow-ups (memory only, 30 minutes)
     conversations: Conversations = field(default_factory=Conversations)
+    # which messages answered which question, for edited questions (memory only, 30 min)
+    replies: SentReplies = field(default_factory=SentReplies)
+    votes: Votes = field(default_factory=Votes)  # answers voted on lately (memory only)
+    inline: Newest = field(default_factory=Newest)  # each user's newest inline query
 
 
 def services_of(app: Application) -> Services:
@@ -194,22 +207,81 @@ def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
 # -- replying -------------------------------------------------------------------------
 
 
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> None:
-    """Send an answer to the update's chat: HTML, escaped, with sources and "Bevaka"
-    buttons; in groups as a reply to the message that asked."""
+async def reply(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    answer: Answer,
+    *,
+    feedback: bool = False,
+    before: Topic | None = None,
+) -> None:
+    """Send an answer to the update's chat: HTML, escaped, with sources, "Bevaka" and
+    "Visa källtext" buttons, and 👍/👎 when `feedback`; in groups as a reply to the
+    message that asked. An answer to an edited question edits the earlier answer to it
+    when that is known and the same number of messages, else it is sent anew. `before`:
+    the chat's follow-up topic the question was read in (kept for such an edit)."""
     s = services(context)
     chat = update.effective_chat
-    watch = watchable(answer, s.assistant.knowledge, today(s.clock))
+    k = s.assistant.knowledge
+    watch = watchable(answer, k, today(s.clock))
     message = update.effective_message
     reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
     watched = _watched(s, chat.id) if watch else frozenset()
-    shown = [] if answer.kind == "source_text" else showable(s.assistant.knowledge, answer.sources)
-    keyboard = answer_keyboard(watch, watched, shown)
-    await send_answer(
-        context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched, keyboard=keyboard
-    )
-    if answer.chart:
-        await send_chart(context, chat.id, s)
+    shown = [] if answer.kind == "source_text" else showable(k, answer.sources)
+    vote = None
+    if feedback:  # what a 👍/👎 on it stores (bot/feedback.py)
+        vote = (answer.language, answer.kind, first_section_key(k, answer.sources))
+    keyboard = answer_keyboard(watch, watched, shown, vote)
+    # the user's own message (not a button's): its answer is remembered for an edit
+    asked = update.message or update.edited_message
+    earlier = s.replies.get(chat.id, asked.message_id) if update.edited_message else None
+    if earlier is not None and await _edit_answer(context, chat.id, earlier, answer, watch,
+                                                  keyboard, s):  # fmt: skip
+        ids = earlier.messages
+    else:
+        sent = await send_answer(
+            context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched,
+            keyboard=keyboard,
+        )  # fmt: skip
+        ids = tuple(m.message_id for m in sent)
+        if answer.chart:
+            await send_chart(context, chat.id, s)
+    if asked is not None:
+        s.replies.put(chat.id, asked.message_id, Sent(ids, answer.chart, before))
+
+
+async def _edit_answer(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    earlier: Sent,
+    answer: Answer,
+    watch: list[Deadline],
+    keyboard: InlineKeyboardMarkup | None,
+    s: Services,
+) -> bool:
+    """Put `answer` into the messages of the earlier answer (text and buttons); False
+    when it cannot be: another number of messages or a chart where there was none (or
+    the other way round), or Telegram refuses the edit (the message was deleted, say) -
+    then the caller sends it anew. Unchanged text is no failure."""
+    chunks = split_message(render_html(answer, watch))
+    if len(chunks) != len(earlier.messages) or answer.chart != earlier.chart:
+        return False
+    for i, (message_id, chunk) in enumerate(zip(earlier.messages, chunks, strict=True)):
+        markup = keyboard if i == len(chunks) - 1 else None
+        try:
+            await with_retries(
+                lambda m=message_id, c=chunk, k=markup: context.bot.edit_message_text(
+                    c, chat_id=chat_id, message_id=m, reply_markup=k
+                ),
+                s.policy,
+            )
+        except BadRequest as exc:
+            if "not modified" in exc.message.casefold():  # the same answer: nothing to do
+                continue
+            log.info("An earlier answer could not be edited (%s); sent anew", exc.message)
+            return False
+        s.votes.release((chat_id, message_id))  # a new answer: its 👍/👎 count afresh
+    return True
 
 
 async def send_chart(context: ContextTypes.DEFAULT_TYPE, chat_id: int, s: Services) -> None:
@@ -248,17 +320,19 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def deadlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/frister: the coming deadlines with their next date, and a "Bevaka" button each."""
     s = services(context)
-    await reply(update, context, s.assistant.upcoming(today(s.clock)))
+    await reply(update, context, s.assistant.upcoming(today(s.clock)), feedback=True)
 
 
 async def tasks_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/uppgifter [område]: the tasks of an area, or the areas to choose from."""
-    await reply(update, context, services(context).assistant.tasks(_arg_text(context) or None))
+    answer = services(context).assistant.tasks(_arg_text(context) or None)
+    await reply(update, context, answer, feedback=True)
 
 
 async def support_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stod [område]: the support in an area, or the areas to choose from."""
-    await reply(update, context, services(context).assistant.support(_arg_text(context) or None))
+    answer = services(context).assistant.support(_arg_text(context) or None)
+    await reply(update, context, answer, feedback=True)
 
 
 def allocation_args(args: list[str]) -> tuple[str | None, int | None]:
@@ -274,7 +348,8 @@ async def allocation_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/tilldelning <region | alla> [år]: a region's grant and how it was computed, or the
     table of all regions; without a region, how to ask."""
     region, year = allocation_args(context.args or [])
-    await reply(update, context, services(context).assistant.allocation(region, year))
+    answer = services(context).assistant.allocation(region, year)
+    await reply(update, context, answer, feedback=True)
 
 
 async def watch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -488,6 +563,8 @@ async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     s = services(context)
     s.conversations.forget(update.effective_chat.id)
+    s.replies.forget(update.effective_chat.id)
+    s.votes.forget_chat(update.effective_chat.id)
     await reply(update, context, watching.forget(s.store, update.effective_chat.id))
 
 
@@ -559,6 +636,14 @@ async def refresh_assistant(s: Services) -> Answer:
     return answer
 
 
+async def source_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """t.me/<bot>?start=kalla_<key> (the "Visa källtext" of an inline result): the cited
+    section, as the button under a chat answer gives it."""
+    s = services(context)
+    found = source_text(s.assistant.knowledge, context.args[0] if context.args else "")
+    await reply(update, context, found or Answer(SOURCE_GONE, False, "source_text"))
+
+
 ADMIN_COMMANDS = {"status": status_cmd, "omindexera": reindex_cmd}
 
 COMMAND_HANDLERS = {
@@ -584,7 +669,7 @@ DEEP_LINKS = {
     name: handler
     for name, handler in COMMAND_HANDLERS.items()
     if name not in ADMIN_COMMANDS and handler is not start
-}
+} | {SOURCE_LINK: source_link}
 
 
 async def gatekeeper(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -600,6 +685,10 @@ async def gatekeeper(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     log.info("Update %s refused: not on the allowlist", update.update_id)
     if update.callback_query:
         await with_retries(lambda: update.callback_query.answer(REFUSAL), s.policy)
+    elif update.inline_query:  # no results; the line above them opens the refusal
+        language = inline_language(user.language_code if user else None)
+        button = help_button("inline_closed", language)
+        await _answer_inline(update.inline_query, [], button, True, s)
     elif chat and chat.type == ChatType.PRIVATE and update.message:
         await with_retries(lambda: context.bot.send_message(chat.id, esc(REFUSAL)), s.policy)
     raise ApplicationHandlerStop
@@ -677,7 +766,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Free text: the assistant's answer with its sources (and "Bevaka" buttons when it
     is about deadlines). "bevaka X" / "avbevaka X" written as text work like the commands.
     In groups only messages that mention the bot or reply to it are answered. An edited
-    question is answered again: the user has corrected it."""
+    question is answered again - the user has corrected it - in the context it was first
+    asked in, and the answer edits the earlier one (see reply)."""
     if not _addressed_in_group(update, context):
         return
     s = services(context)
@@ -692,11 +782,14 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     assistant, day, chat_id = s.assistant, today(s.clock), update.effective_chat.id
     # updates of one chat are handled in order (ChatOrderedUpdates): the topic read here
-    # is the previous answer's
-    topic = s.conversations.get(chat_id)
+    # is the previous answer's - or, for an edited question, the one it was asked in
+    asked = update.effective_message.message_id
+    earlier = s.replies.get(chat_id, asked) if update.edited_message else None
+    topic = earlier.topic_before if earlier else s.conversations.get(chat_id)
     answer = await s.answers.run(lambda: assistant.ask(text, day, topic))
-    s.conversations.put(chat_id, answer.topic)
-    await reply(update, context, answer)
+    if earlier is None or s.replies.is_latest(chat_id, asked):  # not over later questions'
+        s.conversations.put(chat_id, answer.topic)
+    await reply(update, context, answer, feedback=answer.kind != "help", before=topic)
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -719,6 +812,88 @@ async def source_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     chat = update.effective_chat
     reply_to = query.message.message_id if query.message else None
     await send_answer(context.bot, chat.id, found, s.policy, reply_to=reply_to)
+
+
+async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍 / 👎 under an answer: stored without the question, the chat or the user (the
+    answer's kind, its first cited section, the vote and the day), confirmed on the
+    button, and the two buttons turned into "✓ Tack för omdömet". The first vote on an
+    answer counts: a second tap that comes before the buttons have changed is told it
+    was noted already, and nothing more is stored."""
+    s = services(context)
+    query = update.callback_query
+    vote = parse_vote(query.data or "")
+    if vote is None:
+        await stale_button(update, context)
+        return
+    message = query.message
+    voted_on = (message.chat.id, message.message_id) if message else query.inline_message_id
+    if not s.votes.claim(voted_on):
+        await with_retries(lambda: query.answer(said("vote_again", vote.language)), s.policy)
+        return
+    doc, section = section_of(s.assistant.knowledge, vote.section_key or "") or (None, None)
+    try:
+        s.store.add_feedback(vote.kind, doc, section, vote.value, today(s.clock))
+    except StoreUnavailable:
+        s.votes.release(voted_on)  # nothing stored: the buttons stay for another try
+        await with_retries(lambda: query.answer(said("vote_failed", vote.language)), s.policy)
+        return
+    await with_retries(lambda: query.answer(said("vote_saved", vote.language)), s.policy)
+    markup = message.reply_markup if message else None
+    if markup is not None:
+        rows = [
+            thanked_row(vote.language)
+            if any(parse_vote(b.callback_data or "") for b in row)
+            else list(row)
+            for row in markup.inline_keyboard
+        ]
+        await _edit_buttons(query, rows, s)
+
+
+async def thanked_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "✓ Tack för omdömet": voted already; a notice, nothing else."""
+    s = services(context)
+    language = thanked_language(update.callback_query.data or "") or "sv"
+    await with_retries(lambda: update.callback_query.answer(said("vote_again", language)), s.policy)
+
+
+async def inline_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot <fråga> in any chat: the answer as a result to send there - the same text,
+    sources and HTML as in the chat, in one message, with deep links into the bot's chat
+    for "Bevaka" and "Visa källtext" (bot/telegram_inline.py). No follow-up context and
+    nothing kept: an inline query is no conversation. A query of fewer than three
+    characters gets no result, only the line that opens the bot's chat; a question the
+    documents do not answer gets the honest "Det vet jag inte" with whom to ask."""
+    s = services(context)
+    query = update.inline_query
+    text = question_text(query.query, context.bot.username)
+    language = inline_language(query.from_user.language_code if query.from_user else None)
+    # in a closed bot no answer may be cached for anyone but the one who was let in
+    personal = s.access.closed
+    if len(text) < MIN_CHARS or not any(c.isalnum() for c in text):
+        await _answer_inline(query, [], help_button("inline_hint", language), personal, s)
+        return
+    user = query.from_user.id if query.from_user else None
+    async with s.inline.turn(user) as newest:
+        if not newest:  # the user typed on; Telegram shows only the newest query's answer
+            return
+        assistant, day = s.assistant, today(s.clock)
+        answer = await s.answers.run(lambda: assistant.ask(text, day))  # no topic: none kept
+        result = answer_result(answer, assistant.knowledge, day, context.bot.username)
+        button = help_button("inline_help", answer.language)
+        await _answer_inline(query, [result], button, personal, s)
+
+
+async def _answer_inline(query, results: list, button, personal: bool, s: Services) -> None:
+    try:
+        await with_retries(
+            lambda: query.answer(
+                results, cache_time=CACHE_SECONDS, is_personal=personal, button=button
+            ),
+            s.policy,
+        )
+    except BadRequest as exc:  # "query is too old": the user has moved on
+        log.info("Inline query not answered: %s", exc.message)
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -773,7 +948,10 @@ def register_handlers(app: Application) -> None:
         CallbackQueryHandler(reminder_state_button, pattern=f"^({DONE_STATE}|{AGAIN_STATE})$")
     )
     app.add_handler(CallbackQueryHandler(source_button, pattern=f"^{SOURCE_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(thanked_button, pattern=f"^{THANKED_PREFIX}"))
+    app.add_handler(CallbackQueryHandler(vote_button, pattern=f"^{VOTE_PREFIX}"))
     app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(InlineQueryHandler(inline_answer))
     app.add_handler(MessageHandler(new & filters.COMMAND, other_command))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND  # edits too
     app.add_handler(MessageHandler(text, question))
@@ -873,6 +1051,8 @@ def build_application(
         reload=reload,
         reloading=asyncio.Lock(),
         conversations=Conversations(clock=lambda: clock().timestamp()),
+        replies=SentReplies(clock=lambda: clock().timestamp()),
+        votes=Votes(clock=lambda: clock().timestamp()),
     )
     register_handlers(app)
     return app

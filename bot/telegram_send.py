@@ -15,7 +15,7 @@ import logging
 import re
 import warnings
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeVar
 
@@ -28,6 +28,7 @@ from knowledge.models import Deadline, Knowledge
 
 from .answer import Answer
 from .english import english
+from .feedback import thanked_data, vote_data
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,6 +52,24 @@ DONE_LABEL, DONE_SHOWN = "Klar", "✓ Klar"
 AGAIN_LABEL, AGAIN_SHOWN = "Påminn igen om 1 dag", "✓ Påminner i morgon"
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 _REPLY_DATA = re.compile(r"(klar|igen):([^:]+):(\d{4}-\d{2}-\d{2})")
+UP, DOWN = "👍", "👎"  # feedback under answers (bot/feedback.py)
+
+# Telegram's own short texts in Swedish; the English ones are in english.yaml (telegram:).
+SAID = {
+    "thanked": "✓ Tack för omdömet",
+    "vote_saved": "Tack! Omdömet sparas utan din fråga och utan vem du är.",
+    "vote_again": "Omdömet är redan registrerat – tack!",
+    "vote_failed": "Omdömet kunde inte sparas just nu – försök igen om en stund.",
+    "inline_hint": "Skriv en fråga, t.ex. När ska RSA rapporteras?",
+    "inline_help": "❓ Hjälp, bevakningar och fler frågor",
+    "inline_unknown": "Det vet jag inte",
+    "inline_closed": "Boten är bara öppen för en begränsad krets",
+}
+
+
+def said(key: str, language: str = "sv") -> str:
+    """One of Telegram's short texts (SAID) in the answer's language."""
+    return english().telegram[key] if language == "en" else SAID[key]
 
 
 @dataclass(frozen=True)
@@ -292,22 +311,67 @@ def source_row(shown: list[tuple[str, str]]) -> list[InlineKeyboardButton]:
     """ "Visa källtext" per cited section whose text can be shown (numbered as the
     sources are listed when there are several)."""
     shown = shown[:MAX_SOURCE_BUTTONS]
-    if len(shown) == 1:
-        return [InlineKeyboardButton(SOURCE_LABEL, callback_data=SOURCE_PREFIX + shown[0][0])]
     return [
-        InlineKeyboardButton(f"Källtext {i}", callback_data=SOURCE_PREFIX + key)
-        for i, (key, _) in enumerate(shown, 1)
+        InlineKeyboardButton(label, callback_data=SOURCE_PREFIX + key)
+        for label, (key, _) in zip(source_labels(len(shown)), shown, strict=True)
     ]
 
 
+def source_labels(count: int) -> list[str]:
+    """ "Visa källtext" for one source, "Källtext 1", "Källtext 2" … for several."""
+    return [SOURCE_LABEL] if count == 1 else [f"Källtext {i}" for i in range(1, count + 1)]
+
+
+def vote_row(language: str, kind: str, section_key: str | None) -> list[InlineKeyboardButton]:
+    """👍 and 👎, each carrying what a vote stores (empty when it cannot be carried)."""
+    up, down = (vote_data(v, language, kind, section_key) for v in (1, -1))
+    if up is None or down is None:
+        return []
+    return [
+        InlineKeyboardButton(UP, callback_data=up),
+        InlineKeyboardButton(DOWN, callback_data=down),
+    ]
+
+
+def thanked_row(language: str) -> list[InlineKeyboardButton]:
+    """What 👍/👎 turn into once pressed: nothing more to vote with."""
+    return [InlineKeyboardButton(said("thanked", language), callback_data=thanked_data(language))]
+
+
 def answer_keyboard(
-    deadlines: list[Deadline], watched: frozenset[str], shown: list[tuple[str, str]]
+    deadlines: list[Deadline],
+    watched: frozenset[str],
+    shown: list[tuple[str, str]],
+    vote: tuple[str, str, str | None] | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """An answer's buttons: "Bevaka" per deadline, then "Visa källtext"."""
+    """An answer's buttons: "Bevaka" per deadline, then "Visa källtext", then 👍/👎 when
+    `vote` (the answer's language, kind and first cited section's key) is given."""
     rows = [[watch_button(d, d.id in watched)] for d in deadlines]
     if shown:
         rows.append(source_row(shown))
+    if vote is not None and (row := vote_row(*vote)):
+        rows.append(row)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def fit_one_message(answer: Answer, limit: int = MAX_MESSAGE) -> str:
+    """The answer as Telegram HTML in one message (an inline result can have no second):
+    the text is shortened at a line, and said to be, when the whole would not fit; the
+    sources always stay."""
+    html_text = render_html(answer)
+    if len(html_text) <= limit:
+        return html_text
+    from .assistant import MORE  # the chat answers' own note (a heavy module: only here)
+
+    more = "\n" + english().shortened if answer.language == "en" else MORE
+    text = answer.text
+    while text and len(html_text) > limit:
+        # escaping only lengthens: cutting as many characters as are over is enough or more
+        text = text[: max(0, len(text) - (len(html_text) - limit) - len(more))]
+        cut = text.rfind("\n")
+        text = text[:cut] if cut > len(text) // 2 else text
+        html_text = render_html(replace(answer, text=text.rstrip() + more))
+    return html_text if len(html_text) <= limit else split_message(html_text, limit)[0]
 
 
 async def send_answer(

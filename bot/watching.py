@@ -71,11 +71,19 @@ och om det har skickats, så att du får det en gång.
 • Om någon har tryckt ”Klar” eller ”Påminn igen om 1 dag” under en påminnelse: vilken \
 frist och vilket datum det gällde, när och hur långt den extra påminnelsen har kommit. \
 Också det tas bort när fristen har passerat.
+• Om någon trycker 👍 eller 👎 under ett svar: vilket slags svar det var, vilket avsnitt \
+det byggde på, omdömet och datumet – inte frågan, inte vem som tryckte och inte i vilken \
+chatt. Omdömena går alltså inte att koppla till dig; därför raderar /glom dem inte. De \
+sparas i ett år.
 
 Det sparas inte: dina frågor, ditt namn, ditt användarnamn eller ditt telefonnummer. \
 Den senaste frågan och vad svaret gällde hålls bara i minnet, i högst 30 minuter, så att \
-du kan ställa en följdfråga (”och Skåne då?”); de skrivs aldrig till disk och glöms vid \
-/glom, en ny fråga eller en omstart. Felloggar innehåller bara uppdateringens nummer, \
+du kan ställa en följdfråga (”och Skåne då?”); en ny fråga ersätter den. Lika länge minns \
+jag vilket av mina meddelanden som svarade på vilket av dina, så att en fråga du redigerar \
+ändrar mitt svar i stället för att få ett nytt, och i en timme vilka svar som nyss fått \
+ett omdöme, så att ett dubbeltryck inte räknas två gånger. Inget av det skrivs till disk; \
+allt glöms vid /glom eller en omstart. En fråga i inline-läget (@boten och frågan, i en \
+annan chatt) lämnar ingenting efter sig. Felloggar innehåller bara uppdateringens nummer, \
 aldrig vad du skrev.
 
 Radera allt som sparats om chatten: /glom (i en grupp: gruppens administratörer)

@@ -4,7 +4,8 @@ The real python-telegram-bot Application talks real HTTP to it (ApplicationBuild
 base_url(...)). Tests act as users by pushing updates, which the bot fetches with
 getUpdates (long polling), and read what the bot sent from the recorded calls.
 Failures can be injected for the next N calls of a method: 429 with retry_after,
-500, 403 "bot was blocked by the user", "timeout" (no answer until after the client's
+500, 403 "bot was blocked by the user", 400 with a description of our choosing (e.g.
+"message to edit not found"), "timeout" (no answer until after the client's
 read timeout, so PTB raises TimedOut) and "drop" (the connection is closed without an
 answer, so PTB raises NetworkError). A timed-out or dropped request is lost before the
 "server" acts on it: nothing is delivered.
@@ -34,7 +35,7 @@ BOT_USER = {
     "username": "BeredskapsTestBot",
     "can_join_groups": True,
     "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
+    "supports_inline_queries": True,  # switched on with @BotFather: /setinline
 }
 
 
@@ -48,6 +49,7 @@ class Call:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     status: int = 200  # 0: no answer at all (a "timeout" or "drop" fault)
     at: float = field(default_factory=time.monotonic)  # when the request arrived
+    result: Any = None  # what the server answered (a sent message, as the bot got it)
 
     @property
     def chat_id(self) -> int | None:
@@ -68,6 +70,8 @@ JSON_FIELDS = {
     "allowed_updates",
     "entities",
     "caption_entities",
+    "results",
+    "button",
 }
 
 
@@ -78,6 +82,13 @@ def _decode(name: str, value: str) -> Any:
 
 
 NO_ANSWER = ("timeout", "drop")  # faults where the server never answers
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A method's answer that is Telegram's 400 (`why` is its description)."""
+
+    why: str
 
 
 class _CutOff(Exception):  # noqa: N818
@@ -105,6 +116,10 @@ class FakeBotApi:
         # getChatMember / getChatAdministrators: chat id -> {user id: "creator" |
         # "administrator"}; everyone else is a "member"
         self.chat_admins: dict[int, dict[int, str]] = {}
+        # what the bot's text messages say now: (chat id, message id) -> text and keyboard,
+        # changed by editMessageText, which refuses an unknown message or no change (400)
+        self.shown: dict[tuple[int, int], dict] = {}
+        self.last_message: dict | None = None  # the last message push_text wrote
 
     # -- lifecycle ----------------------------------------------------------------------
 
@@ -171,6 +186,7 @@ class FakeBotApi:
         """A user writes `text`; a leading /command gets its bot_command entity.
         `sender_chat`: written on behalf of a chat (an anonymous group admin)."""
         message = self.message(chat_id, text, user_id, chat_type)
+        self.last_message = message  # a test that edits it needs its id
         if sender_chat:
             message["sender_chat"] = sender_chat
         if text.startswith("/"):
@@ -197,6 +213,49 @@ class FakeBotApi:
             message["edit_date"] = message["date"]
             return self.push_update({"edited_message": message})
         return self.push_update({"message": message})
+
+    def push_edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        user_id: int | None = None,
+        chat_type: str = "private",
+    ) -> int:
+        """The user edits their message `message_id` to say `text` (an edited_message
+        update with the same message id; a leading /command gets its entity)."""
+        message = self.message(chat_id, text, user_id, chat_type)
+        message["message_id"] = message_id
+        message["edit_date"] = message["date"]
+        if text.startswith("/"):
+            length = len(text.split()[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self.push_update({"edited_message": message})
+
+    def push_inline_query(
+        self, user_id: int, query: str, language_code: str | None = None, offset: str = ""
+    ) -> str:
+        """The user types `@bot <query>` in some chat; returns the inline query's id."""
+        query_id = str(next(self._update_ids) * 104729)
+        user = self.user(user_id)
+        if language_code:
+            user["language_code"] = language_code
+        self.push_update(
+            {"inline_query": {"id": query_id, "from": user, "query": query, "offset": offset}}
+        )
+        return query_id
+
+    async def inline_answer(self, user_id: int, query: str, timeout: float = 20.0, **kw) -> Call:
+        """Push an inline query and return the bot's answerInlineQuery for it."""
+        query_id = self.push_inline_query(user_id, query, **kw)
+        deadline = time.monotonic() + timeout
+        while True:
+            for call in self.sent("answerInlineQuery"):
+                if call.params.get("inline_query_id") == query_id:
+                    return call
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no answerInlineQuery for {query!r}")
+            await asyncio.sleep(0.01)
 
     def push_document(
         self,
@@ -283,6 +342,10 @@ class FakeBotApi:
                 },
             ),
         }
+        if kind.startswith("400"):  # "400 <description>"
+            text = kind.removeprefix("400").strip() or "Bad Request"
+            responses[kind] = (400, {"ok": False, "error_code": 400,
+                                     "description": f"Bad Request: {text}"})  # fmt: skip
         if kind not in NO_ANSWER and kind not in responses:
             raise ValueError(f"unknown fault kind {kind!r}")
         with self._cond:
@@ -357,7 +420,8 @@ class FakeBotApi:
         with self._cond:
             failure = self._failures[method].popleft() if self._failures[method] else None
             status = 200 if failure is None else 0 if failure in NO_ANSWER else failure[0]
-            self.calls.append(Call(method, params, files, status))
+            call = Call(method, params, files, status)
+            self.calls.append(call)
         if failure == "timeout":
             self._stopped.wait(self.timeout_delay)  # the client gives up meanwhile
         if failure in NO_ANSWER:
@@ -370,6 +434,13 @@ class FakeBotApi:
             result = self._get_updates(params)
         else:
             result = self._result(method, params, files)
+        if isinstance(result, _Refused):  # as Telegram does: 400, and nothing changed
+            with self._cond:
+                call.status = 400
+            self._respond(request, 400, {"ok": False, "error_code": 400,
+                                         "description": f"Bad Request: {result.why}"})  # fmt: skip
+            return
+        call.result = result
         self._respond(request, 200, {"ok": True, "result": result})
 
     @staticmethod
@@ -434,6 +505,10 @@ class FakeBotApi:
             message = self.message(chat_id, params.get("text", ""), from_bot=True)
             if "reply_markup" in params:
                 message["reply_markup"] = params["reply_markup"]
+            if method == "sendMessage":
+                self.shown[(chat_id, message["message_id"])] = {
+                    "text": message["text"], "reply_markup": params.get("reply_markup")
+                }  # fmt: skip
             if method != "sendMessage":
                 message.pop("text")
                 message["caption"] = params.get("caption", "")
@@ -463,7 +538,12 @@ class FakeBotApi:
                 "file_size": len(content), "file_path": file_path,
             }  # fmt: skip
         if method == "editMessageReplyMarkup":
+            key = (int(params.get("chat_id") or 0), int(params.get("message_id") or 0))
+            if key in self.shown:
+                self.shown[key]["reply_markup"] = params.get("reply_markup")
             return True
+        if method == "editMessageText":
+            return self._edit_text(params)
         if method == "getChatMember":
             admins = self.chat_admins.get(int(params["chat_id"]), {})
             user_id = int(params["user_id"])
@@ -473,6 +553,26 @@ class FakeBotApi:
             return [self._member(u, status) for u, status in sorted(admins.items())]
         # answerCallbackQuery, deleteWebhook, setWebhook, close, ...
         return True
+
+    def _edit_text(self, params: dict) -> dict | _Refused:
+        """editMessageText of one of the bot's text messages: the message as it is now,
+        or what Telegram says when the message is unknown or nothing would change."""
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        shown = self.shown.get((chat_id, message_id))
+        if shown is None:
+            return _Refused("message to edit not found")
+        after = {"text": params.get("text", ""), "reply_markup": params.get("reply_markup")}
+        if after == shown:
+            return _Refused(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        self.shown[(chat_id, message_id)] = after
+        message = self.message(chat_id, after["text"], from_bot=True)
+        message |= {"message_id": message_id, "edit_date": message["date"]}
+        if after["reply_markup"]:
+            message["reply_markup"] = after["reply_markup"]
+        return message
 
     def _member(self, user_id: int, status: str) -> dict:
         """A ChatMember as Telegram sends it (an administrator's rights all granted)."""

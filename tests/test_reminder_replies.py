@@ -170,13 +170,13 @@ def test_a_database_made_with_the_old_schema_is_migrated_and_keeps_its_rows(tmp_
     assert [x.deadline_id for x in s.subscriptions(CHAT)] == ["rsa"]
     assert s.recorded(RSA_2027) == {ReminderKey(CHAT, "rsa", RSA_2027, 30)}  # not resent
     assert s.source_versions() == {"msb-samlat-stod": "v1"}
-    assert s._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert s._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert s.mark_done(CHAT, "rsa", RSA_2027, at(2027, 10, 1, 10)) == "done"
     s.close()
 
     s = SubscriptionStore.open(path)  # opened again: the new table and its row are kept
     assert s.replies(RSA_2027).done == {(CHAT, "rsa", RSA_2027)}
-    assert s._conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert s._conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     s.close()
 
 

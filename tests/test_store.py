@@ -169,4 +169,6 @@ def test_only_chat_ids_and_ids_are_stored(store):
             "again_at",
             "again_state",
         ],
+        # votes on answers: no chat, no user, no question (tests/test_feedback.py)
+        "feedback": ["day", "kind", "doc", "section", "vote"],
     }
