@@ -387,6 +387,13 @@ class Assistant:
         if u.intent == "contact" and answer.answered and not CONTACT_DATA.search(answer.text):
             return Answer(self.unknown, False, "out_of_scope")  # form labels, an agency's role
         if (
+            "quantity" in u.flags
+            and answer.kind == "fact"
+            and not re.search(r"\d", YEAR.sub("", answer.text))
+            and not LEX["a_number"].search(fold(answer.text))
+        ):  # "hur mycket kostar NSPL-kansliet oss?" is not answered by how it is financed
+            return Answer(self.unknown, False, "out_of_scope")
+        if (
             "person" in u.flags
             and u.intent != "contact"
             and answer.kind in ("fact", "definition")

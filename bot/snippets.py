@@ -29,6 +29,10 @@ DENSE_SPAN = 0.03  # a cosine this far below the closest sentence's earns nothin
 MIN_SAYING = 25  # characters: shorter units are labels
 
 
+def _item(sentence: str) -> bool:
+    return sentence.startswith(("- ", "• "))
+
+
 def ranked_all(scores: list[float]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
 
@@ -88,9 +92,16 @@ def best_sentences(
     if first + 1 < len(sents) and len(sents[first]) < 120:
         keep.add(first + 1)  # a heading-like or short sentence needs what follows it
     for i in sorted(keep):
-        if sents[i].endswith(":"):  # a sentence that introduces a list brings the list
+        # a sentence that introduces a list brings the list (with a colon, or the last
+        # sentence before it: "… bygger även på grundläggande principer." and the three)
+        if sents[i].endswith(":") or (
+            i + 1 < len(sents) and _item(sents[i + 1]) and not _item(sents[i])
+        ):
             j = i + 1
-            while j < len(sents) and sents[j].startswith(("- ", "• ")) and j - i <= 10:
+            while j < len(sents) and j - i <= 10 and (
+                _item(sents[j]) or (j > i + 1 and _item(sents[j - 1]) and j + 1 < len(sents)
+                                    and _item(sents[j + 1]))
+            ):  # items, and an item's second sentence when another item follows  # fmt: skip
                 keep.add(j)
                 j += 1
     out, size = [], 0

@@ -345,3 +345,16 @@ def test_what_happens_if_is_answered_by_the_condition_sentence(ask):
     assert "återkräva" in a.text
     b = ask("Vad händer om vi inte skickar in rekvisitionen i tid?")
     assert "förfaller" in b.text
+
+
+def test_the_sentence_before_a_list_brings_the_whole_list(ask):
+    a = ask("Vilka tre principer bygger ansvaret i krisberedskapen på?")
+    for principle in ("Ansvarsprincipen", "Närhetsprincipen", "Likhetsprincipen"):
+        assert principle in a.text
+    assert "osäkra lägen" in a.text  # an item's second sentence stays with it
+
+
+def test_how_much_needs_a_figure_in_the_text(ask):
+    """How the office is financed is no answer to what it costs."""
+    assert not ask("Hur mycket kostar kansliet för NSPL varje år?").answered
+    assert "405,5 miljoner" in ask("Hur mycket omfattar överenskommelsen för 2023 totalt?").text
