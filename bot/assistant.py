@@ -396,7 +396,7 @@ class Assistant:
         if (
             "person" in u.flags
             and u.intent != "contact"
-            and answer.kind in ("fact", "definition")
+            and answer.kind in ("fact", "definition", "task", "support")
             and not self.person_names.search(answer.text)
         ):  # "vem är regiondirektör i Region Uppsala?" is not answered by the word
             return Answer(self.unknown, False, "out_of_scope")

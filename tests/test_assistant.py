@@ -358,3 +358,10 @@ def test_how_much_needs_a_figure_in_the_text(ask):
     """How the office is financed is no answer to what it costs."""
     assert not ask("Hur mycket kostar kansliet för NSPL varje år?").answered
     assert "405,5 miljoner" in ask("Hur mycket omfattar överenskommelsen för 2023 totalt?").text
+
+
+def test_who_is_a_role_holder_is_not_answered_by_the_task_card(ask):
+    """The card says a region shall have a säkerhetsskyddschef; it names nobody."""
+    a = ask("Vem är säkerhetsskyddschef i Region Kalmar län?")
+    assert not a.answered
+    assert ask("Vad ska regionen göra inom säkerhetsskydd?").answered
