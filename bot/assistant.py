@@ -397,8 +397,10 @@ class Assistant:
             "person" in u.flags
             and u.intent != "contact"
             and answer.kind in ("fact", "definition", "task", "support")
+            and (u.regions or u.municipality or self.ranker.names & set(q.stems))
             and not self.person_names.search(answer.text)
-        ):  # "vem är regiondirektör i Region Uppsala?" is not answered by the word
+        ):  # "vem är regiondirektör i Region Uppsala?" asks for a person there, and is not
+            # answered by the word (though "vem är civilområdeschef?" is, by the role's holder)
             return Answer(self.unknown, False, "out_of_scope")
         return answer
 

@@ -365,3 +365,10 @@ def test_who_is_a_role_holder_is_not_answered_by_the_task_card(ask):
     a = ask("Vem är säkerhetsskyddschef i Region Kalmar län?")
     assert not a.answered
     assert ask("Vad ska regionen göra inom säkerhetsskydd?").answered
+
+
+def test_who_holds_a_role_in_general_is_answered_by_the_role(ask):
+    """No region or agency named: the text saying who holds the role answers."""
+    a = ask("vem är civilområdeschef?")
+    assert a.answered and "landshövdingen" in a.text
+    assert not ask("Vem leder MSB?").answered  # a person at a named agency: none named
