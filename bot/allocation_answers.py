@@ -69,7 +69,8 @@ def region_amount(
             f"{sv_int(a.population)} invånare, {sv_percent(a.share, 2)} av rikets "
             f"{sv_int(pop_total)}.",
             f"Det ger {sv_kr(a.population_part)} av de {sv_kr(rest)} som fördelas efter "
-            f"befolkning; med grundbeloppet blir det {sv_kr(a.total)} för {grant.year}.",
+            f"befolkning; med grundbeloppet {sv_kr(grant.base_amount)} blir det "
+            f"{sv_kr(a.total)} för {grant.year}.",
         ]
     else:
         lines = [

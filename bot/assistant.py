@@ -323,7 +323,14 @@ class Assistant:
         scoped = next(
             (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(topic, h, foreign)), None
         )
-        if scoped is not None and "count" in u.flags and not self._counts(scoped, q):
+        if (
+            scoped is not None
+            and "count" in u.flags
+            and u.intent != "deadline"  # "hur många dagar är det kvar?": computed
+            # cards answer by listing (tasks) or computing (a deadline's days left)
+            and scoped.kind in ("passage", "fact", "contact", "glossary")
+            and not self._counts(scoped, q)
+        ):
             # "hur många landsting …?" is answered by "18 landsting", not by the passage
             # that shares the most words but counts nothing; with none that counts what is
             # asked, a figure elsewhere in the text is no answer

@@ -81,3 +81,10 @@ def test_chart_is_a_png(kb):
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     with pytest.raises(ValueError, match="2031"):
         allocation_chart_png(kb, 2031)
+
+
+def test_how_it_is_computed_names_the_base_amount(assistant):
+    from datetime import date
+
+    a = assistant.ask("blekinge grundbelopp och befolkningsdel?", date(2026, 11, 24))
+    assert "6 500 000 kr" in a.text and "10 481 450 kr" in a.text

@@ -372,3 +372,8 @@ def test_who_holds_a_role_in_general_is_answered_by_the_role(ask):
     a = ask("vem är civilområdeschef?")
     assert a.answered and "landshövdingen" in a.text
     assert not ask("Vem leder MSB?").answered  # a person at a named agency: none named
+
+
+def test_days_left_to_a_deadline_is_not_a_count_from_the_text(ask):
+    a = ask("Hur många dagar är det kvar till uppföljningen ska in?")
+    assert a.answered and "dagar" in a.text
