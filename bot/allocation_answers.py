@@ -236,10 +236,11 @@ def table(knowledge: Knowledge, year: int | None, extreme: str | None = None) ->
 
 def described_regions(
     knowledge: Knowledge, kind: str, threshold: int | None, year: int | None,
-    upper: int | None = None,
+    upper: int | None = None, rank: tuple[int, int] = (0, 1), share: float | None = None,
 ) -> tuple[list[Region], str, Citer] | Answer:
     """Step one of a two-step question: the regions a description picks out by the
-    grant's population figures ("flest invånare", "över en miljon invånare")."""
+    grant's figures ("flest invånare", "de två största", "över en miljon invånare",
+    "andelen 2,4 %", "den som får mest")."""
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
         return grant
@@ -247,12 +248,34 @@ def described_regions(
     when = sv_date(grant.population_date)
     cite = Citer(knowledge)
     cite.cite(grant.source)
+    skip, take = rank
+    if kind in ("most", "least") and rank != (0, 1):
+        ordered = pops if kind == "most" else pops[::-1]
+        picked = ordered[skip : skip + take]
+        word = {("most", 1): "Näst flest", ("least", 1): "Näst minst antal"}.get(
+            (kind, skip), "Flest" if kind == "most" else "Minst antal"
+        )
+        names = " och ".join(", ".join(
+            f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked).rsplit(", ", 1))
+        return ([knowledge.region(r) for r, _ in picked],
+                f"{word} invånare den {when} har {names}.", cite)  # fmt: skip
     if kind in ("most", "least", "extremes"):
         ends = {"most": [pops[0]], "least": [pops[-1]], "extremes": [pops[0], pops[-1]]}[kind]
         words = ("Minst antal",) if kind == "least" else ("Flest", "Minst antal")
         lines = [f"{w} invånare har {knowledge.region(rid).name}: {sv_int(n)} den {when}."
                  for (rid, n), w in zip(ends, words, strict=False)]  # fmt: skip
         return [knowledge.region(r) for r, _ in ends], "\n".join(lines), cite
+    if kind == "share":
+        # the table prints shares to one decimal: "2,4%" is any share that rounds to it
+        split = allocate_grant(grant)
+        picked = [(r, n) for r, n in pops if round(float(split[r].share) * 100, 1) == share]
+        shown = sv_percent(Fraction(share) / 100 if share is not None else Fraction(0), 1)
+        if not picked:
+            return [], f"Ingen region har andelen {shown} av befolkningen den {when}.", cite
+        names = " och ".join(", ".join(
+            f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked).rsplit(", ", 1))
+        return ([knowledge.region(r) for r, _ in picked],
+                f"Andelen {shown} av befolkningen den {when} har {names}.", cite)  # fmt: skip
     if kind.startswith("money_"):
         # the regions at the ends of the grant itself ("den region som får mest")
         totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total, reverse=True)
@@ -262,6 +285,7 @@ def described_regions(
         lines = [f"{w} får {knowledge.region(rid).name}: {sv_kr(a.total)} ({grant.year})."
                  for (rid, a), w in zip(ends, words, strict=False)]  # fmt: skip
         return [knowledge.region(r) for r, _ in ends], "\n".join(lines), cite
+
     def fits(n: int) -> bool:
         if kind == "between":
             return threshold <= n <= upper

@@ -211,7 +211,8 @@ class Assistant:
             if found is None:  # the documents name no region so described: asked as is
                 return self._retrieve(replace(u, described=None), today)
         else:
-            found = money.described_regions(self.knowledge, d.kind, d.threshold, u.year, d.upper)
+            found = money.described_regions(self.knowledge, d.kind, d.threshold, u.year, d.upper,
+                                            d.rank, d.share)  # fmt: skip
         if isinstance(found, Answer):
             return found
         regions, step_one, cite = found

@@ -28,6 +28,7 @@ YEARS = range(2000, 2100)
 VOCAB = vocabulary()
 LEX = VOCAB.lexicons
 NUMBER_WORDS = VOCAB.number_words
+PLAIN_NUMBERS = {plain(w): n for w, n in NUMBER_WORDS.items()}
 UNITS = VOCAB.amount_units
 
 AMOUNT = re.compile(  # not the tail of "1e309" or "x2": a number of its own
@@ -106,6 +107,22 @@ BY_POPULATION = re.compile(
     rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}"
     rf"({_phrases('most_populous')}|{_phrases('least_populous')})(?![\w-])"
 )
+# (patterns on plain() text: "två" is "tva" there)
+_FEW = r"(\d|" + "|".join(plain(w) for w, n in NUMBER_WORDS.items() if 2 <= n <= 10) + r")"
+_MOST = rf"{_phrases('most_populous')}|{_phrases('largest')}"
+_LEAST = rf"{_phrases('least_populous')}|{_phrases('smallest')}"
+# "de två regionerna med flest invånare", "the three largest regions"
+TOP_N = re.compile(
+    rf"(?<![\w-])(?:de|the)\s+{_FEW}\s+(?:(?:{_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])|"
+    rf"{_REGION_NOUN}{_HAVING}(?:{_MOST}|{_LEAST})(?![\w-]))"
+)
+# "näst störst befolkning", "den näst minsta regionen", "second largest region"
+SECOND = re.compile(rf"(?<![\w-])(?:nast|second)[\s-]+({_MOST}|{_LEAST})(?![\w-])")
+# "regionerna med andelen 2,4 %", "regions with a share of 2.7%"
+BY_SHARE = re.compile(
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:andel(?:en)?|(?:a\s+)?share\s+of)\s+"
+    r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent|percent)"
+)
 # "största och minsta regionen": both ends at once
 SIZE_PAIR = re.compile(
     rf"(?<![\w-]){_ASKING}(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:och|and)\s+"
@@ -139,12 +156,14 @@ class RegionDescription:
     threshold: int | None
     span: tuple[int, int]  # where the description stands in the question
     upper: int | None = None  # "between": the upper bound
+    rank: tuple[int, int] = (0, 1)  # "most"/"least": how many to skip, how many to take
+    share: float | None = None  # kind "share": the population share in percent
     text: str | None = None  # kind "text": what the documents are to tell ("värd för NSPL")
     plural: bool = False  # "regionerna som …": several regions may be meant
 
     @property
     def several(self) -> bool:
-        return self.threshold is not None or self.plural
+        return self.threshold is not None or self.plural or self.rank[1] > 1
 
 
 def _count(number: str, scale: str | None) -> int | None:
@@ -181,6 +200,19 @@ def describe_regions(folded: str) -> RegionDescription | None:
         value = _count(m.group(2), m.group(3))
         if value is not None:
             return RegionDescription(kind, value, m.span())
+    m = BY_SHARE.search(text)
+    if m:
+        return RegionDescription("share", None, m.span(), share=float(m[1].replace(",", ".")),
+                                 plural=True)  # fmt: skip
+    m = TOP_N.search(text)
+    if m:
+        n = int(m[1]) if m[1].isdigit() else PLAIN_NUMBERS[m[1]]
+        kind = "least" if re.search(_LEAST, m[0]) and not re.search(_MOST, m[0]) else "most"
+        return RegionDescription(kind, None, m.span(), rank=(0, n), plural=True)
+    m = SECOND.search(text)
+    if m:
+        kind = "least" if re.search(_LEAST, m[1]) and not re.search(_MOST, m[1]) else "most"
+        return RegionDescription(kind, None, m.span(), rank=(1, 1))
     found = [("most" if LEX["most_populous"].search(m.group(1)) else "least", m.span())
              for m in BY_POPULATION.finditer(text)]  # fmt: skip
     found += [("most" if LEX["largest"].search(m.group(1)) else "least", m.span())

@@ -114,3 +114,19 @@ def test_the_two_ends_of_the_grant_and_their_difference(ask, kb):
     en = ask("What is the difference between the region that gets the most and the one that "
              "gets the least?")
     assert "The most: " in en.text and sv_kr(split[most].total - split[least].total) in en.text
+
+
+def test_regions_by_rank_and_by_share(ask, kb):
+    g = _grant(kb)
+    split = allocate_grant(g)
+    by_people = sorted(g.populations, key=g.populations.get, reverse=True)
+    a = ask("Hur stor är skillnaden mellan de två regionerna med flest invånare?")
+    first, second = by_people[:2]
+    assert sv_kr(split[first].total - split[second].total) in a.text
+    b = ask("Vilken region har näst störst befolkning, och vad får den?")
+    assert f"{kb.region(second).name} får {sv_kr(split[second].total)}" in b.text
+    share = [r for r in g.populations if round(float(split[r].share) * 100, 1) == 2.4]
+    c = ask("Vilka regioner har andelen 2,4 %, och vad får de tillsammans?")
+    assert f"Tillsammans: {sv_kr(sum(split[r].total for r in share))}" in c.text
+    d = describe_regions("de tre minsta regionerna")
+    assert (d.kind, d.rank) == ("least", (0, 3))
