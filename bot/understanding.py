@@ -83,8 +83,19 @@ ALLOCATION_FLAGS = {
 REGION_INTENTS = frozenset({"allocation", *ALLOCATION_FLAGS, "cost_share", "what_if"})
 
 
+# what may be asked about a period ("under vintern", "före sommaren")
+DEADLINE_INTENTS = frozenset({"deadline", "deadlines_upcoming", "deadlines_past"})
 # what may be asked of regions described by their population
 DESCRIBED_INTENTS = REGION_INTENTS | {"population_rank", "regions_list"}
+
+
+def _family_intent(c: Classified, family: frozenset[str]) -> Classified:
+    """The likeliest intent of a family that the question's slots point to, when the
+    family together is sure enough though none of it alone is."""
+    members = [(n, p) for n, p in c.ranking if n in family]
+    if members and sum(p for _, p in members) >= MIN_PROBABILITY:
+        return Classified(members[0][0], members[0][1], c.ranking)
+    return c
 
 
 def _described_intent(c: Classified, by_text: bool) -> Classified:
@@ -93,11 +104,7 @@ def _described_intent(c: Classified, by_text: bool) -> Classified:
     intents that ask that are together more probable than the threshold, the likeliest
     of them wins, though each alone is not sure ("summera beloppen för regionerna med
     över en miljon invånare": sum 0.24, allocation 0.27)."""
-    asked = REGION_INTENTS if by_text else DESCRIBED_INTENTS
-    family = [(n, p) for n, p in c.ranking if n in asked]
-    if family and sum(p for _, p in family) >= MIN_PROBABILITY:
-        return Classified(family[0][0], family[0][1], c.ranking)
-    return c
+    return _family_intent(c, REGION_INTENTS if by_text else DESCRIBED_INTENTS)
 
 
 @dataclass
@@ -246,21 +253,22 @@ class Interpreter:
         if not re.search(r"[^\W_]", folded):
             return Understanding(text=text, folded=folded, intent="empty")
         e = extract(folded, self.regions, self.speller.lexicon, today)
-        slots = {
-            "region": len(e.regions)
-            or (2 if e.described and e.described.several else 0)
-            or (1 if e.unknown_region or e.municipality or e.described else 0),
-            "amount": len(e.amounts),
-        }
-        plain_names = self.without_regions(folded, e)
-        vector = self.embedder.query(plain_names)
-        named = {"region": len(e.regions) + bool(e.municipality), "amount": len(e.amounts)}
-        for slot, n in (inherited or {}).items():
-            slots[slot] = max(slots.get(slot, 0), n)
-            named[slot] = max(named.get(slot, 0), n)
-        c: Classified = self.classifier.classify(without_numbers(plain_names), vector, slots, named)
+        c, slots, named, plain_names, vector = self._classify(folded, e, inherited)
+        if e.described and e.described.kind == "text":
+            # regions the documents describe are asked about for their money; "datum för
+            # regionerna som infaller under 2027" describes dates: read without it
+            asked = _described_intent(c, True) if c.intent == FALLBACK else c
+            if asked.intent in REGION_INTENTS:
+                c = asked
+            else:
+                e.described = None
+                c, slots, named, plain_names, vector = self._classify(folded, e, inherited)
         if c.intent == FALLBACK and e.described:
-            c = _described_intent(c, e.described.kind == "text")
+            c = _described_intent(c, False)
+        elif c.intent == FALLBACK and (
+            e.until or e.start or e.on_day or (e.year and e.year >= today.year)
+        ):
+            c = _family_intent(c, DEADLINE_INTENTS)  # "rapportering nu under vintern?"
         if c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
             c = self._best_clause(folded, c, slots, named, (plain_names, vector))
         elif e.described and c.intent in ("population_rank", "regions_list"):
@@ -281,6 +289,24 @@ class Interpreter:
         if c.intent in ALLOCATION_FLAGS:
             u.flags.add(ALLOCATION_FLAGS[c.intent])
         return u
+
+    def _classify(self, folded: str, e: Entities, inherited: dict[str, int] | None):
+        """The intent the question's words and slots give, with the slots, the question
+        with regions as placeholders and its embedding."""
+        slots = {
+            "region": len(e.regions)
+            or (2 if e.described and e.described.several else 0)
+            or (1 if e.unknown_region or e.municipality or e.described else 0),
+            "amount": len(e.amounts),
+        }
+        plain_names = self.without_regions(folded, e)
+        vector = self.embedder.query(plain_names)
+        named = {"region": len(e.regions) + bool(e.municipality), "amount": len(e.amounts)}
+        for slot, n in (inherited or {}).items():
+            slots[slot] = max(slots.get(slot, 0), n)
+            named[slot] = max(named.get(slot, 0), n)
+        c: Classified = self.classifier.classify(without_numbers(plain_names), vector, slots, named)
+        return c, slots, named, plain_names, vector
 
     def _best_clause(
         self,

@@ -377,3 +377,16 @@ def test_who_holds_a_role_in_general_is_answered_by_the_role(ask):
 def test_days_left_to_a_deadline_is_not_a_count_from_the_text(ask):
     a = ask("Hur många dagar är det kvar till uppföljningen ska in?")
     assert a.answered and "dagar" in a.text
+
+
+def test_a_period_named_makes_an_unsure_question_a_deadline_question(ask):
+    """No deadline intent alone is sure of "rapportering … under vintern", but the
+    season the question names is a period to list deadlines for."""
+    a = ask("Har vi någon rapportering till MSB nu under vintern som kommer?")
+    assert "15 februari 2027" in a.text
+
+
+def test_a_relative_clause_about_dates_describes_no_region(assistant):
+    u = assistant.interpreter.understand(
+        "Vilka datum för regionerna som infaller under 2027 finns det?", date(2026, 11, 24))
+    assert u.described is None and u.intent.startswith("deadline")
