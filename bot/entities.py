@@ -128,6 +128,12 @@ SIZE_PAIR = re.compile(
     rf"(?<![\w-]){_ASKING}(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:och|and)\s+"
     rf"(?:{_phrases('largest')}|{_phrases('smallest')})\s+{_REGION_NOUN}(?![\w-])"
 )
+# "skillnaden mellan största och minsta beloppet", "the largest and the smallest allocation"
+MONEY_PAIR = re.compile(
+    rf"(?<![\w-])(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:och|and)\s+(?:the\s+)?"
+    rf"(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:regional\s+)?"
+    r"(?:allocations?|amounts?|grants?|belopp(?:et)?|tilldelning(?:en)?|summan?)(?![\w-])"
+)
 # "den region som får mest", "den som får minst"
 BY_MONEY = re.compile(
     rf"(?<![\w-]){_ASKING}(?:{_REGION_NOUN}\s+)?(?:som|that|which)\s+"
@@ -224,6 +230,7 @@ def describe_regions(folded: str) -> RegionDescription | None:
         return described
     found = [("most" if LEX["gets_most"].search(m.group(1)) else "least", m.span())
              for m in BY_MONEY.finditer(text)]  # fmt: skip
+    found += [(k, m.span()) for m in MONEY_PAIR.finditer(text) for k in ("most", "least")]
     described = _extremes(found, "money_")
     if described:
         return described

@@ -128,5 +128,7 @@ def test_regions_by_rank_and_by_share(ask, kb):
     share = [r for r in g.populations if round(float(split[r].share) * 100, 1) == 2.4]
     c = ask("Vilka regioner har andelen 2,4 %, och vad får de tillsammans?")
     assert f"Tillsammans: {sv_kr(sum(split[r].total for r in share))}" in c.text
+    pair = describe_regions("skillnaden mellan största och minsta beloppet")
+    assert pair.kind == "money_extremes"
     d = describe_regions("de tre minsta regionerna")
     assert (d.kind, d.rank) == ("least", (0, 3))
