@@ -28,7 +28,7 @@ from .dates import sv_date
 from .deadlines import answer_deadlines, answer_past, answer_upcoming
 from .deadlines import on_day as deadlines_on_day
 from .english import english, in_english
-from .entities import LEX, extract_domain
+from .entities import LEX, NUMBER_WORDS, extract_domain
 from .ranking import Ranker
 from .reminders import schedule_text
 from .snippets import CONDITION, best_sentences
@@ -372,7 +372,7 @@ class Assistant:
         "tio beredskapssektorer")."""
         asked = {*q.stems, *q.expansions}
         return any(
-            (m[1].isdigit() or m[1] in LEX["a_number"])
+            (m[1].isdigit() or NUMBER_WORDS.get(m[1], 1) > 1)  # "samtliga", "en": no count
             and asked & set(self.searcher.analyzer.terms(m[2]))
             for m in COUNTED.finditer(fold(hit.body))
         )
