@@ -606,7 +606,7 @@ class Assistant:
         cite = Citer(self.knowledge)
         cite.cite(ins.source)
         lines = [f"Överenskommelsen 2023, insats {ins.number} – {ins.name}:"]
-        chosen = [(ltr, t) for ltr, t in ins.points if ltr == point] or list(ins.points)
+        chosen = [(ltr, t) for ltr, t in ins.points if point and ltr in point] or list(ins.points)
         lines += [f"{ltr}) {t}" for ltr, t in chosen]
         return Answer("\n".join(lines), True, "task", cite.all())
 

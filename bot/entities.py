@@ -62,8 +62,10 @@ BEFORE_SEASON = re.compile(
 # a year inside a date ("1 november 2022") names the date, not the year asked about
 DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
 # "insats 3", "punkt 1 c", "insats 2b": an insats of the 2023 agreement, and a point of it
+MORE_POINTS = re.compile(r"\s*(?:,|och|and|&|samt)\s*(?:([1-9])\s*)?([a-h])\)?(?![\w])")
 INSATS_NUMBER = re.compile(
-    r"(?<![\w-])(?:insats(?:en)?|punkt(?:en)?|measure|item)\s+(?:nummer\s+|nr\.?\s*)?"
+    r"(?<![\w-])(?:insats(?:en|erna)?|punkt(?:en|erna)?|measures?|items?)\s+"
+    r"(?:nummer\s+|nr\.?\s*)?"
     r"([1-9])(?:\s*([a-h])\)?(?![\w]))?(?!\d)"
 )
 
@@ -257,7 +259,7 @@ class Entities:
     domain: str | None = None
     status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
     insats: int | None = None
-    insats_point: str | None = None  # "c" in "punkt 1 c"
+    insats_point: str | None = None  # "c" in "punkt 1 c"; "cd" in "punkterna 6 c och 6 d"
     extreme: str | None = None  # "least" | "most"
     flags: set[str] = field(default_factory=set)  # next_only, previous, count, quantity
     language: str = "sv"
@@ -451,6 +453,10 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     m = INSATS_NUMBER.search(folded)
     e.insats = int(m.group(1)) if m else None
     e.insats_point = m.group(2) if m else None
+    while m and e.insats_point:  # "punkterna 6 c och 6 d", "1 a, b och c": the letters
+        m = MORE_POINTS.match(folded, m.end())
+        if m and (m.group(1) is None or int(m.group(1)) == e.insats):
+            e.insats_point += m.group(2)
     if LEX["least"].search(folded):
         e.extreme = "least"
     elif LEX["most"].search(folded):

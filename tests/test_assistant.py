@@ -233,6 +233,10 @@ def test_a_point_of_an_insats_is_answered_alone(ask, kb):
     assert text in a.text
     assert all(t not in a.text for ltr, t in ins.points if ltr != letter)
     assert all(t in ask("Vad innebär insats 1?").text for _, t in ins.points)
+    (l1, t1), (l2, t2) = ins.points[0], ins.points[2]
+    both = ask(f"vad säger punkterna 1 {l1} och 1 {l2}?")
+    assert t1 in both.text and t2 in both.text
+    assert all(t not in both.text for ltr, t in ins.points if ltr not in (l1, l2))
 
 
 def test_how_much_prefers_the_sentence_with_a_figure(assistant):
