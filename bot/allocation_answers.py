@@ -66,7 +66,7 @@ def region_amount(
     if population_only:
         lines = [
             f"{region.name}: befolkningsunderlaget den {sv_date(grant.population_date)} var "
-            f"{sv_int(a.population)} invånare, {sv_percent(a.share, 2)} av rikets "
+            f"{sv_int(a.population)} invånare, {sv_percent(a.share)} av rikets "
             f"{sv_int(pop_total)}.",
             f"Det ger {sv_kr(a.population_part)} av de {sv_kr(rest)} som fördelas efter "
             f"befolkning; med grundbeloppet {sv_kr(grant.base_amount)} blir det "

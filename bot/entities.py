@@ -314,6 +314,8 @@ class RegionMatcher:
     def _match(self, phrase: str) -> str | None:
         if phrase in self.by_name:
             return self.by_name[phrase]
+        if phrase.endswith("s") and phrase[:-1] in self.by_name:  # genitive: "skånes"
+            return self.by_name[phrase[:-1]]
         if len(phrase) < 5:
             return None
         # genitive and typos: "kronobergs", "västerbottn", "jämtlands", "gotlnad" (a swap

@@ -88,3 +88,13 @@ def test_how_it_is_computed_names_the_base_amount(assistant):
 
     a = assistant.ask("blekinge grundbelopp och befolkningsdel?", date(2026, 11, 24))
     assert "6 500 000 kr" in a.text and "10 481 450 kr" in a.text
+
+
+def test_a_region_in_the_genitive_is_that_region(assistant):
+    from datetime import date
+
+    today = date(2026, 11, 24)
+    u = assistant.interpreter.understand("räkna ut Skånes tilldelning per invånare", today)
+    assert [r.id for r in u.regions] == ["skane"] and u.intent == "allocation_per_capita"
+    share = assistant.ask("Hur stor andel har Gotland i fördelningen?", today)
+    assert "0,6 %" in share.text  # as Bilaga 1 prints it
