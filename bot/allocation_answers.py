@@ -265,6 +265,10 @@ def described_regions(
         lines = [f"{w} invånare har {knowledge.region(rid).name}: {sv_int(n)} den {when}."
                  for (rid, n), w in zip(ends, words, strict=False)]  # fmt: skip
         return [knowledge.region(r) for r, _ in ends], "\n".join(lines), cite
+    if kind == "nearest" and threshold is not None:
+        rid, n = min(pops, key=lambda kv: abs(kv[1] - threshold))
+        return ([knowledge.region(rid)], f"Närmast {sv_int(threshold)} invånare den {when} har "
+                f"{knowledge.region(rid).name}: {sv_int(n)}.", cite)  # fmt: skip
     if kind == "share":
         # the table prints shares to one decimal: "2,4%" is any share that rounds to it
         split = allocate_grant(grant)

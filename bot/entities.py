@@ -125,6 +125,12 @@ BY_SHARE = re.compile(
     rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:andel(?:en)?|(?:a\s+)?share\s+of)\s+"
     r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent|percent)"
 )
+# "regionen med en befolkning närmast 300 000", "the region closest to 500 000 inhabitants"
+NEAREST = re.compile(
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:(?:en|a)\s+)?(?:(?:befolkning|population)\s+)?"
+    rf"(?:narmast|closest\s+to|nearest(?:\s+to)?)\s+{_COUNT}{_SCALE}"
+    rf"(?:\s+(?:{_phrases('inhabitants')}))?(?![\w-])"
+)
 # "största och minsta regionen": both ends at once
 SIZE_PAIR = re.compile(
     rf"(?<![\w-]){_ASKING}(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:och|and)\s+"
@@ -171,6 +177,8 @@ class RegionDescription:
 
     @property
     def several(self) -> bool:
+        if self.kind == "nearest":
+            return False
         return self.threshold is not None or self.plural or self.rank[1] > 1
 
 
@@ -208,6 +216,11 @@ def describe_regions(folded: str) -> RegionDescription | None:
         value = _count(m.group(2), m.group(3))
         if value is not None:
             return RegionDescription(kind, value, m.span())
+    m = NEAREST.search(text)
+    if m:
+        value = _count(m.group(1), m.group(2))
+        if value is not None:
+            return RegionDescription("nearest", value, m.span())
     m = BY_SHARE.search(text)
     if m:
         return RegionDescription("share", None, m.span(), share=float(m[1].replace(",", ".")),

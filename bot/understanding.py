@@ -288,6 +288,8 @@ class Interpreter:
         _take_entities(u, e)
         if c.intent in ALLOCATION_FLAGS:
             u.flags.add(ALLOCATION_FLAGS[c.intent])
+        elif c.intent == "allocation" and LEX["per_inhabitant"].search(folded):
+            u.flags.add("per_capita")  # "… och vad får den per invånare?" in a second clause
         return u
 
     def _classify(self, folded: str, e: Entities, inherited: dict[str, int] | None):

@@ -132,3 +132,13 @@ def test_regions_by_rank_and_by_share(ask, kb):
     assert pair.kind == "money_extremes"
     d = describe_regions("de tre minsta regionerna")
     assert (d.kind, d.rank) == ("least", (0, 3))
+
+
+def test_the_region_nearest_a_population_and_its_money_per_inhabitant(ask, kb):
+    g = _grant(kb)
+    rid = min(g.populations, key=lambda r: abs(g.populations[r] - 300_000))
+    a = ask("Vilken region har en befolkning närmast 300 000, och vad får den per invånare?")
+    step_one, step_two = a.text.split("Steg 2:")
+    assert kb.region(rid).name in step_one
+    per = allocate_grant(g)[rid].total / g.populations[rid]
+    assert f"{per:.2f}".replace(".", ",") in step_two
