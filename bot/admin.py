@@ -12,7 +12,7 @@ from knowledge import KnowledgeError
 
 from .answer import Answer
 from .dates import STOCKHOLM
-from .store import StoreUnavailable, SubscriptionStore
+from .store_base import Store, StoreUnavailable
 
 
 def _age(seconds: float) -> str:
@@ -32,21 +32,27 @@ def _index_line(assistant: Any, now: datetime) -> str:
     return f"• Sökindex: byggt {built:%Y-%m-%d %H:%M} ({age}), {searcher.passages} textavsnitt"
 
 
-def status(assistant: Any, store: SubscriptionStore, now: datetime) -> Answer:
+def status(assistant: Any, store: Store, now: datetime) -> Answer:
     """Counts only - never which chat watches what."""
-    c = store.counts()
     k = assistant.knowledge
     try:
         store.check()
         problem = []
     except StoreUnavailable as exc:
         problem = [f"• ⚠️ {exc}"]
+    try:
+        c = store.counts()
+        counted = [
+            f"• Bevakningar: {c.subscriptions} i {c.chats} chattar",
+            f"• Påminnelser skickade: {c.reminders_sent}; obekräftade (avbruten körning): "
+            f"{c.unconfirmed_claims}",
+        ]
+    except StoreUnavailable:  # a database server that is down: said by the line above
+        counted = []
     lines = [
         "Status för Beredskapsboten",
         *problem,
-        f"• Bevakningar: {c.subscriptions} i {c.chats} chattar",
-        f"• Påminnelser skickade: {c.reminders_sent}; obekräftade (avbruten körning): "
-        f"{c.unconfirmed_claims}",
+        *counted,
         _index_line(assistant, now),
         f"• Kunskapsbas: {len(k.documents)} dokument, {len(k.deadlines)} frister, "
         f"{len(k.areas)} områden, {len(k.regions)} regioner",

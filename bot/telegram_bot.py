@@ -60,7 +60,7 @@ from .question_text import clean
 from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
 from .source_text import showable, source_text
-from .store import StoreUnavailable, SubscriptionStore
+from .store_base import Store, StoreUnavailable, describe, open_store
 from .telegram_send import (
     AGAIN_PREFIX,
     AGAIN_STATE,
@@ -171,7 +171,7 @@ class Services:
     """What the handlers need, kept in application.bot_data."""
 
     assistant: AssistantLike
-    store: SubscriptionStore
+    store: Store
     clock: Clock
     policy: RetryPolicy
     reminders: ReminderSender
@@ -806,7 +806,7 @@ def schedule_reminders(app: Application, interval: float | None) -> None:
 
 def build_application(
     assistant: AssistantLike,
-    store: SubscriptionStore,
+    store: Store,
     config: Config,
     clock: Clock = system_clock,
     *,
@@ -815,6 +815,7 @@ def build_application(
     reminder_interval: float | None = REMINDER_INTERVAL,
     reload: Callable[[], AssistantLike] | None = None,
     read_timeout: float = 5.0,  # PTB's default; tests shorten it to exercise timeouts
+    one_run_at_a_time: bool = True,  # tests turn it off to run two instances' runs at once
 ) -> Application:
     """The configured Application; nothing talks to Telegram until it is started."""
     policy = policy or RetryPolicy()
@@ -868,7 +869,9 @@ def build_application(
         store=store,
         clock=clock,
         policy=policy,
-        reminders=ReminderSender(app.bot, store, assistant.knowledge, clock, policy),
+        reminders=ReminderSender(
+            app.bot, store, assistant.knowledge, clock, policy, one_run_at_a_time=one_run_at_a_time
+        ),
         access=Access.from_config(config),
         reload=reload,
         reloading=asyncio.Lock(),
@@ -1021,12 +1024,12 @@ def run_telegram(config: Config) -> None:
     configure_logging(config)
     from .assistant import Assistant  # heavy: loads the knowledge and opens the index
 
-    store = SubscriptionStore.open(config.database_path)
+    store = open_store(config.database)
     try:
         assistant = Assistant.create(stale_ok=True)  # answering at once; see post_init
         app = build_application(assistant, store, config, reload=Assistant.create)
         stop_on_signals(app)
-        log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
+        log.info("Database: %s; Bot API: %s", describe(config.database), config.api_root)
         if config.webhook_url:
             log.info(
                 "Webhook mode: listening on %s:%s/%s, secret %s", config.listen, config.port,
