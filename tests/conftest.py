@@ -28,6 +28,10 @@ def _isolated_index(tmp_path_factory):
     # one vector cache for the session: tests that build an index of their own (and the
     # CLI in subprocesses) embed only what is new to them, with the real model
     mp.setenv("EMBEDDING_CACHE", str(tmp_path_factory.mktemp("vectors") / "vectors.sqlite3"))
+    # the bots the tests start choose their own database (a developer's DATABASE_URL
+    # beside a test's DATABASE_PATH would be refused)
+    mp.delenv("DATABASE_URL", raising=False)
+    mp.delenv("DATABASE_PATH", raising=False)
     yield
     mp.undo()
 

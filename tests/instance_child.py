@@ -6,6 +6,7 @@ clock pinned and the reminder job every `--reminder-interval` seconds (0: none).
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -27,8 +28,15 @@ def main() -> None:
     ap.add_argument("--overlapping-runs", action="store_true", help="no run lease")
     ap.add_argument("--webhook-port", type=int, help="webhook mode on 127.0.0.1 at this port")
     ap.add_argument("--secret", default="shared-secret")
+    ap.add_argument("--go-file", help="until this file exists the clock shows --before")
+    ap.add_argument("--before", help="ISO time shown until --go-file exists")
     args = ap.parse_args()
-    now = datetime.fromisoformat(args.clock)
+    pinned = datetime.fromisoformat(args.clock)
+    before = datetime.fromisoformat(args.before) if args.before else pinned
+
+    def now() -> datetime:  # lets a test start both instances' runs at the same moment
+        return pinned if not args.go_file or os.path.exists(args.go_file) else before
+
     webhook = args.webhook_port is not None
     config = Config(
         token=args.token,
@@ -42,7 +50,7 @@ def main() -> None:
     )
     store = open_store(config.database)
     app = build_application(
-        Assistant.create(), store, config, lambda: now,
+        Assistant.create(), store, config, now,
         rate_limiter=WireGate(overall_max_rate=args.rate, max_retries=0),
         reminder_interval=args.reminder_interval or None,
         one_run_at_a_time=not args.overlapping_runs,

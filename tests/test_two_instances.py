@@ -63,20 +63,30 @@ def reminders(api: FakeBotApi) -> list:
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("runs", ["overlapping", "one at a time"])
-def test_two_instances_send_each_of_1000_reminders_exactly_once(pg_url, assistant, runs):
+def test_two_instances_send_each_of_1000_reminders_exactly_once(
+    pg_url, assistant, runs, tmp_path
+):
     store = open_store(pg_url)
     for chat in CHATS:
         store.subscribe(chat, ["rsa"], SUBSCRIBED_AT)
     # One fake Bot API per instance: what each chat got is the sum, and it shows who sent.
     apis = [FakeBotApi().start(), FakeBotApi().start()]
     extra = ["--overlapping-runs"] if runs == "overlapping" else []
+    go = tmp_path / "go"  # both clocks reach the reminder day when it appears
     children = [
         start_instance(api, pg_url, "--clock", REMINDER_DAY.isoformat(),
+                       "--before", SUBSCRIBED_AT.isoformat(), "--go-file", str(go),
                        "--reminder-interval", "0.2", *extra)
         for api in apis
     ]  # fmt: skip
     try:
         deadline = time.monotonic() + 60
+        while not all(api.attempts("getUpdates") for api in apis):  # both up and running
+            assert all(c.poll() is None for c in children), stop(*children)
+            assert time.monotonic() < deadline, stop(*children)
+            time.sleep(0.05)
+        assert reminders(apis[0]) == reminders(apis[1]) == []  # nothing due before
+        go.touch()
         while sum(len(reminders(api)) for api in apis) < len(CHATS):
             assert all(c.poll() is None for c in children), stop(*children)
             assert time.monotonic() < deadline, stop(*children)
