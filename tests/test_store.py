@@ -13,7 +13,7 @@ from store_sql import columns, sql
 from bot.dates import STOCKHOLM
 from bot.reminders import ReminderKey
 from bot.store import Forgotten, SubscriptionStore
-from bot.store_base import open_store
+from bot.store_base import Store, open_store
 
 NOW = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
 KEY = ReminderKey(42, "rsa", date(2027, 10, 31), 30)
@@ -45,6 +45,12 @@ def test_subscribe_is_idempotent_and_survives_reopening(store_url):
     assert subs[0].created == NOW  # aware, same instant
     assert s.subscriptions(7) == []
     s.close()
+
+
+def test_each_backend_implements_the_whole_interface(store):
+    assert isinstance(store, Store)
+    public = {name for name in dir(Store) if not name.startswith("_")}
+    assert public <= set(dir(type(store)))
 
 
 def test_unsubscribe_returns_what_was_watched(store):
