@@ -2,7 +2,8 @@
 
 Answer latency (ours and two baselines, same run, same questions), dev-set scores, index
 build time and size, the running bot's peak RSS, Telegram throughput and a reminder run
-under the rate limiter. The last line is a machine-readable summary.
+under the rate limiter, on SQLite and on PostgreSQL (skipped, with the reason printed,
+when no server can be had). The last line is a machine-readable summary.
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode != 0:
             sys.stderr.write(proc.stderr[-3000:])
             raise SystemExit("benchmarks: Telegram-delen misslyckades")
+        for line in proc.stderr.splitlines():  # e.g. why PostgreSQL was skipped
+            if line.startswith("PostgreSQL skipped"):
+                print(line)
         tg = json.loads(proc.stdout.strip().splitlines()[-1])
 
     rem = tg["reminders"]
@@ -110,6 +114,28 @@ def main(argv: list[str] | None = None) -> int:
         f"= {rem['rate']:.1f} meddelanden/s; Telegrams gräns 30/s ger {rem['ideal_seconds']:.1f} s"
         f" ({rem['over_ideal_pct']:+.1f} %)"
     )
+    pg, pg_fast, fast = tg.get("reminders_pg"), tg.get("reminders_pg_fast"), tg["reminders_fast"]
+    pg_summary = ""
+    if pg and pg_fast:
+        ratio = pg["seconds"] / rem["seconds"]
+        fast_ratio = pg_fast["seconds"] / fast["seconds"]
+        print(
+            f"Påminnelser i PostgreSQL: {pg['sent']}/{pg['subscribers']} på {pg['seconds']:.1f} s"
+            f" = {pg['rate']:.1f} meddelanden/s, kvot PostgreSQL/SQLite {ratio:.3f}"
+            f" (exakt en gång: {'ja' if pg['exactly_once'] else 'NEJ'})"
+        )
+        print(
+            f"Utan hastighetsgräns ({fast['subscribers']} chattar, 1000/s): SQLite "
+            f"{fast['seconds']:.2f} s, PostgreSQL {pg_fast['seconds']:.2f} s, "
+            f"kvot {fast_ratio:.2f}"
+        )
+        pg_summary = (
+            f" pg_reminder_s={pg['seconds']:.1f} pg_vs_sqlite={ratio:.3f}"
+            f" fast_sqlite_s={fast['seconds']:.2f} fast_pg_s={pg_fast['seconds']:.2f}"
+            f" fast_pg_vs_sqlite={fast_ratio:.2f}"
+        )
+    else:
+        print("Påminnelser i PostgreSQL: hoppades över (ingen server, se raden ovan)")
     print(f"Botens högsta RSS: {tg['rss_mb']:.0f} MB")
     print(f"Total tid: {time.perf_counter() - started:.0f} s")
     print(
@@ -126,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         f" index_mb={b.size_mb:.1f} rss_mb={tg['rss_mb']:.0f}"
         f" msgs_per_s={tg['msgs_per_s']:.1f} reminder_n={rem['sent']}"
         f" reminder_s={rem['seconds']:.1f} reminder_rate={rem['rate']:.1f}"
-        f" reminder_vs_ideal_pct={rem['over_ideal_pct']:+.1f}"
+        f" reminder_vs_ideal_pct={rem['over_ideal_pct']:+.1f}" + pg_summary
     )
     return 0
 

@@ -13,7 +13,7 @@ from knowledge import KnowledgeError
 from .answer import Answer
 from .dates import STOCKHOLM
 from .feedback import KEPT_DAYS
-from .store import FeedbackCounts, SectionVotes, StoreUnavailable, SubscriptionStore
+from .store_base import FeedbackCounts, SectionVotes, Store, StoreUnavailable
 
 
 def _age(seconds: float) -> str:
@@ -53,7 +53,7 @@ def feedback_lines(counts: FeedbackCounts, knowledge: Any) -> list[str]:
     return lines
 
 
-def status(assistant: Any, store: SubscriptionStore, now: datetime) -> Answer:
+def status(assistant: Any, store: Store, now: datetime) -> Answer:
     """Counts only - never which chat watches what, nor whose a vote was."""
     c = store.counts()
     day = now.astimezone(STOCKHOLM).date()
@@ -64,12 +64,19 @@ def status(assistant: Any, store: SubscriptionStore, now: datetime) -> Answer:
         problem = []
     except StoreUnavailable as exc:
         problem = [f"• ⚠️ {exc}"]
+    try:
+        c = store.counts()
+        counted = [
+            f"• Bevakningar: {c.subscriptions} i {c.chats} chattar",
+            f"• Påminnelser skickade: {c.reminders_sent}; obekräftade (avbruten körning): "
+            f"{c.unconfirmed_claims}",
+        ]
+    except StoreUnavailable:  # a database server that is down: said by the line above
+        counted = []
     lines = [
         "Status för Beredskapsboten",
         *problem,
-        f"• Bevakningar: {c.subscriptions} i {c.chats} chattar",
-        f"• Påminnelser skickade: {c.reminders_sent}; obekräftade (avbruten körning): "
-        f"{c.unconfirmed_claims}",
+        *counted,
         _index_line(assistant, now),
         f"• Kunskapsbas: {len(k.documents)} dokument, {len(k.deadlines)} frister, "
         f"{len(k.areas)} områden, {len(k.regions)} regioner",

@@ -26,7 +26,7 @@ from knowledge import KnowledgeError
 
 from .dates import today as stockholm_today
 from .question_text import MAX_CHARS, clean
-from .store import StoreUnavailable
+from .store_base import StoreUnavailable
 
 # Dates further off than this cannot be planned with (and the next occurrences of a
 # deadline must still fit in the calendar)
@@ -370,9 +370,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Kunskapsbasen är felaktig och boten startar inte: {exc}", file=sys.stderr)
         return 3
     except StoreUnavailable as exc:
-        print(
-            f"Boten startar inte: {exc} Kontrollera behörigheterna, eller sätt "
-            "DATABASE_PATH till en fil i en mapp som boten får skriva i.",
-            file=sys.stderr,
+        hint = (
+            "Kontrollera DATABASE_URL och att PostgreSQL-servern är igång och nåbar."
+            if exc.backend == "PostgreSQL"
+            else "Kontrollera behörigheterna, eller sätt DATABASE_PATH till en fil i en mapp "
+            "som boten får skriva i."
         )
+        print(f"Boten startar inte: {exc} {hint}", file=sys.stderr)
         return 4

@@ -1,7 +1,8 @@
 """Configuration of the Telegram front end, read from the environment.
 
 The token is a secret: it is kept out of `repr` (and so out of logs and tracebacks)
-and only handed to python-telegram-bot.
+and only handed to python-telegram-bot. So is DATABASE_URL, which may hold a password:
+only its masked form (bot.store_base.masked) is ever shown.
 """
 
 from __future__ import annotations
@@ -53,6 +54,27 @@ def _api_root(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+def _database_url(url: str, path_set: bool) -> str | None:
+    """DATABASE_URL checked: postgresql://… or postgres://…, or sqlite:///path (the
+    path after the third slash: sqlite:////var/lib/bot.sqlite3 is absolute)."""
+    if not url:
+        return None
+    if path_set:
+        raise ConfigError(
+            "Sätt DATABASE_URL eller DATABASE_PATH, inte båda: boten ska inte gissa vilken "
+            "databas bevakningarna finns i."
+        )
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgresql", "postgres"):
+        return url
+    if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return url
+    raise ConfigError(
+        "DATABASE_URL ska vara postgresql://användare:lösenord@värd:5432/databas eller "
+        f"sqlite:///sökväg, fick schemat {scheme or '(inget)'!r}."
+    )
+
+
 @dataclass(frozen=True)
 class Config:
     token: str = field(repr=False)
@@ -64,10 +86,17 @@ class Config:
     # no WEBHOOK_SECRET was configured, so one was drawn at start (and given to Telegram)
     secret_generated: bool = False
     database_path: Path = field(default_factory=default_database_path)
+    # DATABASE_URL=postgresql://…: PostgreSQL instead of the SQLite file at database_path
+    database_url: str | None = field(default=None, repr=False)
     # Empty allowlists: open to everyone (see bot/access.py).
     allowed_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()
     admin_ids: frozenset[int] = frozenset()
+
+    @property
+    def database(self) -> str | Path:
+        """What bot.store_base.open_store opens: the PostgreSQL URL, or the SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def base_url(self) -> str:
@@ -114,6 +143,16 @@ class Config:
                 f"fick {listen!r}."
             ) from None
         db = env.get("DATABASE_PATH", "").strip()
+        database_path = Path(db).expanduser() if db else default_database_path()
+        database_url = _database_url(env.get("DATABASE_URL", "").strip(), bool(db))
+        if database_url and database_url.startswith("sqlite:"):
+            database_path, database_url = Path(database_url[len("sqlite:///") :]), None
+        if database_url and webhook_url and generated:
+            # each instance would draw its own and the last setWebhook would lock out the rest
+            raise ConfigError(
+                "Med DATABASE_URL (PostgreSQL, flera instanser) och WEBHOOK_URL måste "
+                "WEBHOOK_SECRET sättas, samma i alla instanser."
+            )
         return cls(
             token=token,
             api_root=_api_root(env.get("TELEGRAM_API_BASE_URL", "") or TELEGRAM_API),
@@ -122,7 +161,8 @@ class Config:
             port=int(port_text),
             listen=listen,
             secret_generated=generated,
-            database_path=Path(db).expanduser() if db else default_database_path(),
+            database_path=database_path,
+            database_url=database_url,
             allowed_user_ids=_ids(env, "ALLOWED_USER_IDS"),
             allowed_chat_ids=_ids(env, "ALLOWED_CHAT_IDS"),
             admin_ids=_ids(env, "ADMIN_IDS"),

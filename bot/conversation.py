@@ -4,6 +4,11 @@
 previous answer was about. Each chat (or terminal session) keeps the topic of its last
 answer for TTL seconds, in memory only: never written to disk or logged. A question
 that is complete on its own replaces it; an answer that answers nothing clears it.
+
+Per instance, on purpose: with several instances behind one webhook (a shared
+PostgreSQL database) a follow-up that reaches the other instance finds no topic and is
+answered as a question of its own. Moving topics into the database would store what
+users ask about, which the bot promises not to do.
 """
 
 from __future__ import annotations

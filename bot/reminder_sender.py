@@ -49,6 +49,15 @@ document's version differs from the one recorded, and each is claimed, sent, the
 sent or released. They run before the reminders so a chat found blocked is not sent
 reminders as well.
 
+Several instances on one PostgreSQL database (two machines behind one webhook): the
+claims alone keep every reminder to one sender - each chat's reminders are claimed by
+exactly one instance - even when both run at once. On top of that a run first takes the
+store's run lease (store.take_run_lease: an advisory lock in PostgreSQL, always granted
+by SQLite), and an instance that finds another one mid-run leaves the run to it: one
+run at a time keeps the bot as a whole at Telegram's 30 messages/s, where two at once
+would each send 30/s and draw 429s. If the lease is lost (a dropped connection), two runs
+may overlap; they still send each reminder once.
+
 The extra reminder a chat asked for with "Påminn igen om 1 dag" (ReminderKey.again) is
 due from the store's reminder_replies and goes the same way, in the same message and the
 same claim as the chat's other due reminders: claimed at the wire (pending -> claimed),
@@ -61,6 +70,7 @@ import asyncio
 import dataclasses
 import logging
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from telegram import Bot
@@ -72,7 +82,7 @@ from .answer import Answer
 from .change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
 from .dates import Clock, today
 from .reminders import ReminderKey, due_reminders, reminder_answer
-from .store import StoreUnavailable, SubscriptionStore
+from .store_base import Store, StoreUnavailable
 from .telegram_send import NotSent, RetryPolicy, reminder_keyboard, send_answer
 
 log = logging.getLogger(__name__)
@@ -90,6 +100,7 @@ class RunReport:
     notices_sent: list[NoticeKey] = field(default_factory=list)
     notices_failed: list[NoticeKey] = field(default_factory=list)  # released: retried
     skipped: bool = False  # the database was unavailable: (some) chats left for next run
+    elsewhere: bool = False  # another instance was mid-run: left to it
     unconfirmed: list[ReminderKey] = field(default_factory=list)  # sent, mark not written
 
 
@@ -97,13 +108,15 @@ class ReminderSender:
     def __init__(
         self,
         bot: Bot,
-        store: SubscriptionStore,
+        store: Store,
         knowledge: Knowledge,
         clock: Clock,
         policy: RetryPolicy,
         concurrency: int = 20,
+        one_run_at_a_time: bool = True,  # across instances, by the store's run lease
     ):
         self.bot = bot
+        self.one_run_at_a_time = one_run_at_a_time
         self.store = store
         self.clock = clock
         self.policy = policy
@@ -136,38 +149,57 @@ class ReminderSender:
         each other."""
         async with self._running:
             report = RunReport()
-            await self._send_notices(report)
-            if report.skipped:
-                return report
             try:
-                # reads every subscription: off the event loop, which keeps answering
-                due = await asyncio.to_thread(self._due_now)
+                leased = not self.one_run_at_a_time or self.store.take_run_lease()
             except StoreUnavailable as exc:
                 log.warning("Reminder run skipped, retried next run: %s", exc)
                 report.skipped = True
                 return report
-            by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
-            for key in due:
-                by_chat[key.chat_id].append(key)
-            # Chats are sent to concurrently; AIORateLimiter keeps the overall pace legal.
-            gate = asyncio.Semaphore(self.concurrency)
-            tasks = [
-                asyncio.ensure_future(self._deliver(chat, keys, gate, report))
-                for chat, keys in by_chat.items()
-            ]
-            self._waiting.update(tasks)
+            if not leased:
+                log.info("Another instance is sending reminders; this run is left to it")
+                report.elsewhere = True
+                return report
             try:
-                await asyncio.gather(*tasks, return_exceptions=True)  # cancelled by stop()
+                return await self._run(report)
             finally:
-                self._waiting.difference_update(tasks)
-            if due:
-                log.info(
-                    "Reminder run: %d sent, %d to retry, %d blocked chats unsubscribed",
-                    len(report.sent),
-                    len(report.failed),
-                    report.blocked_chats,
-                )
+                if self.one_run_at_a_time:
+                    with suppress(StoreUnavailable):  # lost with the connection anyway
+                        self.store.release_run_lease()
+
+    async def _run(self, report: RunReport) -> RunReport:
+        """One run, holding the lease."""
+        await self._send_notices(report)
+        if report.skipped:
             return report
+        try:
+            # reads every subscription: off the event loop, which keeps answering
+            due = await asyncio.to_thread(self._due_now)
+        except StoreUnavailable as exc:
+            log.warning("Reminder run skipped, retried next run: %s", exc)
+            report.skipped = True
+            return report
+        by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
+        for key in due:
+            by_chat[key.chat_id].append(key)
+        # Chats are sent to concurrently; AIORateLimiter keeps the overall pace legal.
+        gate = asyncio.Semaphore(self.concurrency)
+        tasks = [
+            asyncio.ensure_future(self._deliver(chat, keys, gate, report))
+            for chat, keys in by_chat.items()
+        ]
+        self._waiting.update(tasks)
+        try:
+            await asyncio.gather(*tasks, return_exceptions=True)  # cancelled by stop()
+        finally:
+            self._waiting.difference_update(tasks)
+        if due:
+            log.info(
+                "Reminder run: %d sent, %d to retry, %d blocked chats unsubscribed",
+                len(report.sent),
+                len(report.failed),
+                report.blocked_chats,
+            )
+        return report
 
     def _due_now(self) -> list[ReminderKey]:
         now, day = self.clock(), today(self.clock)
@@ -325,7 +357,7 @@ class ReminderSender:
         return True
 
 
-def stale_claims_warning(store: SubscriptionStore) -> str | None:
+def stale_claims_warning(store: Store) -> str | None:
     """Log text for claims a crash left unconfirmed (not retried: at-most-once)."""
     stale = len(store.unsent_claims())
     notices = len(store.unsent_notice_claims())

@@ -1,5 +1,7 @@
 """Subscriptions, sent reminders and change notices in SQLite. Stores a chat id and what
-it watches, nothing else (never a message text).
+it watches, nothing else (never a message text). This is the default store; the same
+interface (bot/store_base.py: Store) has a PostgreSQL implementation in
+bot/store_postgres.py for several instances sharing one database.
 
 Every write is one transaction (BEGIN IMMEDIATE ... COMMIT), the database runs in WAL
 mode, and a reminder is recorded under a UNIQUE key (chat, deadline, occurrence,
@@ -44,16 +46,28 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from .change_notices import NoticeKey
 from .feedback import KEPT_DAYS
 from .reminders import ReminderKey, Replies, Subscription
+from .store_base import (  # noqa: F401 (re-exported: callers import them from here too)
+    BUSY_TIMEOUT,
+    REASONS,
+    Counts,
+    FeedbackCounts,
+    Forgotten,
+    SectionVotes,
+    Store,
+    StoreUnavailable,
+    feedback_counts,
+    open_store,
+)
 
-BUSY_TIMEOUT = 3.0  # seconds a write waits for another connection's lock
-SCHEMA_VERSION = 2  # 1: reminder_replies (no number before it); 2: feedback
+# 1: reminder_replies (no number before it); 2: feedback. PostgreSQL's migrations
+# (store_postgres.MIGRATIONS) carry the same numbers: a new version is added to both.
+SCHEMA_VERSION = 2
 
 # SQLite's primary result codes that mean "the database cannot be used now", as opposed
 # to a bug in a statement (which still raises sqlite3's own error).
@@ -69,18 +83,6 @@ UNAVAILABLE_CODES = {
     sqlite3.SQLITE_PERM: "readonly",
     sqlite3.SQLITE_CORRUPT: "corrupt",
     sqlite3.SQLITE_NOTADB: "corrupt",
-}
-
-REASONS = {
-    "locked": "är låst av en annan process",
-    "readonly": "är skrivskyddad: filen eller mappen går inte att skriva till",
-    "cantopen": "går inte att öppna (finns mappen och får boten skriva i den?)",
-    "ioerror": "gick inte att läsa eller skriva (in- och utmatningsfel)",
-    "full": "får inte plats: disken är full",
-    "deleted": "har tagits bort eller bytts ut medan boten körde: starta om boten, så skapas "
-    "eller öppnas filen igen (det som sparats sedan dess gick förlorat)",
-    "corrupt": "är skadad eller ingen SQLite-databas: återställ en säkerhetskopia, eller flytta "
-    "undan filen så skapar boten en ny (bevakningarna i den är då borta)",
 }
 
 SCHEMA = """
@@ -135,22 +137,6 @@ CREATE INDEX IF NOT EXISTS feedback_day ON feedback (day);
 """
 
 
-class StoreUnavailable(Exception):
-    """The database cannot be used right now; nothing was changed. `reason` is one of
-    REASONS' keys; the message (Swedish, for operators) names the file."""
-
-    def __init__(self, path: Path | str, reason: str, detail: str = ""):
-        self.path = str(path)
-        self.reason = reason
-        self.detail = detail
-        text = f"Databasen {self.path} {REASONS.get(reason, 'går inte att använda')}"
-        super().__init__(f"{text} (SQLite: {detail})." if detail else f"{text}.")
-
-    @property
-    def locked(self) -> bool:
-        return self.reason == "locked"
-
-
 def unavailable_reason(exc: BaseException) -> str | None:
     """The REASONS key when `exc` means the database cannot be used now, else None."""
     if not isinstance(exc, sqlite3.Error):
@@ -161,50 +147,13 @@ def unavailable_reason(exc: BaseException) -> str | None:
     return UNAVAILABLE_CODES.get(code & 0xFF)
 
 
-@dataclass(frozen=True)
-class Counts:
-    """For the admin's /status: how much is stored, never whose."""
-
-    chats: int
-    subscriptions: int
-    reminders_sent: int
-    unconfirmed_claims: int
-
-
-@dataclass(frozen=True)
-class SectionVotes:
-    """The votes on answers citing one section first (doc and section None: answers
-    that cite nothing, such as "vet inte")."""
-
-    doc: str | None
-    section: str | None
-    up: int
-    down: int
-
-
-@dataclass(frozen=True)
-class FeedbackCounts:
-    """For /status: all votes since a day, and the sections with the most 👎."""
-
-    up: int
-    down: int
-    worst: tuple[SectionVotes, ...]  # most 👎 first, then fewest 👍; none without a 👎
-    uncited: SectionVotes  # the answers that cite no section
-
-
-@dataclass(frozen=True)
-class Forgotten:
-    subscriptions: int
-    reminders: int
-    notices: int = 0
-    replies: int = 0  # answers to reminders ("Klar", "Påminn igen")
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-class SubscriptionStore:
+class SqliteStore:
+    """The SQLite implementation of store_base.Store."""
+
     def __init__(self, conn: sqlite3.Connection, path: Path | str = ":memory:"):
         self._conn = conn
         self._lock = threading.Lock()
@@ -212,7 +161,7 @@ class SubscriptionStore:
         self._file = self._identity()  # which file was opened: see _still_there
 
     @classmethod
-    def open(cls, path: Path | str, busy_timeout: float = BUSY_TIMEOUT) -> SubscriptionStore:
+    def open(cls, path: Path | str, busy_timeout: float = BUSY_TIMEOUT) -> SqliteStore:
         """Open (creating folders, file and tables as needed) the database at `path`.
         Raises StoreUnavailable, naming the path, when it cannot be opened for writing
         (a read-only file or folder, a folder that cannot be created)."""
@@ -405,13 +354,7 @@ class SubscriptionStore:
                 "FROM feedback WHERE day >= ? GROUP BY doc, section",
                 (since.isoformat(),),
             ).fetchall()
-        per = [SectionVotes(*r) for r in rows]
-        uncited = next((v for v in per if v.doc is None), SectionVotes(None, None, 0, 0))
-        cited = sorted((v for v in per if v.doc is not None and v.down),
-                       key=lambda v: (-v.down, v.up, v.doc, v.section or ""))  # fmt: skip
-        return FeedbackCounts(
-            sum(v.up for v in per), sum(v.down for v in per), tuple(cited[:limit]), uncited
-        )
+        return feedback_counts(rows, limit)
 
     # -- reminders ----------------------------------------------------------------------
 
@@ -707,3 +650,16 @@ class SubscriptionStore:
     @staticmethod
     def _notice(k: NoticeKey) -> tuple:
         return (k.chat_id, k.source_id, k.version)
+
+    # -- one reminder run at a time -------------------------------------------------------
+
+    def take_run_lease(self) -> bool:
+        """Always granted: one process uses a SQLite file (and its claims would still keep
+        a second one from sending anything twice)."""
+        return True
+
+    def release_run_lease(self) -> None:
+        """Nothing to release."""
+
+
+SubscriptionStore = SqliteStore  # the name callers and tests have used

@@ -63,7 +63,7 @@ from .reminder_sender import ReminderSender, stale_claims_warning
 from .reminders import SEND_AT, schedule_text
 from .sent_replies import Sent, SentReplies
 from .source_text import first_section_key, section_of, showable, source_text
-from .store import StoreUnavailable, SubscriptionStore
+from .store_base import Store, StoreUnavailable, describe, open_store
 from .telegram_inline import CACHE_SECONDS, MIN_CHARS, SOURCE_LINK, answer_result, help_button
 from .telegram_inline import language_of as inline_language
 from .telegram_send import (
@@ -180,7 +180,7 @@ class Services:
     """What the handlers need, kept in application.bot_data."""
 
     assistant: AssistantLike
-    store: SubscriptionStore
+    store: Store
     clock: Clock
     policy: RetryPolicy
     reminders: ReminderSender
@@ -984,7 +984,7 @@ def schedule_reminders(app: Application, interval: float | None) -> None:
 
 def build_application(
     assistant: AssistantLike,
-    store: SubscriptionStore,
+    store: Store,
     config: Config,
     clock: Clock = system_clock,
     *,
@@ -993,6 +993,7 @@ def build_application(
     reminder_interval: float | None = REMINDER_INTERVAL,
     reload: Callable[[], AssistantLike] | None = None,
     read_timeout: float = 5.0,  # PTB's default; tests shorten it to exercise timeouts
+    one_run_at_a_time: bool = True,  # tests turn it off to run two instances' runs at once
 ) -> Application:
     """The configured Application; nothing talks to Telegram until it is started."""
     policy = policy or RetryPolicy()
@@ -1046,7 +1047,9 @@ def build_application(
         store=store,
         clock=clock,
         policy=policy,
-        reminders=ReminderSender(app.bot, store, assistant.knowledge, clock, policy),
+        reminders=ReminderSender(
+            app.bot, store, assistant.knowledge, clock, policy, one_run_at_a_time=one_run_at_a_time
+        ),
         access=Access.from_config(config),
         reload=reload,
         reloading=asyncio.Lock(),
@@ -1201,12 +1204,12 @@ def run_telegram(config: Config) -> None:
     configure_logging(config)
     from .assistant import Assistant  # heavy: loads the knowledge and opens the index
 
-    store = SubscriptionStore.open(config.database_path)
+    store = open_store(config.database)
     try:
         assistant = Assistant.create(stale_ok=True)  # answering at once; see post_init
         app = build_application(assistant, store, config, reload=Assistant.create)
         stop_on_signals(app)
-        log.info("Database: %s; Bot API: %s", config.database_path, config.api_root)
+        log.info("Database: %s; Bot API: %s", describe(config.database), config.api_root)
         if config.webhook_url:
             log.info(
                 "Webhook mode: listening on %s:%s/%s, secret %s", config.listen, config.port,

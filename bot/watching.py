@@ -22,7 +22,7 @@ from knowledge.models import Deadline, Knowledge
 from .answer import Answer, Citer
 from .dates import STOCKHOLM, relative, sv_date
 from .reminders import AGAIN_AFTER, OFFSETS, schedule_text
-from .store import StoreUnavailable, SubscriptionStore
+from .store_base import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def deadline_menu(knowledge: Knowledge, today: date) -> str:
 def watch(
     knowledge: Knowledge,
     match: MatchDeadline,
-    store: SubscriptionStore,
+    store: Store,
     chat_id: int,
     query: str,
     now: datetime,
@@ -150,7 +150,7 @@ def watch(
 @_store_guard(NOT_SAVED)
 def watch_deadlines(
     knowledge: Knowledge,
-    store: SubscriptionStore,
+    store: Store,
     chat_id: int,
     deadlines: Sequence[Deadline],
     now: datetime,
@@ -190,7 +190,7 @@ def watch_deadlines(
 def unwatch(
     knowledge: Knowledge,
     match: MatchDeadline,
-    store: SubscriptionStore,
+    store: Store,
     chat_id: int,
     query: str,
 ) -> Answer:
@@ -233,7 +233,7 @@ def unwatch(
 
 
 @_store_guard(NOT_READ)
-def mine(knowledge: Knowledge, store: SubscriptionStore, chat_id: int, now: datetime) -> Answer:
+def mine(knowledge: Knowledge, store: Store, chat_id: int, now: datetime) -> Answer:
     """/mina: what this chat watches, with each deadline's next date."""
     today = _today(now)
     watched = {s.deadline_id for s in store.subscriptions(chat_id)}
@@ -255,7 +255,7 @@ def mine(knowledge: Knowledge, store: SubscriptionStore, chat_id: int, now: date
 
 
 @_store_guard(NOT_DELETED)
-def forget(store: SubscriptionStore, chat_id: int) -> Answer:
+def forget(store: Store, chat_id: int) -> Answer:
     """/glom: delete everything stored about the chat."""
     gone = store.forget(chat_id)
     if not (gone.subscriptions or gone.reminders or gone.notices or gone.replies):
@@ -296,7 +296,7 @@ class ReminderReply:
 
 def answer_reminder(
     knowledge: Knowledge,
-    store: SubscriptionStore,
+    store: Store,
     chat_id: int,
     action: str,
     deadline_id: str,

@@ -1,5 +1,6 @@
 """Change notices without Telegram: versions of the source documents, the store's queue
-(first sighting silent, one notice per chat and version, claims) and the message text."""
+(first sighting silent, one notice per chat and version, claims; on SQLite and
+PostgreSQL alike) and the message text."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from bot.change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
 from bot.dates import STOCKHOLM
-from bot.store import SubscriptionStore
+from bot.store_base import open_store
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=STOCKHOLM)
 TODAY = NOW.date()
@@ -20,8 +21,8 @@ OVK = "overenskommelse-hsv-civilt-forsvar-2023"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SubscriptionStore.open(tmp_path / "bot.sqlite3")
+def store(store_url):
+    s = open_store(store_url)
     yield s
     s.close()
 

@@ -8,11 +8,13 @@ import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
+from store_sql import columns, sql
 
 from bot.dates import STOCKHOLM
 from bot.feedback import KEPT_DAYS, Votes, parse_vote, thanked_data, vote_data
 from bot.source_text import section_key
 from bot.store import SCHEMA_VERSION, SectionVotes, SubscriptionStore
+from bot.store_base import open_store
 from bot.telegram_send import MAX_CALLBACK_DATA
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
@@ -22,8 +24,9 @@ RSA = ("msb-samlat-stod", "Viktiga datum")
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SubscriptionStore.open(tmp_path / "bot.sqlite3")
+def store(store_url):
+    """Each store test runs on SQLite and on PostgreSQL."""
+    s = open_store(store_url)
     yield s
     s.close()
 
@@ -64,11 +67,10 @@ def test_glom_leaves_votes_and_pruning_keeps_a_year(store):
 
 def test_a_vote_row_holds_no_question_chat_user_or_time_of_day(store):
     store.add_feedback("deadline", *RSA, 1, DAY)
-    columns = [r[1] for r in store._conn.execute("PRAGMA table_info(feedback)")]
-    assert columns == ["day", "kind", "doc", "section", "vote"]
-    assert store._conn.execute("SELECT * FROM feedback").fetchall() == [
-        ("2026-11-24", "deadline", "msb-samlat-stod", "Viktiga datum", 1)
-    ]
+    assert columns(store)["feedback"] == ["day", "kind", "doc", "section", "vote"]
+    [(day, *rest)] = sql(store, "SELECT * FROM feedback")
+    assert str(day) == "2026-11-24"  # a date, no time of day (SQLite: text; PostgreSQL: DATE)
+    assert tuple(rest) == ("deadline", "msb-samlat-stod", "Viktiga datum", 1)
 
 
 # Tables as user_version 1 made them (the reminder_replies migration), with some rows.

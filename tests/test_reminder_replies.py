@@ -1,6 +1,7 @@
-"""Replies to reminders ("Klar", "Påminn igen om 1 dag") in the store, the planner and
-watching.answer_reminder, on real SQLite files; and the migration of a database made
-before the replies existed."""
+"""Replies to reminders ("Klar", "Påminn igen om 1 dag") in the store (SQLite files and
+PostgreSQL schemas: tests taking `store` or `store_url` run on both), the planner and
+watching.answer_reminder; and the migration of a SQLite database made before the
+replies existed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
+from store_sql import sql
 
 from bot import watching
 from bot.dates import STOCKHOLM
@@ -20,6 +22,7 @@ from bot.reminders import (
     reminder_answer,
 )
 from bot.store import SCHEMA_VERSION, Forgotten, SubscriptionStore
+from bot.store_base import open_store
 from bot.telegram_send import (
     AGAIN_PREFIX,
     DONE_PREFIX,
@@ -43,15 +46,15 @@ AGAIN = ReminderKey.extra(CHAT, "rsa", RSA_2027)
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SubscriptionStore.open(tmp_path / "bot.sqlite3")
+def store(store_url):
+    s = open_store(store_url)
     s.subscribe(CHAT, ["rsa"], SUBSCRIBED)
     yield s
     s.close()
 
 
 def rows(store) -> list[tuple]:
-    return store._conn.execute("SELECT * FROM reminder_replies ORDER BY chat_id").fetchall()
+    return sql(store, "SELECT * FROM reminder_replies ORDER BY chat_id")
 
 
 # -- the store ------------------------------------------------------------------------
@@ -65,9 +68,8 @@ def test_klar_is_stored_once_and_only_for_a_watching_chat(store):
     assert len(rows(store)) == 1  # nothing for chat 7
 
 
-def test_an_extra_reminder_is_claimed_once_even_by_two_connections(tmp_path):
-    path = tmp_path / "bot.sqlite3"
-    a, b = SubscriptionStore.open(path), SubscriptionStore.open(path)
+def test_an_extra_reminder_is_claimed_once_even_by_two_connections(store_url):
+    a, b = open_store(store_url), open_store(store_url)
     a.subscribe(CHAT, ["rsa"], SUBSCRIBED)
     due = at(2027, 10, 2, 10)
     assert a.remind_again(CHAT, "rsa", RSA_2027, due) == "booked"

@@ -119,3 +119,35 @@ def test_an_unreachable_bot_api_at_start_is_said_plainly(tmp_path):
                 "DATABASE_PATH": str(tmp_path / "b.sqlite3")})  # fmt: skip
     assert p.returncode == 6, p.stderr[-800:]
     assert "går inte att nå" in p.stderr.splitlines()[-1] and TOKEN not in p.stderr
+
+
+def test_database_url_chooses_postgresql_or_a_sqlite_file(tmp_path):
+    pg = "postgresql://bot:hemligt@db.example:5432/bot"
+    c = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": pg})
+    assert c.database_url == pg and c.database == pg
+    assert "hemligt" not in repr(c)
+    assert Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN,
+                            "DATABASE_URL": "postgres://db/bot"}).database == "postgres://db/bot"
+    absolute = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN,
+                                "DATABASE_URL": f"sqlite:///{tmp_path}/b.sqlite3"})  # fmt: skip
+    assert absolute.database_url is None and absolute.database == tmp_path / "b.sqlite3"
+    relative = Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_URL": "sqlite:///b.db"})
+    assert relative.database == Path("b.db")
+    assert Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}).database == default_database_path()
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"DATABASE_URL": "mysql://bot:hemligt@db/bot"}, "postgresql://"),
+        ({"DATABASE_URL": "sqlite://"}, "sqlite:///"),
+        ({"DATABASE_URL": "postgresql://db/bot", "DATABASE_PATH": "/tmp/b.sqlite3"}, "inte båda"),
+        # two instances would each draw a secret and lock each other out
+        ({"DATABASE_URL": "postgresql://db/bot", "WEBHOOK_URL": "https://b.example/hook"},
+         "WEBHOOK_SECRET"),
+    ],
+)  # fmt: skip
+def test_a_database_url_that_cannot_work_is_refused(env, says):
+    with pytest.raises(ConfigError) as caught:
+        Config.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+    assert says in str(caught.value) and "hemligt" not in str(caught.value)
