@@ -394,3 +394,10 @@ def test_a_relative_clause_about_dates_describes_no_region(assistant):
     u = assistant.interpreter.understand(
         "Vilka datum för regionerna som infaller under 2027 finns det?", date(2026, 11, 24))
     assert u.described is None and u.intent.startswith("deadline")
+
+
+def test_our_is_no_topic_and_no_season(ask):
+    """'vår planering' is our planning: neither the spring nor a word to search for."""
+    a = ask("Ska vår planering för sjukvård i krig bara handla om traumavård?")
+    assert a.answered and "traumavård" in a.text
+    assert "mars" in ask("Vilka frister har vi i vår?").text  # the season still is one
