@@ -31,7 +31,7 @@ from .english import english, in_english
 from .entities import LEX, NUMBER_WORDS, extract_domain
 from .ranking import Ranker
 from .reminders import schedule_text
-from .snippets import CONDITION, best_sentences
+from .snippets import CONDITION, DATED, best_sentences
 from .spelling import Speller
 from .understanding import (
     ALLOCATION_FLAGS,
@@ -397,7 +397,7 @@ class Assistant:
         if (
             "quantity" in u.flags
             and answer.kind == "fact"
-            and not re.search(r"\d", YEAR.sub("", answer.text))
+            and not re.search(r"\d", YEAR.sub("", DATED.sub("", answer.text.casefold())))
             and not LEX["a_number"].search(fold(answer.text))
         ):  # "hur mycket kostar NSPL-kansliet oss?" is not answered by how it is financed
             return Answer(self.unknown, False, "out_of_scope")

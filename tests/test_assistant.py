@@ -361,6 +361,8 @@ def test_the_sentence_before_a_list_brings_the_whole_list(ask):
 def test_how_much_needs_a_figure_in_the_text(ask):
     """How the office is financed is no answer to what it costs."""
     assert not ask("Hur mycket kostar kansliet för NSPL varje år?").answered
+    # a date ("den 27 januari 2023") in the text is no figure of money either
+    assert not ask("Hur mycket pengar får kommunerna till krisberedskapen 2023?").answered
     assert "405,5 miljoner" in ask("Hur mycket omfattar överenskommelsen för 2023 totalt?").text
 
 
