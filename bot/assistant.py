@@ -31,7 +31,7 @@ from .english import english, in_english
 from .entities import LEX, NUMBER_WORDS, extract_domain
 from .ranking import Ranker
 from .reminders import schedule_text
-from .snippets import CONDITION, DATED, best_sentences
+from .snippets import CONDITION, DATED, best_sentences, list_items
 from .spelling import Speller
 from .understanding import (
     ALLOCATION_FLAGS,
@@ -50,6 +50,7 @@ RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 DENSE_DEPTH = 10  # and the semantically closest join them
 SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
 COUNT_DEPTH = 8  # a how-many question looks this deep for a hit that gives the number
+LIST_CONTINUED = 1000  # characters of a list continued from the passage before
 COUNTED = re.compile(r"\b(\w+)\s+(?=(\w{3,}))")  # a number word or figure and what it counts
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
 PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
@@ -631,6 +632,11 @@ class Assistant:
             figures=bool(u.flags & {"quantity", "count"}), dates="when" in u.flags,
             conditions="consequence" in u.flags,
         )  # fmt: skip
+        if text.endswith(":") and top.body.rstrip().endswith(":"):
+            # "SKR ska:" ends the passage; its list is the next part of the same section
+            items = list_items(self.searcher.next_part(top.id) or "", LIST_CONTINUED)
+            if items:
+                text = "\n".join([text, *items])
         if u.intent == "contact":  # whom to call: say when the organisation has a new name
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
         cite = Citer(self.knowledge)

@@ -112,3 +112,19 @@ def best_sentences(
         size += len(sents[i])
     # list items on lines of their own, the rest as running text
     return " ".join(out).replace(" - ", "\n- ").replace(" • ", "\n• ")
+
+
+def list_items(text: str, limit: int = MAX_SNIPPET) -> list[str]:
+    """The first sentence of each list item that opens `text` (a list continued from the
+    passage before), up to `limit` characters."""
+    out, size = [], 0
+    for s in sentences(text):
+        if not _item(s):
+            if not out:
+                return []  # the text does not start with a list
+            continue  # an item's later sentences
+        if size + len(s) > limit and out:
+            break
+        out.append(s)
+        size += len(s)
+    return out

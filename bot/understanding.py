@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.analysis import STOPWORDS, fold, plain
+from index.analysis import STOPWORDS, fold, plain, stem
 from index.embedding import Embedder, VectorCache
 from knowledge.models import MONTHS_SV, Knowledge, Region
 from knowledge.vocabulary import intents as load_intents
@@ -135,6 +135,11 @@ class Understanding:
     described: RegionDescription | None = None  # regions described, not named
 
 
+_TITLE_WORD = re.compile(r"[a-zåäö0-9]+")
+TITLE_WORDS = 4  # a title names its document when a question has this many of its words
+TITLE_SHARE = 0.7  # and this share of them
+
+
 class DocumentNames:
     """Words that point at one document: its kind when no other document has that kind
     ("rapporten", "informationsbladet"), and its publisher after "enligt" or before a
@@ -157,6 +162,13 @@ class DocumentNames:
             if len(ids) == 1 and re.fullmatch(r"[a-zåäö]+", name):
                 said = rf"(?<!\w)(enligt {name}|{name}(s)? {saying}|{saying} {name})(?!\w)"
                 self.patterns.append((re.compile(said), ids[0]))
+        # a document named by (most of) its title: "överenskommelsen om hälso- och
+        # sjukvårdens arbete med civilt försvar 2023"
+        self.titles = {
+            d.id: frozenset(stem(w) for w in _TITLE_WORD.findall(fold(d.title))
+                            if w not in STOPWORDS and len(w) > 1)
+            for d in texts
+        }  # fmt: skip
 
     def find(self, folded: str) -> tuple[frozenset[str], frozenset[str]]:
         """The documents named, and the words that named them (not topics)."""
@@ -165,6 +177,15 @@ class DocumentNames:
             for m in pattern.finditer(folded):
                 docs.add(doc_id)
                 words.update(m.group(0).split())
+        asked = {}
+        for w in _TITLE_WORD.findall(folded):
+            asked.setdefault(stem(w), set()).add(w)
+        for doc_id, title in self.titles.items():
+            shared = title & asked.keys()
+            needed = max(TITLE_WORDS, TITLE_SHARE * len(title))
+            if len(title) >= TITLE_WORDS and len(shared) >= needed:
+                docs.add(doc_id)
+                words.update(w for t in shared for w in asked[t])
         return frozenset(docs), frozenset(words)
 
 

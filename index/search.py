@@ -150,6 +150,7 @@ class Searcher:
         self.words = tuple(meta["words"])
         self._word_set = frozenset(self.words)
         self._parts: dict[str, bool] = {}
+        self._ids: dict[str, int] | None = None  # passage id -> document number, on first use
         self.built = meta["built"]
         self.model = meta.get("model")
         self.analyzer = Analyzer(self.vocabulary)
@@ -208,6 +209,17 @@ class Searcher:
         seg = bisect.bisect_right(self._offsets, docnum) - 1
         body = self._segments[seg].body(docnum - self._offsets[seg])
         return dict(zip(inverted.STORED, [*self._stored[docnum], body], strict=True))
+
+    def next_part(self, hit_id: str) -> str | None:
+        """The body of the passage that follows `hit_id` in its section ("doc#7.0" ->
+        "doc#7.1"), if there is one: a long section is stored in parts."""
+        head, dot, part = hit_id.rpartition(".")
+        if not dot or not part.isdigit():
+            return None
+        if self._ids is None:
+            self._ids = {r[0]: n for n, r in enumerate(self._stored)}
+        n = self._ids.get(f"{head}.{int(part) + 1}")
+        return self.stored(n)["body"] if n is not None and self.alive[n] else None
 
     def doc_frequency(self, field: str, term: str) -> int:
         return len(self.postings(field, term)[0])

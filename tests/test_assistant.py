@@ -403,3 +403,12 @@ def test_our_is_no_topic_and_no_season(ask):
     a = ask("Ska vår planering för sjukvård i krig bara handla om traumavård?")
     assert a.answered and "traumavård" in a.text
     assert "mars" in ask("Vilka frister har vi i vår?").text  # the season still is one
+
+
+def test_a_document_named_by_its_title_and_a_list_continued_in_the_next_part(ask):
+    """The agreement's title in the question names the document (its words are no
+    topic), and 'SKR ska:' ending one stored part brings the list from the next."""
+    a = ask("Vad ska SKR göra enligt överenskommelsen om hälso- och sjukvårdens arbete med "
+            "civilt försvar 2023?")
+    assert "2.2 Insatser som SKR ska genomföra" in a.full_text()
+    assert "IVA-resurser" in a.text and "tilläggsöverenskommelsen 2022" in a.text
