@@ -50,6 +50,7 @@ RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 DENSE_DEPTH = 10  # and the semantically closest join them
 SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
 COUNT_DEPTH = 8  # a how-many question looks this deep for a hit that gives the number
+ACCOUNT = re.compile(r"\d{3,}[- ]?\d{2,}")  # a bankgiro, an organisation number
 LIST_CONTINUED = 1000  # characters of a list continued from the passage before
 COUNTED = re.compile(r"\b(\w+)\s+(?=(\w{3,}))")  # a number word or figure and what it counts
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
@@ -395,6 +396,9 @@ class Assistant:
         answer = self._render_checked(hits, q, u, today)
         if u.intent == "contact" and answer.answered and not CONTACT_DATA.search(answer.text):
             return Answer(self.unknown, False, "out_of_scope")  # form labels, an agency's role
+        if LEX["account_number"].search(u.folded) and not ACCOUNT.search(answer.text):
+            # "bankgironummer till Kammarkollegiet": the repayment's deadline is no number
+            return Answer(self.unknown, False, "out_of_scope")
         if (
             "quantity" in u.flags
             and answer.kind == "fact"

@@ -194,7 +194,7 @@ REQUIRED_LEXICONS = (
     "base_amount", "same_base", "region_word", "after_year", "from_year", "english", "swedish",
     "saying", "a_number", "most_populous", "least_populous", "gets_most", "gets_least",
     "largest", "smallest", "above", "below", "inhabitants", "quantity", "when", "consequence",
-    "per_inhabitant", "person", "clause_joins", "clause_starts",
+    "per_inhabitant", "account_number", "person", "clause_joins", "clause_starts",
     "question_words", "follow_up_starts", "follow_up_ends", "refers_back",
     "asks_recipient",
 )  # fmt: skip

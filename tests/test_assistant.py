@@ -412,3 +412,7 @@ def test_a_document_named_by_its_title_and_a_list_continued_in_the_next_part(ask
             "civilt försvar 2023?")
     assert "2.2 Insatser som SKR ska genomföra" in a.full_text()
     assert "IVA-resurser" in a.text and "tilläggsöverenskommelsen 2022" in a.text
+
+
+def test_an_account_number_is_given_only_from_a_text_that_has_one(ask):
+    assert not ask("Vilket bankgironummer ska vi betala tillbaka oanvända medel till?").answered
