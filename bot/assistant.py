@@ -49,7 +49,8 @@ MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 DENSE_DEPTH = 10  # and the semantically closest join them
 SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
-COUNT_DEPTH = 8  # a how-many question looks this deep for a hit that gives the number
+# a how-many or what-happens-if question looks this deep for a hit giving that answer
+ANSWER_DEPTH = 8
 ACCOUNT = re.compile(r"\d{3,}[- ]?\d{2,}")  # a bankgiro, an organisation number
 LIST_CONTINUED = 1000  # characters of a list continued from the passage before
 COUNTED = re.compile(r"\b(\w+)\s+(?=(\w{3,}))")  # a number word or figure and what it counts
@@ -337,21 +338,15 @@ class Assistant:
             # "hur många landsting …?" is answered by "18 landsting", not by the passage
             # that shares the most words but counts nothing; with none that counts what is
             # asked, a figure elsewhere in the text is no answer
-            scoped = next(
-                (h for h in hits[:COUNT_DEPTH]
-                 if self._counts(h, q) and self.ranker.in_scope(topic, h, foreign)),
-                None,
-            )  # fmt: skip
+            scoped = self._first_answering(hits, topic, foreign, lambda h: self._counts(h, q))
             if scoped is None:
                 return Answer(self.unknown, False, "out_of_scope")
         if scoped is not None and "consequence" in u.flags and not self._states_condition(
             scoped, q
         ):  # "vad händer om redovisningen kommer in för sent?": the text on what follows
-            scoped = next(
-                (h for h in hits[:COUNT_DEPTH]
-                 if self._states_condition(h, q) and self.ranker.in_scope(topic, h, foreign)),
-                scoped,
-            )  # fmt: skip
+            scoped = self._first_answering(
+                hits, topic, foreign, lambda h: self._states_condition(h, q)
+            ) or scoped
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]
         if scoped is None:
@@ -368,6 +363,12 @@ class Assistant:
             ):
                 hits = wanted
         return self._render_counted(hits, q, u, today)
+
+    def _first_answering(self, hits: list[Hit], topic: Query, foreign: bool, answers) -> Hit | None:
+        """The first of the top ANSWER_DEPTH hits in scope that gives the kind of answer
+        asked for (a count, a condition), if any."""
+        return next((h for h in hits[:ANSWER_DEPTH]
+                     if answers(h) and self.ranker.in_scope(topic, h, foreign)), None)  # fmt: skip
 
     def _counts(self, hit: Hit, q: Query) -> bool:
         """The hit gives a number of something the question names ("18 landsting",
