@@ -323,7 +323,7 @@ def _telegram() -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from .config import Config, ConfigError
-    from .telegram_bot import run_telegram
+    from .telegram.app import run_telegram
 
     try:
         config = Config.from_env()

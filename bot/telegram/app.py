@@ -14,9 +14,7 @@ import logging
 import re
 import signal
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import time
-from typing import Protocol
 
 from rapidfuzz import process
 from telegram import (
@@ -45,28 +43,27 @@ from telegram.ext import (
     filters,
 )
 
-from knowledge.models import Deadline, Knowledge
+from knowledge.models import Deadline
 
-from . import admin, admin_upload, watching
-from .access import ADMIN_ONLY, REFUSAL, Access
+from .. import admin, watching
+from ..access import ADMIN_ONLY, REFUSAL, Access
+from ..answer import FAILED, Answer
+from ..calendar_export import deadlines_calendar
+from ..config import Config
+from ..conversation import Conversations
+from ..dates import STOCKHOLM, Clock, system_clock, today
+from ..fair_answers import ChatTurns, Flooded
+from ..feedback import THANKED_PREFIX, VOTE_PREFIX, Votes, parse_vote, thanked_language
+from ..question_text import clean
+from ..reminders import SEND_AT, schedule_text
+from ..source_text import section_of, source_text
+from ..store_base import Store, StoreUnavailable, describe, open_store
+from . import admin_upload
 from .admin_upload import upload_conversation
-from .answer import FAILED, Answer
-from .calendar_export import deadlines_calendar
-from .chart import allocation_chart_png
-from .config import Config
-from .conversation import Conversations, Topic
-from .dates import STOCKHOLM, Clock, system_clock, today
-from .fair_answers import AnswerPool, ChatTurns, Flooded, Newest
-from .feedback import THANKED_PREFIX, VOTE_PREFIX, Votes, parse_vote, thanked_language
-from .question_text import clean
+from .inline import CACHE_SECONDS, MIN_CHARS, SOURCE_LINK, answer_result, help_button
+from .inline import language_of as inline_language
 from .reminder_sender import ReminderSender, stale_claims_warning
-from .reminders import SEND_AT, schedule_text
-from .sent_replies import Sent, SentReplies
-from .source_text import first_section_key, section_of, showable, source_text
-from .store_base import Store, StoreUnavailable, describe, open_store
-from .telegram_inline import CACHE_SECONDS, MIN_CHARS, SOURCE_LINK, answer_result, help_button
-from .telegram_inline import language_of as inline_language
-from .telegram_send import (
+from .send import (
     AGAIN_PREFIX,
     AGAIN_STATE,
     DONE_PREFIX,
@@ -76,20 +73,27 @@ from .telegram_send import (
     UNSUBSCRIBE_PREFIX,
     RetryPolicy,
     WireGate,
-    answer_keyboard,
     esc,
     parse_reply_data,
-    render_html,
     reply_data,
     reply_row,
     said,
     send_answer,
-    split_message,
     thanked_row,
-    watchable,
     with_retries,
 )
-from .telegram_send import watch_button as tg_watch_button
+from .send import watch_button as tg_watch_button
+from .sent_replies import SentReplies
+from .services import (
+    AssistantLike,
+    Services,
+    refresh_assistant,
+    reload_assistant,
+    reply,
+    services,
+    services_of,
+    watched_deadlines,
+)
 
 log = logging.getLogger(__name__)
 
@@ -164,138 +168,6 @@ SHORT_DESCRIPTION = "Uppgifter, frister, stöd och statsbidrag inom beredskap �
 SWEDISH_LETTERS = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 
 
-class AssistantLike(Protocol):
-    knowledge: Knowledge
-
-    def ask(self, text: str, today: object, topic: Topic | None = None) -> Answer: ...
-    def upcoming(self, today: object) -> Answer: ...
-    def tasks(self, area: str | None) -> Answer: ...
-    def support(self, area: str | None) -> Answer: ...
-    def allocation(self, region: str | None, year: int | None) -> Answer: ...
-    def match_deadline(self, query: str) -> list[Deadline]: ...
-
-
-@dataclass
-class Services:
-    """What the handlers need, kept in application.bot_data."""
-
-    assistant: AssistantLike
-    store: Store
-    clock: Clock
-    policy: RetryPolicy
-    reminders: ReminderSender
-    access: Access
-    reload: Callable[[], AssistantLike] | None = None  # for /omindexera
-    reloading: asyncio.Lock | None = None
-    answers: AnswerPool = field(default_factory=AnswerPool)
-    # each chat's last answer's topic, for follow-ups (memory only, 30 minutes)
-    conversations: Conversations = field(default_factory=Conversations)
-    # which messages answered which question, for edited questions (memory only, 30 min)
-    replies: SentReplies = field(default_factory=SentReplies)
-    votes: Votes = field(default_factory=Votes)  # answers voted on lately (memory only)
-    inline: Newest = field(default_factory=Newest)  # each user's newest inline query
-
-
-def services_of(app: Application) -> Services:
-    return app.bot_data["services"]
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return services_of(context.application)
-
-
-# -- replying -------------------------------------------------------------------------
-
-
-async def reply(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    answer: Answer,
-    *,
-    feedback: bool = False,
-    before: Topic | None = None,
-) -> None:
-    """Send an answer to the update's chat: HTML, escaped, with sources, "Bevaka" and
-    "Visa källtext" buttons, and 👍/👎 when `feedback`; in groups as a reply to the
-    message that asked. An answer to an edited question edits the earlier answer to it
-    when that is known and the same number of messages, else it is sent anew. `before`:
-    the chat's follow-up topic the question was read in (kept for such an edit)."""
-    s = services(context)
-    chat = update.effective_chat
-    k = s.assistant.knowledge
-    watch = watchable(answer, k, today(s.clock))
-    message = update.effective_message
-    reply_to = message.message_id if message and chat.type != ChatType.PRIVATE else None
-    watched = _watched(s, chat.id) if watch else frozenset()
-    shown = [] if answer.kind == "source_text" else showable(k, answer.sources)
-    vote = None
-    if feedback:  # what a 👍/👎 on it stores (bot/feedback.py)
-        vote = (answer.language, answer.kind, first_section_key(k, answer.sources))
-    keyboard = answer_keyboard(watch, watched, shown, vote)
-    # the user's own message (not a button's): its answer is remembered for an edit
-    asked = update.message or update.edited_message
-    earlier = s.replies.get(chat.id, asked.message_id) if update.edited_message else None
-    if earlier is not None and await _edit_answer(context, chat.id, earlier, answer, watch,
-                                                  keyboard, s):  # fmt: skip
-        ids = earlier.messages
-    else:
-        sent = await send_answer(
-            context.bot, chat.id, answer, s.policy, watch, reply_to, watched=watched,
-            keyboard=keyboard,
-        )  # fmt: skip
-        ids = tuple(m.message_id for m in sent)
-        if answer.chart:
-            await send_chart(context, chat.id, s)
-    if asked is not None:
-        s.replies.put(chat.id, asked.message_id, Sent(ids, answer.chart, before))
-
-
-async def _edit_answer(
-    context: ContextTypes.DEFAULT_TYPE,
-    chat_id: int,
-    earlier: Sent,
-    answer: Answer,
-    watch: list[Deadline],
-    keyboard: InlineKeyboardMarkup | None,
-    s: Services,
-) -> bool:
-    """Put `answer` into the messages of the earlier answer (text and buttons); False
-    when it cannot be: another number of messages or a chart where there was none (or
-    the other way round), or Telegram refuses the edit (the message was deleted, say) -
-    then the caller sends it anew. Unchanged text is no failure."""
-    chunks = split_message(render_html(answer, watch))
-    if len(chunks) != len(earlier.messages) or answer.chart != earlier.chart:
-        return False
-    for i, (message_id, chunk) in enumerate(zip(earlier.messages, chunks, strict=True)):
-        markup = keyboard if i == len(chunks) - 1 else None
-        try:
-            await with_retries(
-                lambda m=message_id, c=chunk, k=markup: context.bot.edit_message_text(
-                    c, chat_id=chat_id, message_id=m, reply_markup=k
-                ),
-                s.policy,
-            )
-        except BadRequest as exc:
-            if "not modified" in exc.message.casefold():  # the same answer: nothing to do
-                continue
-            log.info("An earlier answer could not be edited (%s); sent anew", exc.message)
-            return False
-        s.votes.release((chat_id, message_id))  # a new answer: its 👍/👎 count afresh
-    return True
-
-
-async def send_chart(context: ContextTypes.DEFAULT_TYPE, chat_id: int, s: Services) -> None:
-    """The all-regions table also as a picture (drawn off the event loop, then cached)."""
-    png = await asyncio.to_thread(allocation_chart_png, s.assistant.knowledge)
-    await with_retries(
-        lambda: context.bot.send_photo(
-            chat_id, InputFile(io.BytesIO(png), filename="tilldelning.png"),
-            caption="Tilldelning per region: grundbelopp och befolkningsdel",
-        ),
-        s.policy,
-    )  # fmt: skip
-
-
 def _arg_text(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
 
@@ -367,14 +239,6 @@ async def watch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, answer)
 
 
-def _watched(s: Services, chat_id: int) -> frozenset[str]:
-    """The deadlines the chat watches (none known when the database is unavailable)."""
-    try:
-        return frozenset(x.deadline_id for x in s.store.subscriptions(chat_id))
-    except StoreUnavailable:
-        return frozenset()
-
-
 async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The "Bevaka" button: a short notice on the button, the same confirmation in the
     chat as /bevaka gives, and the button turned into "✓ Bevakas – avbevaka". A second
@@ -389,7 +253,7 @@ async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await with_retries(lambda: query.answer("Den fristen finns inte längre."), s.policy)
         return
     chat = update.effective_chat.id
-    already = deadline.id in _watched(s, chat)
+    already = deadline.id in watched_deadlines(s, chat)
     answer = watching.watch_deadlines(s.assistant.knowledge, s.store, chat, [deadline], s.clock())
     notice = (
         f"Du bevakar redan {deadline.short}"
@@ -617,25 +481,6 @@ async def reindex_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, context, await reload_assistant(context))
 
 
-async def reload_assistant(context: ContextTypes.DEFAULT_TYPE) -> Answer:
-    """Switch to the knowledge base on disk (off the event loop); keep the running one
-    when it is broken. Also after an admin's upload (bot/admin_upload.py)."""
-    return await refresh_assistant(services(context))
-
-
-async def refresh_assistant(s: Services) -> Answer:
-    if s.reload is None:
-        return Answer("Omindexering går inte i den här körningen.", False, "admin")
-    async with s.reloading:
-        fresh, answer = await asyncio.to_thread(admin.reindex, s.reload, s.clock)
-        if fresh is not None:
-            old, s.assistant = s.assistant, fresh
-            s.reminders.use(fresh.knowledge)  # a replaced document is noticed next run
-            if old.searcher is not fresh.searcher:
-                old.searcher.close()
-    return answer
-
-
 async def source_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """t.me/<bot>?start=kalla_<key> (the "Visa källtext" of an inline result): the cited
     section, as the button under a chat answer gives it."""
@@ -860,7 +705,7 @@ async def thanked_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def inline_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """@bot <fråga> in any chat: the answer as a result to send there - the same text,
     sources and HTML as in the chat, in one message, with deep links into the bot's chat
-    for "Bevaka" and "Visa källtext" (bot/telegram_inline.py). No follow-up context and
+    for "Bevaka" and "Visa källtext" (bot/telegram/inline.py). No follow-up context and
     nothing kept: an inline query is no conversation. A query of fewer than three
     characters gets no result, only the line that opens the bot's chat; a question the
     documents do not answer gets the honest "Det vet jag inte" with whom to ask."""
@@ -1202,7 +1047,7 @@ def webhook_options(config: Config) -> dict:
 def run_telegram(config: Config) -> None:
     """Run the bot until interrupted: webhook mode when WEBHOOK_URL is set, else polling."""
     configure_logging(config)
-    from .assistant import Assistant  # heavy: loads the knowledge and opens the index
+    from ..assistant import Assistant  # heavy: loads the knowledge and opens the index
 
     store = open_store(config.database)
     try:
