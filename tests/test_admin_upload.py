@@ -26,7 +26,7 @@ from bot.telegram.admin_upload import (
     refuse_file,
     upload_name,
 )
-from bot.telegram.app import NOT_TEXT
+from bot.telegram.handlers import NOT_TEXT
 from knowledge.loader import PACKAGE_DATA
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)

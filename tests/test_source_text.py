@@ -11,7 +11,7 @@ from telegram_harness import MutableClock, running_bot
 
 from bot.dates import STOCKHOLM
 from bot.source_text import MAX_TEXT, showable, source_text
-from bot.telegram.app import SOURCE_GONE
+from bot.telegram.handlers import SOURCE_GONE
 from bot.telegram.send import SOURCE_PREFIX
 
 CHAT = 6161

@@ -16,7 +16,8 @@ from telegram_harness import MutableClock, running_bot
 from bot.config import Config
 from bot.dates import STOCKHOLM
 from bot.store import SubscriptionStore
-from bot.telegram.app import HELP, build_application, configure_logging, webhook_options
+from bot.telegram.app import build_application, configure_logging, webhook_options
+from bot.telegram.commands import HELP
 from bot.telegram.send import esc
 
 CHAT = 4242

@@ -5,7 +5,7 @@ A result is the chat answer - the same text, source lines and HTML - in one mess
 (shortened, and said to be, if it would not fit). Its buttons open the bot's own chat
 through deep links, since a button under a message in someone else's chat cannot act
 for that chat: "Bevaka RSA" starts /bevaka rsa there, "Visa källtext" shows the cited
-section. The handler is bot.telegram.app.inline_answer; this module only builds results.
+section. The handler is bot.telegram.handlers.inline_answer; this module only builds results.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What every Telegram handler shares: the services kept in application.bot_data,
 replying with an answer, and switching to a reloaded knowledge base. Both the command
-handlers (bot/telegram/app.py) and the admin's upload conversation
+handlers (bot/telegram/handlers.py) and the admin's upload conversation
 (bot/telegram/admin_upload.py) import this module; neither imports the other.
 """
 
