@@ -20,6 +20,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken as InvalidToken  # re-exported: bot/cli.py reports it
+from telegram.error import NetworkError as NetworkError  # likewise
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
