@@ -6,7 +6,7 @@ end. The fake Bot API (tests/fake_bot_api.py, 127.0.0.1) counts what each chat r
 lost = chats that got nothing, duplicates = messages beyond one per chat. Claims left
 'claimed' by a kill are the requests that were on the wire: at-most-once keeps them from
 being resent, so a lost reminder must be one of them. Each run is its own process with
-the bot's own ReminderSender, store (SQLite) and rate limiter (bot.telegram_send.WireGate).
+the bot's own ReminderSender, store (SQLite) and rate limiter (bot.telegram.send.WireGate).
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ async def _one_run(api_root: str, token: str, db: Path, rate: float) -> None:
     from telegram.ext import ExtBot
 
     import knowledge
-    from bot.reminder_sender import ReminderSender
     from bot.store import SubscriptionStore
-    from bot.telegram_send import RetryPolicy, WireGate
+    from bot.telegram.reminder_sender import ReminderSender
+    from bot.telegram.send import RetryPolicy, WireGate
 
     bot = ExtBot(token, base_url=f"{api_root}/bot",
                  rate_limiter=WireGate(overall_max_rate=rate, max_retries=0))  # fmt: skip

@@ -1,6 +1,6 @@
 """python -m benchmarks.load [--quick] [--subscribers N] [--askers N] [--samples N]
 
-Load on the real Telegram stack (bot.telegram_bot.build_application against the fake
+Load on the real Telegram stack (bot.telegram.app.build_application against the fake
 Bot API of tests/fake_bot_api.py on 127.0.0.1), under the real default AIORateLimiter
 (30 messages/s overall, 1/s per chat - Telegram's limits):
 
@@ -160,7 +160,7 @@ def calls_for(calls, chat_id: int) -> list[str]:
 
 
 def expected_parts(assistant, question: str) -> list[str]:
-    from bot.telegram_send import render_html, split_message, watchable
+    from bot.telegram.send import render_html, split_message, watchable
 
     answer = assistant.ask(question, ASKED_AT.date())
     return split_message(

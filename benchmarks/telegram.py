@@ -1,4 +1,4 @@
-"""The Telegram stack end to end: the real Application (bot.telegram_bot.build_application)
+"""The Telegram stack end to end: the real Application (bot.telegram.app.build_application)
 against the fake Bot API of tests/fake_bot_api.py on 127.0.0.1.
 
 Run as its own process (`python -m benchmarks.telegram`) so that its peak RSS is the
@@ -39,8 +39,9 @@ from bot.assistant import Assistant  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.dates import STOCKHOLM  # noqa: E402
 from bot.store_base import is_postgres_url, open_store  # noqa: E402
-from bot.telegram_bot import build_application, services_of  # noqa: E402
-from bot.telegram_send import RetryPolicy, WireGate  # noqa: E402
+from bot.telegram.app import build_application  # noqa: E402
+from bot.telegram.send import RetryPolicy, WireGate  # noqa: E402
+from bot.telegram.services import services_of  # noqa: E402
 
 TELEGRAM_LIMIT = 30.0  # messages per second, Telegram's overall limit for a bot
 SUBSCRIBED_AT = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)

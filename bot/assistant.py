@@ -79,7 +79,7 @@ Prova till exempel:
 • Om 500 miljoner fördelades med samma grundbelopp, vad skulle Region Gotland få?
 • Vad menas med allvarlig händelse?"""
 
-# What the bot does besides answering (the commands are Telegram's; see bot/telegram_bot.py).
+# What the bot does besides answering (the commands are Telegram's; see bot/telegram/commands.py).
 FEATURES_TEXT = "\n".join(
     [
         "Påminnelser och kalender finns i Telegram-boten:",

@@ -320,10 +320,8 @@ def chart(args) -> int:
 
 
 def _telegram() -> int:
-    from telegram.error import InvalidToken, NetworkError
-
     from .config import Config, ConfigError
-    from .telegram_bot import run_telegram
+    from .telegram.app import InvalidToken, NetworkError, run_telegram  # Telegram's own
 
     try:
         config = Config.from_env()

@@ -34,7 +34,7 @@ class English:
     shortened: str
     watch: str
     texts: dict[str, str]
-    telegram: dict[str, str]  # Telegram's short texts (bot.telegram_send.SAID in Swedish)
+    telegram: dict[str, str]  # Telegram's short texts (bot.telegram.send.SAID in Swedish)
     replacements: tuple[tuple[re.Pattern, str], ...]
 
     def line(self, text: str) -> str:

@@ -145,5 +145,5 @@ def reminder_answer(knowledge: Knowledge, keys: Iterable[ReminderKey], today: da
     head = "Påminnelse om en frist:" if len(keys) == 1 else "Påminnelse om frister:"
     text = head + "\n\n" + "\n\n".join(blocks)
     # No deadline_ids: the chat already watches these, so no "Bevaka" buttons; the
-    # "Klar" / "Påminn igen" buttons are added by the sender (bot/telegram_send.py).
+    # "Klar" / "Påminn igen" buttons are added by the sender (bot/telegram/send.py).
     return Answer(text, True, "reminder", cite.all())

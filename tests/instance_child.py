@@ -13,8 +13,8 @@ from pathlib import Path
 from bot.assistant import Assistant
 from bot.config import Config
 from bot.store_base import open_store
-from bot.telegram_bot import build_application, stop_on_signals, webhook_options
-from bot.telegram_send import WireGate
+from bot.telegram.app import build_application, stop_on_signals, webhook_options
+from bot.telegram.send import WireGate
 
 
 def main() -> None:

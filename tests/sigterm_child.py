@@ -10,8 +10,8 @@ from bot.assistant import Assistant
 from bot.config import Config
 from bot.dates import STOCKHOLM
 from bot.store import SubscriptionStore
-from bot.telegram_bot import build_application, stop_on_signals
-from bot.telegram_send import WireGate
+from bot.telegram.app import build_application, stop_on_signals
+from bot.telegram.send import WireGate
 
 REMINDER_DAY = datetime(2027, 10, 1, 9, tzinfo=STOCKHOLM)
 

@@ -14,10 +14,11 @@ from fake_bot_api import FakeBotApi
 from telegram.ext import Application
 
 from bot.config import Config
-from bot.reminder_sender import RunReport
 from bot.store import SubscriptionStore
-from bot.telegram_bot import build_application, services_of
-from bot.telegram_send import RetryPolicy, WireGate
+from bot.telegram.app import build_application
+from bot.telegram.reminder_sender import RunReport
+from bot.telegram.send import RetryPolicy, WireGate
+from bot.telegram.services import services_of
 
 
 class MutableClock:

@@ -13,7 +13,9 @@ from test_ingest import make_pdf
 from test_ingest_structure import make_docx
 
 import knowledge
-from bot.admin_upload import (
+from bot.assistant import Assistant
+from bot.dates import STOCKHOLM
+from bot.telegram.admin_upload import (
     ASK,
     DATE,
     PUBLISHER,
@@ -24,9 +26,7 @@ from bot.admin_upload import (
     refuse_file,
     upload_name,
 )
-from bot.assistant import Assistant
-from bot.dates import STOCKHOLM
-from bot.telegram_bot import NOT_TEXT
+from bot.telegram.handlers import NOT_TEXT
 from knowledge.loader import PACKAGE_DATA
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
@@ -137,13 +137,13 @@ def _upload_folders() -> set:
     import tempfile
     from pathlib import Path
 
-    from bot.admin_upload import UPLOAD_PREFIX
+    from bot.telegram.admin_upload import UPLOAD_PREFIX
 
     return set(Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"))
 
 
 async def test_an_abandoned_upload_times_out_and_leaves_no_file(api, tmp_path, data, monkeypatch):
-    from bot import admin_upload
+    from bot.telegram import admin_upload
 
     monkeypatch.setattr(admin_upload, "UPLOAD_TIMEOUT", 1)
     pdf = tmp_path / "plan.pdf"
@@ -182,7 +182,7 @@ def test_folders_a_crash_left_are_removed_at_start(tmp_path):
     import tempfile
     import time
 
-    from bot.admin_upload import UPLOAD_PREFIX, UPLOAD_TIMEOUT, remove_stale_uploads
+    from bot.telegram.admin_upload import UPLOAD_PREFIX, UPLOAD_TIMEOUT, remove_stale_uploads
 
     old = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)
     fresh = tempfile.mkdtemp(prefix=UPLOAD_PREFIX)

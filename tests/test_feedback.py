@@ -15,7 +15,7 @@ from bot.feedback import KEPT_DAYS, Votes, parse_vote, thanked_data, vote_data
 from bot.source_text import section_key
 from bot.store import SCHEMA_VERSION, SectionVotes, SubscriptionStore
 from bot.store_base import open_store
-from bot.telegram_send import MAX_CALLBACK_DATA
+from bot.telegram.send import MAX_CALLBACK_DATA
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 DAY = NOW.date()

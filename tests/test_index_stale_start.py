@@ -14,7 +14,7 @@ from telegram_harness import MutableClock, running_bot
 import knowledge
 from bot.assistant import Assistant
 from bot.dates import STOCKHOLM
-from bot.telegram_bot import services_of
+from bot.telegram.services import services_of
 from index import builder
 from index.search import Searcher
 from knowledge.loader import ADDED, PACKAGE_DATA

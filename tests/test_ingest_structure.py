@@ -134,7 +134,7 @@ def test_a_pdf_is_cited_by_page_after_the_index_is_built_and_reloaded(data, tmp_
 
 def test_a_pdf_page_is_named_in_telegram_source_lines():
     from bot.answer import Answer, Citation
-    from bot.telegram_send import render_html
+    from bot.telegram.send import render_html
 
     a = Answer("Text.", True, "fact", (Citation("Plan", "2.1 Rapportering", page="2"),))
     assert "Källa: Plan, 2.1 Rapportering, s. 2" in render_html(a)

@@ -23,7 +23,7 @@ from bot.reminders import (
 )
 from bot.store import SCHEMA_VERSION, Forgotten, SubscriptionStore
 from bot.store_base import open_store
-from bot.telegram_send import (
+from bot.telegram.send import (
     AGAIN_PREFIX,
     DONE_PREFIX,
     MAX_CALLBACK_DATA,

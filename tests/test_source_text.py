@@ -11,8 +11,8 @@ from telegram_harness import MutableClock, running_bot
 
 from bot.dates import STOCKHOLM
 from bot.source_text import MAX_TEXT, showable, source_text
-from bot.telegram_bot import SOURCE_GONE
-from bot.telegram_send import SOURCE_PREFIX
+from bot.telegram.handlers import SOURCE_GONE
+from bot.telegram.send import SOURCE_PREFIX
 
 CHAT = 6161
 

@@ -11,7 +11,7 @@ import knowledge
 from bot.access import ADMIN_ONLY, REFUSAL, Access
 from bot.assistant import Assistant
 from bot.dates import STOCKHOLM
-from bot.telegram_send import SUBSCRIBE_PREFIX
+from bot.telegram.send import SUBSCRIBE_PREFIX
 from index.search import Searcher
 from knowledge.loader import PACKAGE_DATA
 

@@ -12,8 +12,9 @@ from telegram_harness import MutableClock, running_bot
 from telegram_html import problems
 
 from bot.dates import STOCKHOLM
-from bot.telegram_bot import EMPTY_QUESTION, HELP, NOT_TEXT, STALE_BUTTON
-from bot.telegram_send import SUBSCRIBE_PREFIX
+from bot.telegram.commands import HELP
+from bot.telegram.handlers import EMPTY_QUESTION, NOT_TEXT, STALE_BUTTON
+from bot.telegram.send import SUBSCRIBE_PREFIX
 
 CHAT = 5151
 GROUP = -100888

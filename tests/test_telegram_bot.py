@@ -16,8 +16,9 @@ from telegram_harness import MutableClock, running_bot
 from bot.config import Config
 from bot.dates import STOCKHOLM
 from bot.store import SubscriptionStore
-from bot.telegram_bot import HELP, build_application, configure_logging, webhook_options
-from bot.telegram_send import esc
+from bot.telegram.app import build_application, configure_logging, webhook_options
+from bot.telegram.commands import HELP
+from bot.telegram.send import esc
 
 CHAT = 4242
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)  # "today" in these tests

@@ -15,7 +15,8 @@ from telegram_html import problems
 
 from bot.answer import FAILED
 from bot.dates import STOCKHOLM
-from bot.telegram_bot import HELP, services_of
+from bot.telegram.commands import HELP
+from bot.telegram.services import services_of
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 CHAT = 8181

@@ -11,7 +11,7 @@ from telegram_harness import MutableClock, running_bot
 
 from bot.dates import STOCKHOLM
 from bot.fair_answers import MAX_WAITING
-from bot.telegram_bot import FLOODED
+from bot.telegram.handlers import FLOODED
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 FLOODER, OTHER = 5001, 5002

@@ -1,5 +1,5 @@
 """Inline mode: "@bot fråga" in any chat offers the chat answer as a result to send there
-(bot/telegram_inline.py), through the fake Bot API with the real Application."""
+(bot/telegram/inline.py), through the fake Bot API with the real Application."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from bot.answer import Answer, Citation
 from bot.dates import STOCKHOLM
 from bot.fair_answers import Newest
 from bot.source_text import showable
-from bot.telegram_inline import CACHE_SECONDS, HELP_LINK, title_and_description
-from bot.telegram_send import MAX_MESSAGE, fit_one_message, render_html
+from bot.telegram.inline import CACHE_SECONDS, HELP_LINK, title_and_description
+from bot.telegram.send import MAX_MESSAGE, fit_one_message, render_html
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 USER = 7301

@@ -17,7 +17,7 @@ from telegram_harness import MutableClock, running_bot
 
 from benchmarks.load import distinct_questions
 from bot.dates import STOCKHOLM, today
-from bot.telegram_send import render_html, split_message, watchable
+from bot.telegram.send import render_html, split_message, watchable
 
 
 def at(y, m, d, hh=9, mm=0) -> datetime:

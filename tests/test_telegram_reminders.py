@@ -13,7 +13,7 @@ from telegram_harness import MutableClock, running_bot
 
 from bot.dates import STOCKHOLM
 from bot.reminders import ReminderKey
-from bot.telegram_bot import STALE_BUTTON
+from bot.telegram.handlers import STALE_BUTTON
 
 CHAT = 4242
 RSA_2027 = date(2027, 10, 31)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
 from bot.answer import Answer, Citation
-from bot.telegram_send import RetryPolicy, render_html, split_message, with_retries
+from bot.telegram.send import RetryPolicy, render_html, split_message, with_retries
 
 
 def test_everything_from_documents_and_users_is_escaped():
@@ -116,7 +116,7 @@ def _visible(html_text: str) -> str:
     st.integers(min_value=60, max_value=300),
 )
 def test_no_part_breaks_an_entity_or_a_tag(pieces, limit):
-    from bot.telegram_send import esc
+    from bot.telegram.send import esc
 
     text = "".join(f"<{t}>{esc(s)}</{t}>" if t else esc(s) for t, s in pieces)
     parts = split_message(text, limit=limit)
@@ -126,7 +126,7 @@ def test_no_part_breaks_an_entity_or_a_tag(pieces, limit):
 
 
 def test_a_command_followed_by_thousands_of_ampersands_arrives_whole():
-    from bot.telegram_send import esc
+    from bot.telegram.send import esc
 
     text = esc("/bevaka " + "&" * 5000)
     parts = split_message(text)

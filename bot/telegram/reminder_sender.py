@@ -7,7 +7,7 @@ For every chat with due reminders a run
 
 1. composes the message and queues it behind the rate limiter (AIORateLimiter: 30/s);
 2. claims the reminders when the limiter lets the request through, right before it goes
-   out (bot.telegram_send.WireGate): inserts rows (state 'claimed') under the UNIQUE key
+   out (bot.telegram.send.WireGate): inserts rows (state 'claimed') under the UNIQUE key
    (chat, deadline, occurrence, offset) in one transaction. A key already there - sent
    earlier, or claimed by an overlapping run or another process - is not claimed
    again, so no two senders ever send the same reminder (and a chat whose reminders
@@ -78,12 +78,12 @@ from telegram.error import Forbidden, TelegramError
 
 from knowledge.models import Knowledge
 
-from .answer import Answer
-from .change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
-from .dates import Clock, today
-from .reminders import ReminderKey, due_reminders, reminder_answer
-from .store_base import Store, StoreUnavailable
-from .telegram_send import NotSent, RetryPolicy, reminder_keyboard, send_answer
+from ..answer import Answer
+from ..change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
+from ..dates import Clock, today
+from ..reminders import ReminderKey, due_reminders, reminder_answer
+from ..store_base import Store, StoreUnavailable
+from .send import NotSent, RetryPolicy, reminder_keyboard, send_answer
 
 log = logging.getLogger(__name__)
 

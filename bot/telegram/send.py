@@ -26,9 +26,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 from knowledge.models import Deadline, Knowledge
 
-from .answer import Answer
-from .english import english
-from .feedback import thanked_data, vote_data
+from ..answer import Answer
+from ..english import english
+from ..feedback import thanked_data, vote_data
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -361,7 +361,7 @@ def fit_one_message(answer: Answer, limit: int = MAX_MESSAGE) -> str:
     html_text = render_html(answer)
     if len(html_text) <= limit:
         return html_text
-    from .assistant import MORE  # the chat answers' own note (a heavy module: only here)
+    from ..assistant import MORE  # the chat answers' own note (a heavy module: only here)
 
     more = "\n" + english().shortened if answer.language == "en" else MORE
     text = answer.text

@@ -5,7 +5,7 @@ A result is the chat answer - the same text, source lines and HTML - in one mess
 (shortened, and said to be, if it would not fit). Its buttons open the bot's own chat
 through deep links, since a button under a message in someone else's chat cannot act
 for that chat: "Bevaka RSA" starts /bevaka rsa there, "Visa källtext" shows the cited
-section. The handler is bot.telegram_bot.inline_answer; this module only builds results.
+section. The handler is bot.telegram.handlers.inline_answer; this module only builds results.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from telegram.constants import ParseMode
 
 from knowledge.models import Knowledge
 
-from .answer import Answer
-from .english import english
-from .source_text import showable
-from .telegram_send import MAX_SOURCE_BUTTONS, fit_one_message, said, source_labels, watchable
+from ..answer import Answer
+from ..english import english
+from ..source_text import showable
+from .send import MAX_SOURCE_BUTTONS, fit_one_message, said, source_labels, watchable
 
 MIN_CHARS = 3  # a shorter query is no question yet (Telegram sends one per pause in typing)
 # Seconds Telegram may hand the same results to anyone typing the same text: answers

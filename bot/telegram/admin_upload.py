@@ -29,8 +29,9 @@ from telegram.ext import (
 
 from index import ingest
 
-from .answer import Answer
-from .dates import today
+from ..answer import Answer
+from ..dates import today
+from .services import reload_assistant, reply, services
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,7 @@ def refuse_file(name: str, size: int | None) -> str | None:
         )
     if not name.casefold().endswith(SUFFIXES):
         return (
-            "Jag kan lägga till PDF, Word (.docx), HTML, text och Markdown – inte den här "
-            "filtypen."
+            "Jag kan lägga till PDF, Word (.docx), HTML, text och Markdown – inte den här filtypen."
         )
     if size and size > MAX_BYTES:
         return "Filen är större än 20 MB, som är gränsen för filer via Telegram."
@@ -142,12 +142,7 @@ def summary(r: ingest.AddResult) -> str:
 # -- the conversation -------------------------------------------------------------------
 
 
-# telegram_bot registers this conversation, so its helpers are imported at call time.
-
-
 def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, answered=True):
-    from .telegram_bot import reply
-
     return reply(update, context, Answer(text, answered, "admin"))
 
 
@@ -194,8 +189,6 @@ async def got_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def got_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """The last answer: the document is added and the bot switched to the new knowledge;
     a refused document leaves everything as it was."""
-    from .telegram_bot import reload_assistant, services
-
     value = parse_url(update.effective_message.text)
     if value is False:
         await _say(update, context, "Det ser inte ut som en webbadress. " + ASK[URL], False)
