@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Första svaret på en ny installation (bygge inräknat): {first_s:.1f} s")
 
         import knowledge
-        from bot.assistant import Assistant
+        from bot.engine.assistant import Assistant
         from index.search import Searcher
 
         kb = knowledge.load()

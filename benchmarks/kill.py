@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the fake Bot API lives with the tests
 
-from bot.dates import STOCKHOLM  # noqa: E402
+from bot.engine.dates import STOCKHOLM  # noqa: E402
 
 SUBSCRIBED_AT = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
 REMINDER_DAY = datetime(2027, 10, 1, 9, tzinfo=STOCKHOLM)  # RSA due in 30 days
@@ -38,7 +38,7 @@ async def _one_run(api_root: str, token: str, db: Path, rate: float) -> None:
     from telegram.ext import ExtBot
 
     import knowledge
-    from bot.store import SubscriptionStore
+    from bot.subscriptions.store import SubscriptionStore
     from bot.telegram.reminder_sender import ReminderSender
     from bot.telegram.send import RetryPolicy, WireGate
 
@@ -57,7 +57,7 @@ async def _one_run(api_root: str, token: str, db: Path, rate: float) -> None:
 def measure(subscribers: int, kills: int, rate: float, log=print) -> dict:
     from fake_bot_api import FakeBotApi
 
-    from bot.store import SubscriptionStore
+    from bot.subscriptions.store import SubscriptionStore
 
     api = FakeBotApi().start()
     chats = list(range(500_000, 500_000 + subscribers))

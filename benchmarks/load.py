@@ -32,7 +32,7 @@ from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.dates import STOCKHOLM
+from bot.engine.dates import STOCKHOLM
 
 # .telegram puts tests/ on the path for the fake Bot API; take it from there.
 from .telegram import (
@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         root = Path(tmp)
         os.environ["INDEX_DIR"] = str(root / "index")  # never the user's cache
-        from bot.assistant import Assistant
+        from bot.engine.assistant import Assistant
 
         assistant = Assistant.create()
         eng = engine_bound(assistant, random_texts(sizes["samples"]), ASKED_AT.date())

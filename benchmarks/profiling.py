@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     questions = all_questions(load_dev(args.dev))
     os.environ.setdefault("INDEX_DIR", tempfile.mkdtemp(prefix="bench-profile-"))
 
-    from bot.assistant import Assistant
+    from bot.engine.assistant import Assistant
 
     answer = ours(Assistant.create())
     for q in questions:  # warm-up, as the latency figures are

@@ -42,7 +42,7 @@ def rank_of(ids: list[str], good: set[str]) -> int | None:
 
 
 def measure(assistant, items: list[dict]) -> dict[str, list[int | None]]:
-    from bot.assistant import RERANK_DEPTH, TOPIC_NOISE
+    from bot.engine.assistant import RERANK_DEPTH, TOPIC_NOISE
 
     s = assistant.searcher
     # every live text with its body (bodies are read per document since they are stored apart)
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-retrieval-") as tmp:
         os.environ.setdefault("INDEX_DIR", tmp)
-        from bot.assistant import Assistant
+        from bot.engine.assistant import Assistant
 
         assistant = Assistant.create()
         for path in args.files:

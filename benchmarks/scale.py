@@ -145,7 +145,7 @@ def answers(work: Path, messages: int, rounds: int, quick: bool) -> dict:
     data, index_dir = work / "knowledge", work / "index"
     os.environ["KNOWLEDGE_DIR"], os.environ["INDEX_DIR"] = str(data), str(index_dir)
     import knowledge
-    from bot.assistant import Assistant
+    from bot.engine.assistant import Assistant
     from index.search import Searcher
 
     from . import latency as lat

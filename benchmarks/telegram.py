@@ -35,10 +35,11 @@ sys.path.insert(0, str(TESTS))  # the fake Bot API lives with the tests
 from fake_bot_api import FakeBotApi  # noqa: E402
 from telegram.ext import AIORateLimiter  # noqa: E402
 
-from bot.assistant import Assistant  # noqa: E402
 from bot.config import Config  # noqa: E402
-from bot.dates import STOCKHOLM  # noqa: E402
-from bot.store_base import is_postgres_url, open_store  # noqa: E402
+from bot.engine.assistant import Assistant  # noqa: E402
+from bot.engine.dates import STOCKHOLM  # noqa: E402
+from bot.subscriptions.database import open_store  # noqa: E402
+from bot.subscriptions.store_base import is_postgres_url  # noqa: E402
 from bot.telegram.app import build_application  # noqa: E402
 from bot.telegram.send import RetryPolicy, WireGate  # noqa: E402
 from bot.telegram.services import services_of  # noqa: E402

@@ -10,10 +10,10 @@ from typing import Any
 
 from knowledge import KnowledgeError
 
-from .answer import Answer
-from .dates import STOCKHOLM
-from .feedback import KEPT_DAYS
-from .store_base import FeedbackCounts, SectionVotes, Store, StoreUnavailable
+from .engine.answer import Answer
+from .engine.dates import STOCKHOLM
+from .subscriptions.feedback import KEPT_DAYS
+from .subscriptions.store_base import FeedbackCounts, SectionVotes, Store, StoreUnavailable
 
 
 def _age(seconds: float) -> str:

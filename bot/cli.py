@@ -24,9 +24,9 @@ from pathlib import Path
 
 from knowledge import KnowledgeError
 
-from .dates import today as stockholm_today
-from .question_text import MAX_CHARS, clean
-from .store_base import StoreUnavailable
+from .engine.dates import today as stockholm_today
+from .engine.question_text import MAX_CHARS, clean
+from .subscriptions.store_base import StoreUnavailable
 
 # Dates further off than this cannot be planned with (and the next occurrences of a
 # deadline must still fit in the calendar)
@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
 def _assistant():
     from index.__main__ import progress
 
-    from .assistant import Assistant
+    from .engine.assistant import Assistant
 
     told = []
 
@@ -133,8 +133,8 @@ def _print_answer(answer, question: str, as_json: bool) -> None:
 def _safe_ask(assistant, question: str, today: date, topic=None):
     """One failing question must not end a chat or a --jsonl batch: it is answered with
     the apology and the error goes to the log, never the question. `topic`: the last
-    answer's, for a follow-up (bot/conversation.py)."""
-    from .answer import FAILED, Answer
+    answer's, for a follow-up (bot/engine/conversation.py)."""
+    from .engine.answer import FAILED, Answer
 
     try:
         return assistant.ask(question, today, topic)
@@ -178,7 +178,7 @@ def _jsonl(assistant, today: date) -> int:
     """One JSON answer per line of stdin, read as bytes: a line that is not UTF-8 or a
     malformed object gets an error object (with its line number) and the rest are
     answered."""
-    from .conversation import Conversations
+    from .engine.conversation import Conversations
 
     sessions = Conversations()
     for n, raw in enumerate(sys.stdin.buffer, 1):
@@ -298,7 +298,7 @@ def _write_error(file: str, exc: OSError) -> str:
 def chart(args) -> int:
     import knowledge
 
-    from .chart import allocation_chart_png
+    from .engine.chart import allocation_chart_png
 
     problem = chart_file_problem(args.file)
     if problem:

@@ -95,7 +95,7 @@ class Config:
 
     @property
     def database(self) -> str | Path:
-        """What bot.store_base.open_store opens: the PostgreSQL URL, or the SQLite file."""
+        """What subscriptions.database.open_store opens: the PostgreSQL URL or SQLite file."""
         return self.database_url or self.database_path
 
     @property

@@ -14,7 +14,7 @@ from pg_server import start as start_postgres
 from store_sql import with_search_path
 
 import knowledge
-from bot.assistant import Assistant
+from bot.engine.assistant import Assistant
 from index.search import Searcher
 
 TODAY = date(2026, 11, 24)  # pinned "today" for every date-dependent test

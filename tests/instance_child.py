@@ -10,9 +10,9 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from bot.assistant import Assistant
 from bot.config import Config
-from bot.store_base import open_store
+from bot.engine.assistant import Assistant
+from bot.subscriptions.database import open_store
 from bot.telegram.app import build_application, stop_on_signals, webhook_options
 from bot.telegram.send import WireGate
 

@@ -6,10 +6,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.assistant import Assistant
 from bot.config import Config
-from bot.dates import STOCKHOLM
-from bot.store import SubscriptionStore
+from bot.engine.assistant import Assistant
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.store import SubscriptionStore
 from bot.telegram.app import build_application, stop_on_signals
 from bot.telegram.send import WireGate
 

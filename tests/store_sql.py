@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from bot.store import SqliteStore
-from bot.store_postgres import PostgresStore
+from bot.subscriptions.store import SqliteStore
+from bot.subscriptions.store_postgres import PostgresStore
 
 
 def with_search_path(url: str, schema: str) -> str:

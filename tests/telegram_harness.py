@@ -14,7 +14,7 @@ from fake_bot_api import FakeBotApi
 from telegram.ext import Application
 
 from bot.config import Config
-from bot.store import SubscriptionStore
+from bot.subscriptions.store import SubscriptionStore
 from bot.telegram.app import build_application
 from bot.telegram.reminder_sender import RunReport
 from bot.telegram.send import RetryPolicy, WireGate

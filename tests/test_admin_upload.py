@@ -13,8 +13,8 @@ from test_ingest import make_pdf
 from test_ingest_structure import make_docx
 
 import knowledge
-from bot.assistant import Assistant
-from bot.dates import STOCKHOLM
+from bot.engine.assistant import Assistant
+from bot.engine.dates import STOCKHOLM
 from bot.telegram.admin_upload import (
     ASK,
     DATE,

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.allocation import AllocationError, allocate, allocate_grant, cost_share
+from bot.engine.allocation import AllocationError, allocate, allocate_grant, cost_share
 
 
 def test_every_row_of_bilaga_1_is_reproduced(kb):
@@ -52,7 +52,7 @@ def test_a_new_grant_is_data_not_code(tmp_path):
     import shutil
 
     import knowledge
-    from bot import allocation_answers
+    from bot.engine import allocation_answers
     from knowledge.loader import PACKAGE_DATA
 
     data = tmp_path / "data"
@@ -75,7 +75,7 @@ def test_a_new_grant_is_data_not_code(tmp_path):
 
 
 def test_chart_is_a_png(kb):
-    from bot.chart import allocation_chart_png
+    from bot.engine.chart import allocation_chart_png
 
     png = allocation_chart_png(kb, 2023)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000

@@ -162,7 +162,7 @@ def test_asked_for_its_sources_it_lists_every_document_with_a_text(assistant, as
 def test_seasons_are_spans_from_today_and_before_a_season_ends_the_day_before():
     from datetime import date
 
-    from bot.entities import season_span
+    from bot.engine.entities import season_span
 
     autumn_day = date(2026, 11, 24)
     assert season_span("hösten", autumn_day) == (autumn_day, date(2026, 11, 30))
@@ -197,7 +197,7 @@ def test_a_document_named_in_the_question_is_searched_first(assistant):
 def test_named_periods_end_where_a_reader_expects():
     from datetime import date
 
-    from bot.entities import parse_until
+    from bot.engine.entities import parse_until
 
     today = date(2026, 11, 24)
     assert parse_until("är det någon frist nästa vecka", today) == date(2026, 12, 1)
@@ -215,7 +215,7 @@ def test_a_contact_is_given_only_with_a_way_to_reach_what_was_named(ask):
 
 
 def test_with_no_shared_word_the_sentence_closest_in_meaning_answers(assistant):
-    from bot.snippets import best_sentences
+    from bot.engine.snippets import best_sentences
 
     text = "Regionen ska öva ledning varje år. Kansliet fakturerar efter befolkning. Övrigt."
     an = assistant.searcher.analyzer
@@ -240,7 +240,7 @@ def test_a_point_of_an_insats_is_answered_alone(ask, kb):
 
 
 def test_how_much_prefers_the_sentence_with_a_figure(assistant):
-    from bot.snippets import best_sentences
+    from bot.engine.snippets import best_sentences
 
     text = "Tillägget beslutades i juni. Tillägget omfattar 500 miljoner kronor totalt."
     an = assistant.searcher.analyzer
@@ -283,7 +283,7 @@ def test_a_long_message_is_read_by_the_clause_that_asks(ask):
     )
     assert "13 725 907 kr" in a.text
     # a join inside a noun phrase is no clause boundary
-    from bot.understanding import clauses
+    from bot.engine.understanding import clauses
 
     assert clauses("risk- och sårbarhetsanalysen vart fjärde år") == [
         "risk- och sårbarhetsanalysen vart fjärde år"

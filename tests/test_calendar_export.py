@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from icalendar import Calendar
 
-from bot.calendar_export import deadlines_calendar
-from bot.dates import STOCKHOLM
+from bot.engine.calendar_export import deadlines_calendar
+from bot.engine.dates import STOCKHOLM
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 10, tzinfo=STOCKHOLM)

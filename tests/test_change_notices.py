@@ -10,9 +10,14 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
-from bot.dates import STOCKHOLM
-from bot.store_base import open_store
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.change_notices import (
+    NoticeKey,
+    deadlines_by_source,
+    notice_answer,
+    source_versions,
+)
+from bot.subscriptions.database import open_store
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=STOCKHOLM)
 TODAY = NOW.date()

@@ -78,8 +78,8 @@ def test_broken_knowledge_refuses_to_start(tmp_path):
 def test_a_failing_question_is_answered_with_an_apology_not_a_crash(assistant, caplog):
     from datetime import date
 
-    from bot.answer import FAILED
     from bot.cli import _safe_ask
+    from bot.engine.answer import FAILED
 
     class Broken:
         def ask(self, question, today, topic=None):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from bot.deadlines import answer_deadlines, answer_past, on_day, upcoming
+from bot.engine.deadlines import answer_deadlines, answer_past, on_day, upcoming
 from knowledge.models import Rule
 from tests.conftest import TODAY
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.answer import Answer
+from bot.engine.answer import Answer
 from tests.conftest import TODAY
 
 WORDS = st.sampled_from(

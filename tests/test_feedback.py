@@ -1,5 +1,6 @@
 """Feedback 👍/👎 on answers: the votes in the store (the `feedback` table: no question,
-chat or user), its migration, the button data and the double-tap guard (bot/feedback.py).
+chat or user), its migration, the button data and the double-tap
+guard (bot/subscriptions/feedback.py).
 tests/test_telegram_feedback.py presses the buttons through Telegram."""
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from store_sql import columns, sql
 
-from bot.dates import STOCKHOLM
-from bot.feedback import KEPT_DAYS, Votes, parse_vote, thanked_data, vote_data
-from bot.source_text import section_key
-from bot.store import SCHEMA_VERSION, SectionVotes, SubscriptionStore
-from bot.store_base import open_store
+from bot.engine.dates import STOCKHOLM
+from bot.engine.source_text import section_key
+from bot.subscriptions.database import open_store
+from bot.subscriptions.feedback import KEPT_DAYS, Votes, parse_vote, thanked_data, vote_data
+from bot.subscriptions.store import SCHEMA_VERSION, SectionVotes, SubscriptionStore
 from bot.telegram.send import MAX_CALLBACK_DATA
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)

@@ -1,11 +1,12 @@
 """Follow-ups: a question that leaves out what it is about takes it from the last answer
-(bot/follow_up.py); the topics of chats are kept apart and expire (bot/conversation.py)."""
+(bot/engine/follow_up.py); the topics of chats are kept apart and expire
+(bot/engine/conversation.py)."""
 
 from __future__ import annotations
 
 from conftest import TODAY
 
-from bot.conversation import Conversations
+from bot.engine.conversation import Conversations
 
 
 def conversation(assistant, *questions):

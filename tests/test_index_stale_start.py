@@ -12,8 +12,8 @@ import yaml
 from telegram_harness import MutableClock, running_bot
 
 import knowledge
-from bot.assistant import Assistant
-from bot.dates import STOCKHOLM
+from bot.engine.assistant import Assistant
+from bot.engine.dates import STOCKHOLM
 from bot.telegram.services import services_of
 from index import builder
 from index.search import Searcher

@@ -13,8 +13,8 @@ import pytest
 from conftest import TODAY
 
 import knowledge
-from bot.assistant import Assistant
-from bot.source_text import section_key, source_text
+from bot.engine.assistant import Assistant
+from bot.engine.source_text import section_key, source_text
 from index import extract
 from index.clean import split_sections
 from index.ingest import IngestError, add
@@ -133,7 +133,7 @@ def test_a_pdf_is_cited_by_page_after_the_index_is_built_and_reloaded(data, tmp_
 
 
 def test_a_pdf_page_is_named_in_telegram_source_lines():
-    from bot.answer import Answer, Citation
+    from bot.engine.answer import Answer, Citation
     from bot.telegram.send import render_html
 
     a = Answer("Text.", True, "fact", (Citation("Plan", "2.1 Rapportering", page="2"),))

@@ -23,7 +23,7 @@ def test_bank_question_reads_as_its_intent(assistant, item):
 
 def test_every_intent_is_answered_somewhere(assistant):
     """No intent in the data that the assistant has no answer for."""
-    from bot.assistant import FIXED
+    from bot.engine.assistant import FIXED
 
     retrieved = {"deadline", "deadlines_upcoming", "contact", "definition", "task", "support",
                  "search"}  # fmt: skip

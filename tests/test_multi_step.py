@@ -1,9 +1,9 @@
 """Questions that need a look-up and then a computation show both steps, with sources.
 Every expected figure is recomputed here from the 2023 grant's own definition."""
 
-from bot.allocation import allocate_grant
-from bot.dates import sv_kr
-from bot.entities import describe_regions
+from bot.engine.allocation import allocate_grant
+from bot.engine.dates import sv_kr
+from bot.engine.entities import describe_regions
 
 
 def _grant(kb):

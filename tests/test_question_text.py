@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.question_text import clean
+from bot.engine.question_text import clean
 
 
 @pytest.mark.parametrize(

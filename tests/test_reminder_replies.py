@@ -11,9 +11,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from store_sql import sql
 
-from bot import watching
-from bot.dates import STOCKHOLM
-from bot.reminders import (
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions import watching
+from bot.subscriptions.database import open_store
+from bot.subscriptions.reminders import (
     NO_REPLIES,
     ReminderKey,
     Replies,
@@ -21,8 +22,7 @@ from bot.reminders import (
     due_reminders,
     reminder_answer,
 )
-from bot.store import SCHEMA_VERSION, Forgotten, SubscriptionStore
-from bot.store_base import open_store
+from bot.subscriptions.store import SCHEMA_VERSION, Forgotten, SubscriptionStore
 from bot.telegram.send import (
     AGAIN_PREFIX,
     DONE_PREFIX,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import kill
-from bot.store import SubscriptionStore
+from bot.subscriptions.store import SubscriptionStore
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_FLIGHT = 20  # ReminderSender's concurrency: the most requests on the wire at once

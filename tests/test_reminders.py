@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.dates import STOCKHOLM, sv_weekday_date
-from bot.reminders import (
+from bot.engine.dates import STOCKHOLM, sv_weekday_date
+from bot.subscriptions.reminders import (
     ReminderKey,
     Subscription,
     due_reminders,

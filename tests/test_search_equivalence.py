@@ -14,8 +14,8 @@ import yaml
 
 import knowledge
 from benchmarks.questions import DEFAULT_DEV, load_dev, variants
-from bot.assistant import PREFERRED_KINDS
-from bot.understanding import TOPIC_NOISE
+from bot.engine.assistant import PREFERRED_KINDS
+from bot.engine.understanding import TOPIC_NOISE
 from index import builder
 from index.documents import all_documents
 from index.search import K1, B, Searcher

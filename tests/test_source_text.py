@@ -1,5 +1,5 @@
 """The text behind a citation: the section itself with its document's details
-(bot/source_text.py), and the "Visa källtext" button in Telegram."""
+(bot/engine/source_text.py), and the "Visa källtext" button in Telegram."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from conftest import TODAY
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
-from bot.source_text import MAX_TEXT, showable, source_text
+from bot.engine.dates import STOCKHOLM
+from bot.engine.source_text import MAX_TEXT, showable, source_text
 from bot.telegram.handlers import SOURCE_GONE
 from bot.telegram.send import SOURCE_PREFIX
 
@@ -51,7 +51,7 @@ def test_an_unknown_key_is_no_section(kb):
 
 
 def _every_key(kb):
-    from bot.source_text import _sections
+    from bot.engine.source_text import _sections
 
     return list(_sections(kb))
 

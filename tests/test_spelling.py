@@ -1,6 +1,6 @@
 """Typos are corrected before a question is interpreted, and only typos."""
 
-from bot.spelling import Speller
+from bot.engine.spelling import Speller
 from index.analysis import stem
 
 LEXICON = {"deadline", "vilket", "uppgifter", "indikatorer", "stöd", "finns", "värdet", "rsa"}

@@ -10,10 +10,11 @@ import psycopg
 import pytest
 from store_sql import columns, sql
 
-from bot.dates import STOCKHOLM
-from bot.reminders import ReminderKey
-from bot.store import Forgotten, SubscriptionStore
-from bot.store_base import Store, open_store
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.database import open_store
+from bot.subscriptions.reminders import ReminderKey
+from bot.subscriptions.store import Forgotten, SubscriptionStore
+from bot.subscriptions.store_base import Store
 
 NOW = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
 KEY = ReminderKey(42, "rsa", date(2027, 10, 31), 30)

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
-from bot.reminders import ReminderKey
-from bot.store import StoreUnavailable, SubscriptionStore
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.reminders import ReminderKey
+from bot.subscriptions.store import StoreUnavailable, SubscriptionStore
 
 NOW = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
 KEY = ReminderKey(42, "rsa", date(2027, 10, 31), 30)

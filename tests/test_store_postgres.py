@@ -18,11 +18,12 @@ import pytest
 from pg_server import free_port
 from store_sql import sql, with_search_path
 
-from bot.dates import STOCKHOLM
-from bot.reminders import ReminderKey
-from bot.store import SCHEMA_VERSION
-from bot.store_base import StoreUnavailable, masked, open_store
-from bot.store_postgres import MIGRATIONS, PostgresStore
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.database import open_store
+from bot.subscriptions.reminders import ReminderKey
+from bot.subscriptions.store import SCHEMA_VERSION
+from bot.subscriptions.store_base import StoreUnavailable, masked
+from bot.subscriptions.store_postgres import MIGRATIONS, PostgresStore
 
 NOW = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)
 OCCURRENCE = date(2027, 10, 31)

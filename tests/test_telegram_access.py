@@ -9,8 +9,8 @@ from telegram_harness import MutableClock, running_bot
 
 import knowledge
 from bot.access import ADMIN_ONLY, REFUSAL, Access
-from bot.assistant import Assistant
-from bot.dates import STOCKHOLM
+from bot.engine.assistant import Assistant
+from bot.engine.dates import STOCKHOLM
 from bot.telegram.send import SUBSCRIBE_PREFIX
 from index.search import Searcher
 from knowledge.loader import PACKAGE_DATA

@@ -11,7 +11,7 @@ from fake_bot_api import BOT_USER
 from telegram_harness import MutableClock, running_bot
 from telegram_html import problems
 
-from bot.dates import STOCKHOLM
+from bot.engine.dates import STOCKHOLM
 from bot.telegram.commands import HELP
 from bot.telegram.handlers import EMPTY_QUESTION, NOT_TEXT, STALE_BUTTON
 from bot.telegram.send import SUBSCRIBE_PREFIX

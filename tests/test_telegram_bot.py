@@ -14,8 +14,8 @@ from icalendar import Calendar
 from telegram_harness import MutableClock, running_bot
 
 from bot.config import Config
-from bot.dates import STOCKHOLM
-from bot.store import SubscriptionStore
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.store import SubscriptionStore
 from bot.telegram.app import build_application, configure_logging, webhook_options
 from bot.telegram.commands import HELP
 from bot.telegram.send import esc

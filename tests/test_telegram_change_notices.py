@@ -13,8 +13,8 @@ import pytest
 from fake_bot_api import FakeBotApi
 from telegram_harness import MutableClock, running_bot
 
-from bot.change_notices import NoticeKey, deadlines_by_source, source_versions
-from bot.dates import STOCKHOLM
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.change_notices import NoticeKey, deadlines_by_source, source_versions
 
 MSB = "msb-samlat-stod"
 WATCHER, SECOND, UNRELATED = 4242, 4343, 4444

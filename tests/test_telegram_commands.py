@@ -11,7 +11,7 @@ from datetime import datetime
 from telegram.ext import CommandHandler
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
+from bot.engine.dates import STOCKHOLM
 from bot.telegram import commands
 from bot.telegram.commands import COMMANDS, HELP
 

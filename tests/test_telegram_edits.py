@@ -13,8 +13,8 @@ from fake_bot_api import BOT_USER
 from telegram_harness import MutableClock, running_bot
 from telegram_html import problems
 
-from bot.answer import FAILED
-from bot.dates import STOCKHOLM
+from bot.engine.answer import FAILED
+from bot.engine.dates import STOCKHOLM
 from bot.telegram.commands import HELP
 from bot.telegram.services import services_of
 

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
-from bot.fair_answers import MAX_WAITING
+from bot.engine.dates import STOCKHOLM
+from bot.telegram.fair_answers import MAX_WAITING
 from bot.telegram.handlers import FLOODED
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)

@@ -14,8 +14,8 @@ from fake_bot_api import FakeBotApi
 from telegram.error import NetworkError, TimedOut
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
-from bot.reminders import ReminderKey
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.reminders import ReminderKey
 
 SHORT = 0.25  # the client's read timeout in these tests; the fake API holds answers 1 s
 RSA_2027 = date(2027, 10, 31)

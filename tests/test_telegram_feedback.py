@@ -10,8 +10,8 @@ from datetime import datetime
 import pytest
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
-from bot.store import StoreUnavailable
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.store import StoreUnavailable
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 CHAT, ADMIN = 9191, 9999

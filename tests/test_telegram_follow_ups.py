@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
+from bot.engine.dates import STOCKHOLM
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=STOCKHOLM)
 A, B = 5101, 5102

@@ -13,10 +13,10 @@ from fake_bot_api import BOT_USER
 from telegram_harness import MutableClock, running_bot
 from telegram_html import problems
 
-from bot.answer import Answer, Citation
-from bot.dates import STOCKHOLM
-from bot.fair_answers import Newest
-from bot.source_text import showable
+from bot.engine.answer import Answer, Citation
+from bot.engine.dates import STOCKHOLM
+from bot.engine.source_text import showable
+from bot.telegram.fair_answers import Newest
 from bot.telegram.inline import CACHE_SECONDS, HELP_LINK, title_and_description
 from bot.telegram.send import MAX_MESSAGE, fit_one_message, render_html
 

@@ -16,7 +16,7 @@ import pytest
 from telegram_harness import MutableClock, running_bot
 
 from benchmarks.load import distinct_questions
-from bot.dates import STOCKHOLM, today
+from bot.engine.dates import STOCKHOLM, today
 from bot.telegram.send import render_html, split_message, watchable
 
 

@@ -11,8 +11,8 @@ import pytest
 from fake_bot_api import FakeBotApi
 from telegram_harness import MutableClock, running_bot
 
-from bot.dates import STOCKHOLM
-from bot.reminders import ReminderKey
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.reminders import ReminderKey
 from bot.telegram.handlers import STALE_BUTTON
 
 CHAT = 4242

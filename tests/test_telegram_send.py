@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
-from bot.answer import Answer, Citation
+from bot.engine.answer import Answer, Citation
 from bot.telegram.send import RetryPolicy, render_html, split_message, with_retries
 
 

@@ -103,7 +103,7 @@ class Recording:
         self.interrupt_on = interrupt_on
 
     def ask(self, question, today, topic=None):
-        from bot.answer import Answer
+        from bot.engine.answer import Answer
 
         if question == self.interrupt_on:
             raise KeyboardInterrupt

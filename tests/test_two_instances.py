@@ -23,8 +23,8 @@ import pytest
 from fake_bot_api import FakeBotApi
 from pg_server import free_port
 
-from bot.dates import STOCKHOLM
-from bot.store_base import open_store
+from bot.engine.dates import STOCKHOLM
+from bot.subscriptions.database import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBSCRIBED_AT = datetime(2027, 9, 1, 10, tzinfo=STOCKHOLM)

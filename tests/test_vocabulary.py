@@ -59,7 +59,7 @@ def test_a_season_with_a_bad_month_is_refused(vocab_file):
 
 
 def test_the_language_of_a_question_is_read_from_its_function_words():
-    from bot.entities import language
+    from bot.engine.entities import language
 
     for english in ("what counts as an extraordinary event?", "When is the RSA due?",
                     "How much does VGR get?"):  # fmt: skip

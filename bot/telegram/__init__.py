@@ -8,5 +8,6 @@
 - inline.py - results for inline queries (@bot question in any chat);
 - sent_replies.py - which messages answered which question (for edited questions);
 - admin_upload.py - an admin's document upload conversation;
-- reminder_sender.py - delivering reminders and change notices exactly once.
+- reminder_sender.py - delivering reminders and change notices exactly once;
+- fair_answers.py - answering off the event loop, fairly between chats.
 """

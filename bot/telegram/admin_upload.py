@@ -29,8 +29,8 @@ from telegram.ext import (
 
 from index import ingest
 
-from ..answer import Answer
-from ..dates import today
+from ..engine.answer import Answer
+from ..engine.dates import today
 from .services import reload_assistant, reply, services
 
 log = logging.getLogger(__name__)

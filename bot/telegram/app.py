@@ -39,15 +39,16 @@ from telegram.ext import (
 
 from ..access import Access
 from ..config import Config
-from ..conversation import Conversations
-from ..dates import STOCKHOLM, Clock, system_clock
-from ..fair_answers import ChatTurns, Flooded
-from ..feedback import THANKED_PREFIX, VOTE_PREFIX, Votes
-from ..reminders import SEND_AT
-from ..store_base import Store, describe, open_store
+from ..engine.conversation import Conversations
+from ..engine.dates import STOCKHOLM, Clock, system_clock
+from ..subscriptions.database import describe, open_store
+from ..subscriptions.feedback import THANKED_PREFIX, VOTE_PREFIX, Votes
+from ..subscriptions.reminders import SEND_AT
+from ..subscriptions.store_base import Store
 from . import admin_upload
 from .admin_upload import upload_conversation
 from .commands import other_command, register_commands, set_menus
+from .fair_answers import ChatTurns, Flooded
 from .handlers import (
     FLOODED,
     gatekeeper,
@@ -361,7 +362,7 @@ def webhook_options(config: Config) -> dict:
 def run_telegram(config: Config) -> None:
     """Run the bot until interrupted: webhook mode when WEBHOOK_URL is set, else polling."""
     configure_logging(config)
-    from ..assistant import Assistant  # heavy: loads the knowledge and opens the index
+    from ..engine.assistant import Assistant  # heavy: loads the knowledge and opens the index
 
     store = open_store(config.database)
     try:

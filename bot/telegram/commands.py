@@ -18,8 +18,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from ..answer import Answer
-from ..reminders import schedule_text
+from ..engine.answer import Answer
+from ..subscriptions.reminders import schedule_text
 from . import handlers as h
 from .inline import SOURCE_LINK
 from .services import reply

@@ -26,9 +26,9 @@ from telegram.constants import ParseMode
 
 from knowledge.models import Knowledge
 
-from ..answer import Answer
-from ..english import english
-from ..source_text import showable
+from ..engine.answer import Answer
+from ..engine.english import english
+from ..engine.source_text import showable
 from .send import MAX_SOURCE_BUTTONS, fit_one_message, said, source_labels, watchable
 
 MIN_CHARS = 3  # a shorter query is no question yet (Telegram sends one per pause in typing)

@@ -22,7 +22,7 @@ choose at-most-once: they are never retried (no duplicate) and are logged at sta
 operator can see them. Everything still waiting in the limiter was not claimed and is sent
 by the next run, once. Downtime itself loses nothing: due reminders are computed from the
 clock on every run, so the first run after a restart sends what was missed (see
-bot/reminders.py for the catch-up rule). A user who blocked the bot (Forbidden) is
+bot/subscriptions/reminders.py for the catch-up rule). A user who blocked the bot (Forbidden) is
 unsubscribed: everything stored about the chat is deleted and nothing is retried.
 
 On SIGTERM (stop()) a run takes no new work: what waits in the limiter is cancelled
@@ -42,7 +42,7 @@ One honest caveat: a timeout after Telegram received the request but before we g
 its answer is retried like other network errors, which can duplicate that one
 message. Losing a reminder of a legal deadline is judged worse than a rare duplicate.
 
-Change notices (bot/change_notices.py) go first in every run, by the same rules except
+Change notices (bot/subscriptions/change_notices.py) go first in every run, by the same rules except
 that a notice is claimed before it queues (its text names the deadlines the claim
 returns): the store queues one notice per (chat, source, version) when a source
 document's version differs from the one recorded, and each is claimed, sent, then marked
@@ -78,11 +78,16 @@ from telegram.error import Forbidden, TelegramError
 
 from knowledge.models import Knowledge
 
-from ..answer import Answer
-from ..change_notices import NoticeKey, deadlines_by_source, notice_answer, source_versions
-from ..dates import Clock, today
-from ..reminders import ReminderKey, due_reminders, reminder_answer
-from ..store_base import Store, StoreUnavailable
+from ..engine.answer import Answer
+from ..engine.dates import Clock, today
+from ..subscriptions.change_notices import (
+    NoticeKey,
+    deadlines_by_source,
+    notice_answer,
+    source_versions,
+)
+from ..subscriptions.reminders import ReminderKey, due_reminders, reminder_answer
+from ..subscriptions.store_base import Store, StoreUnavailable
 from .send import NotSent, RetryPolicy, reminder_keyboard, send_answer
 
 log = logging.getLogger(__name__)

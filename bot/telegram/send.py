@@ -26,9 +26,9 @@ from telegram.warnings import PTBDeprecationWarning
 
 from knowledge.models import Deadline, Knowledge
 
-from ..answer import Answer
-from ..english import english
-from ..feedback import thanked_data, vote_data
+from ..engine.answer import Answer
+from ..engine.english import english
+from ..subscriptions.feedback import thanked_data, vote_data
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,7 +39,7 @@ UNSUBSCRIBE_PREFIX = "avbevaka:"  # … and of the same button once the deadline
 WATCHED_LABEL = "✓ Bevakas – avbevaka"
 # The buttons under a reminder: <prefix><deadline id>:<occurrence, ISO>. The chat is the
 # one the button is pressed in, never part of the data, so no chat can answer for another.
-SOURCE_PREFIX = "kalla:"  # "Visa källtext": kalla:<section key> (bot/source_text.py)
+SOURCE_PREFIX = "kalla:"  # "Visa källtext": kalla:<section key> (bot/engine/source_text.py)
 SOURCE_LABEL = "Visa källtext"
 MAX_SOURCE_BUTTONS = 3
 DONE_PREFIX = "klar:"
@@ -52,7 +52,7 @@ DONE_LABEL, DONE_SHOWN = "Klar", "✓ Klar"
 AGAIN_LABEL, AGAIN_SHOWN = "Påminn igen om 1 dag", "✓ Påminner i morgon"
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 _REPLY_DATA = re.compile(r"(klar|igen):([^:]+):(\d{4}-\d{2}-\d{2})")
-UP, DOWN = "👍", "👎"  # feedback under answers (bot/feedback.py)
+UP, DOWN = "👍", "👎"  # feedback under answers (bot/subscriptions/feedback.py)
 
 # Telegram's own short texts in Swedish; the English ones are in english.yaml (telegram:).
 SAID = {
@@ -361,7 +361,7 @@ def fit_one_message(answer: Answer, limit: int = MAX_MESSAGE) -> str:
     html_text = render_html(answer)
     if len(html_text) <= limit:
         return html_text
-    from ..assistant import MORE  # the chat answers' own note (a heavy module: only here)
+    from ..engine.assistant import MORE  # the chat answers' own note (a heavy module: only here)
 
     more = "\n" + english().shortened if answer.language == "en" else MORE
     text = answer.text

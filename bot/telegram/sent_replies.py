@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from ..conversation import TTL, Topic
+from ..engine.conversation import TTL, Topic
 
 PER_CHAT = 20  # questions remembered per chat (the oldest go first)
 MAX_ENTRIES = 10_000  # over all chats: memory stays bounded however many chats write

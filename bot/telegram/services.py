@@ -22,14 +22,14 @@ from knowledge.models import Deadline, Knowledge
 
 from .. import admin
 from ..access import Access
-from ..answer import Answer
-from ..chart import allocation_chart_png
-from ..conversation import Conversations, Topic
-from ..dates import Clock, today
-from ..fair_answers import AnswerPool, Newest
-from ..feedback import Votes
-from ..source_text import first_section_key, showable
-from ..store_base import Store, StoreUnavailable
+from ..engine.answer import Answer
+from ..engine.chart import allocation_chart_png
+from ..engine.conversation import Conversations, Topic
+from ..engine.dates import Clock, today
+from ..engine.source_text import first_section_key, showable
+from ..subscriptions.feedback import Votes
+from ..subscriptions.store_base import Store, StoreUnavailable
+from .fair_answers import AnswerPool, Newest
 from .reminder_sender import ReminderSender
 from .send import (
     RetryPolicy,
@@ -110,7 +110,7 @@ async def reply(
     watched = watched_deadlines(s, chat.id) if watch else frozenset()
     shown = [] if answer.kind == "source_text" else showable(k, answer.sources)
     vote = None
-    if feedback:  # what a 👍/👎 on it stores (bot/feedback.py)
+    if feedback:  # what a 👍/👎 on it stores (bot/subscriptions/feedback.py)
         vote = (answer.language, answer.kind, first_section_key(k, answer.sources))
     keyboard = answer_keyboard(watch, watched, shown, vote)
     # the user's own message (not a button's): its answer is remembered for an edit

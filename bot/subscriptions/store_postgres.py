@@ -1,5 +1,5 @@
 """The store in PostgreSQL (DATABASE_URL=postgresql://…): the semantics of the SQLite
-store (bot/store.py) - the same methods, answers and privacy promises - in one database
+store (store.py) - the same methods, answers and privacy promises - in one database
 that several bot instances share. Driver: psycopg 3.
 
 Transactions and concurrency
@@ -710,7 +710,7 @@ class PostgresStore:
                 )
                 if before is None:
                     continue
-                # Older notices of this source are done with (see bot/store.py).
+                # Older notices of this source are done with (see bot/subscriptions/store.py).
                 cur.execute("DELETE FROM change_notices WHERE source_id = %s", (source_id,))
                 deadline_ids = by_source.get(source_id, [])
                 if not deadline_ids:

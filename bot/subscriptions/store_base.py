@@ -1,14 +1,14 @@
-"""The store's interface, shared by its two implementations, and the choice between them.
+"""The store's interface and types, shared by its two implementations.
 
 `Store` is what the bot asks of a store (subscriptions, claims, sent records, change
 notices, replies to reminders, /glom). Two implementations keep the same semantics:
 
-- bot/store.py, SQLite (`SqliteStore`): one file, no set-up; the default.
-- bot/store_postgres.py, PostgreSQL (`PostgresStore`): one database that several bot
+- bot/subscriptions/store.py, SQLite (`SqliteStore`): one file, no set-up; the default.
+- bot/subscriptions/store_postgres.py, PostgreSQL (`PostgresStore`): one database that several bot
   instances share (two machines behind one webhook address).
 
-`open_store` picks one from DATABASE_URL (or a plain path). Nothing here, nor in either
-implementation, knows Telegram.
+database.py's `open_store` picks one from DATABASE_URL (or a plain path). Nothing here,
+nor in either implementation, knows Telegram.
 """
 
 from __future__ import annotations
@@ -197,21 +197,3 @@ def masked(url: str) -> str:
         if any(k == "password" for k, _ in pairs):
             query = urlencode([(k, "***" if k == "password" else v) for k, v in pairs], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def describe(target: str | Path) -> str:
-    """What the start-up log says about the database: a path, or the masked URL."""
-    return masked(target) if is_postgres_url(target) else str(target)
-
-
-def open_store(target: str | Path, busy_timeout: float = BUSY_TIMEOUT) -> Store:
-    """The store for `target`: a postgresql:// (or postgres://) URL opens PostgreSQL,
-    anything else is a SQLite file's path. Raises StoreUnavailable when it cannot be
-    opened. (Config.from_env has already turned DATABASE_URL=sqlite:///… into a path.)"""
-    if is_postgres_url(target):
-        from .store_postgres import PostgresStore  # psycopg is only loaded when used
-
-        return PostgresStore.open(str(target), busy_timeout=busy_timeout)
-    from .store import SqliteStore
-
-    return SqliteStore.open(target, busy_timeout=busy_timeout)

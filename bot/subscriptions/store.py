@@ -1,14 +1,14 @@
 """Subscriptions, sent reminders and change notices in SQLite. Stores a chat id and what
 it watches, nothing else (never a message text). This is the default store; the same
-interface (bot/store_base.py: Store) has a PostgreSQL implementation in
-bot/store_postgres.py for several instances sharing one database.
+interface (bot/subscriptions/store_base.py: Store) has a PostgreSQL implementation in
+bot/subscriptions/store_postgres.py for several instances sharing one database.
 
 Every write is one transaction (BEGIN IMMEDIATE ... COMMIT), the database runs in WAL
 mode, and a reminder is recorded under a UNIQUE key (chat, deadline, occurrence,
 offset), so two runs - or two processes - can never both claim the same reminder.
 See bot/telegram/reminder_sender.py for how claims make sending at-most-once.
 
-Change notices (bot/change_notices.py): `source_versions` remembers the version of each
+Change notices (change_notices.py): `source_versions` remembers the version of each
 source document last seen; when it differs, one notice per (chat, source, version) is
 queued in `change_notices` - one row per watched deadline it names - in the same
 transaction that records the new version, so a change is queued exactly once.
@@ -18,7 +18,7 @@ Replies to reminders (the "Klar" and "Påminn igen om 1 dag" buttons) are one ro
 one extra reminder is due and how far it got (pending, claimed, sent) - claimed and
 marked like the usual reminders, in the same transaction as them.
 
-Feedback on answers (👍/👎, bot/feedback.py) is one row per vote in `feedback`: the
+Feedback on answers (👍/👎, bot/subscriptions/feedback.py) is one row per vote in `feedback`: the
 day, the answer's kind, the first cited section (document and section) and the vote -
 no chat, no user, no question, no time of day, so it is nobody's data: /glom leaves it
 (there is nothing of the chat's in it) and `prune` drops what is older than a year.
@@ -31,7 +31,7 @@ so a database made by an earlier version gets the new tables and keeps its rows;
 When the database cannot be used - another connection holds a write lock longer than
 the busy timeout, the file or its folder is read-only, the disk is full - every method
 raises StoreUnavailable instead of sqlite3's error, after rolling back: nothing is ever
-half-written. A short lock is simply waited out (the busy timeout). bot/watching.py turns
+half-written. A short lock is simply waited out (the busy timeout). watching.py turns
 StoreUnavailable into a Swedish "try again" answer; the reminder run skips and retries.
 
 The store is called from the event loop, so a lock blocks the bot for up to the busy
@@ -62,7 +62,6 @@ from .store_base import (  # noqa: F401 (re-exported: callers import them from h
     Store,
     StoreUnavailable,
     feedback_counts,
-    open_store,
 )
 
 # 1: reminder_replies (no number before it); 2: feedback. PostgreSQL's migrations

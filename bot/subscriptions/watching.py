@@ -19,8 +19,8 @@ from datetime import date, datetime, timedelta
 
 from knowledge.models import Deadline, Knowledge
 
-from .answer import Answer, Citer
-from .dates import STOCKHOLM, relative, sv_date
+from ..engine.answer import Answer, Citer
+from ..engine.dates import STOCKHOLM, relative, sv_date
 from .reminders import AGAIN_AFTER, OFFSETS, schedule_text
 from .store_base import Store, StoreUnavailable
 

@@ -1,5 +1,5 @@
-"""What a question asks: typos corrected, entities found by rule (bot/entities.py), then
-the intent by example (bot/intents.py, examples in knowledge/data/intents.yaml).
+"""What a question asks: typos corrected, entities found by rule (bot/engine/entities.py), then
+the intent by example (bot/engine/intents.py, examples in knowledge/data/intents.yaml).
 
 No cue words decide the intent here: the examples do, and the slots an intent needs
 (an allocation needs a region) keep it from a question that lacks them.

@@ -20,6 +20,7 @@ from index.embedding import embedder
 from index.search import Hit, Query, Searcher
 from knowledge.models import Area, Deadline, Knowledge
 
+from ..subscriptions.reminders import schedule_text
 from . import allocation_answers as money
 from . import follow_up
 from .answer import Answer, Citer, where_to_turn
@@ -30,7 +31,6 @@ from .deadlines import on_day as deadlines_on_day
 from .english import english, in_english
 from .entities import LEX, NUMBER_WORDS, extract_domain
 from .ranking import Ranker
-from .reminders import schedule_text
 from .snippets import CONDITION, DATED, best_sentences, list_items
 from .spelling import Speller
 from .understanding import (
@@ -162,7 +162,7 @@ class Assistant:
 
     def ask(self, question: str, today: date, topic: Topic | None = None) -> Answer:
         """The answer to `question`; with `topic` (the chat's last answer's, see
-        bot/conversation.py) a follow-up that leaves out what it is about takes it from
+        bot/engine/conversation.py) a follow-up that leaves out what it is about takes it from
         there. The answer's own topic is in `Answer.topic`."""
         u = self.interpreter.understand(question, today)
         followed = follow_up.answer(self, u, topic, today) if topic is not None else None
@@ -878,7 +878,7 @@ def _cost_share(a: Assistant, u: Understanding, today: date) -> Answer:
 
 
 
-# Intents answered without searching the texts, by name (bot/intents.py picks the name).
+# Intents answered without searching the texts, by name (bot/engine/intents.py picks the name).
 FIXED = {
     "empty": lambda a, u, t: Answer(
         "Skriv en fråga, till exempel ”När ska RSA rapporteras?”.", False, "help"

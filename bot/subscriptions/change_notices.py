@@ -5,7 +5,7 @@ A document's version is its `sha256` (set by `python -m index add` for added
 documents) or else a hash of its stored text, so replacing a base text counts too.
 Documents without a text (the editors' own notes) have no version and are not tracked.
 
-The store (bot/store.py) compares these versions with the ones it saw last and queues
+The store (bot/subscriptions/store.py) compares these versions with the ones it saw last and queues
 one notice per (chat, source, version); bot/telegram/reminder_sender.py sends them with the
 same claim-then-send rules as reminders.
 """
@@ -20,8 +20,8 @@ from datetime import date
 
 from knowledge.models import Knowledge
 
-from .answer import Answer, Citer
-from .dates import relative, sv_date
+from ..engine.answer import Answer, Citer
+from ..engine.dates import relative, sv_date
 
 
 @dataclass(frozen=True, order=True)

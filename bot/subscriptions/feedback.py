@@ -1,7 +1,7 @@
 """Feedback on answers (👍/👎), so that the sections that answer badly can be found -
 kept without anything that says whose it was. No Telegram here.
 
-A vote is stored (bot/store.py, table `feedback`) as the answer's kind, the first
+A vote is stored (bot/subscriptions/store.py, table `feedback`) as the answer's kind, the first
 section it cites (document and section), the vote and the day: never the question, the
 chat, the user or the time of day. Everything a vote needs travels in the button's own
 data (VOTE_PREFIX), so a vote on an answer sent before a restart counts as well.
@@ -27,7 +27,7 @@ VOTE_PREFIX = "omdome:"
 THANKED_PREFIX = "omdome:tack:"  # the button after a vote: omdome:tack:<sv|en>, no action
 _VOTE = re.compile(r"omdome:([+-]):(sv|en):([a-z0-9_]{1,24}):([0-9a-f]{12}|-)")
 _THANKED = re.compile(r"omdome:tack:(sv|en)")
-KEPT_DAYS = 366  # votes older than a year are dropped (the pruning of bot/store.py)
+KEPT_DAYS = 366  # votes older than a year are dropped (the pruning of bot/subscriptions/store.py)
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,8 @@ from datetime import date, datetime, time, timedelta
 
 from knowledge.models import Deadline, Knowledge
 
-from .answer import Answer, Citer
-from .dates import STOCKHOLM, relative, sv_weekday_date
+from ..engine.answer import Answer, Citer
+from ..engine.dates import STOCKHOLM, relative, sv_weekday_date
 
 OFFSETS = (30, 7, 1)  # days before an occurrence
 SEND_AT = time(9, 0)  # local time in Europe/Stockholm

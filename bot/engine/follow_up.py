@@ -1,5 +1,5 @@
 """Follow-ups: a question that leaves out what it is about takes it from the chat's last
-answer (bot/conversation.py): another region or year for the same question ("och
+answer (bot/engine/conversation.py): another region or year for the same question ("och
 Skåne då?", "och 2024?"), another side of the same deadline ("till vem?", "hur
 ofta?"), the support for the tasks just shown ("vilket stöd finns för det?"), or what
 a term of the last answer means ("vad betyder det?").
