@@ -42,7 +42,8 @@ def rank_of(ids: list[str], good: set[str]) -> int | None:
 
 
 def measure(assistant, items: list[dict]) -> dict[str, list[int | None]]:
-    from bot.engine.assistant import RERANK_DEPTH, TOPIC_NOISE
+    from bot.engine.retrieval import RERANK_DEPTH
+    from bot.engine.understanding import TOPIC_NOISE
 
     s = assistant.searcher
     # every live text with its body (bodies are read per document since they are stored apart)

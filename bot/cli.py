@@ -135,9 +135,10 @@ def _safe_ask(assistant, question: str, today: date, topic=None):
     the apology and the error goes to the log, never the question. `topic`: the last
     answer's, for a follow-up (bot/engine/conversation.py)."""
     from .engine.answer import FAILED, Answer
+    from .telegram.texts import with_offers
 
     try:
-        return assistant.ask(question, today, topic)
+        return with_offers(assistant.ask(question, today, topic), terminal=True)
     except Exception as exc:
         logging.getLogger(__name__).error("Could not answer: %s", type(exc).__name__, exc_info=exc)
         return Answer(FAILED, False, "error")

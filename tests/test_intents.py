@@ -23,11 +23,9 @@ def test_bank_question_reads_as_its_intent(assistant, item):
 
 def test_every_intent_is_answered_somewhere(assistant):
     """No intent in the data that the assistant has no answer for."""
-    from bot.engine.assistant import FIXED
-
     retrieved = {"deadline", "deadlines_upcoming", "contact", "definition", "task", "support",
                  "search"}  # fmt: skip
-    assert set(assistant.interpreter.classifier.names) <= set(FIXED) | retrieved
+    assert set(assistant.interpreter.classifier.names) <= set(assistant.router.fixed) | retrieved
 
 
 def test_an_allocation_needs_a_region_and_a_named_region_rules_out_the_table(assistant):

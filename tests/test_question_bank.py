@@ -1,6 +1,7 @@
 """Regression bank: the assistant keeps answering varied real-world wordings correctly.
 
-Scored like ../shared/eval/run_eval.py (case-folded, digit groups joined)."""
+Scored like ../shared/eval/run_eval.py (case-folded, digit groups joined), on what the
+terminal shows (what an answer offers, worded as the Telegram bot's commands)."""
 
 import re
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.telegram.texts import with_offers
 from tests.conftest import TODAY
 
 BANK = yaml.safe_load((Path(__file__).parent / "data" / "questions.yaml").read_text("utf-8"))
@@ -24,7 +26,7 @@ def norm(text: str) -> str:
 
 @pytest.mark.parametrize("item", BANK, ids=[i["id"] for i in BANK])
 def test_question(assistant, item):
-    a = assistant.ask(item["q"], TODAY)
+    a = with_offers(assistant.ask(item["q"], TODAY), terminal=True)
     text = norm(a.full_text())
     if item.get("expect") == "abstain":
         assert not a.answered, a.text

@@ -14,7 +14,7 @@ import yaml
 
 import knowledge
 from benchmarks.questions import DEFAULT_DEV, load_dev, variants
-from bot.engine.assistant import PREFERRED_KINDS
+from bot.engine.retrieval import PREFERRED_KINDS
 from bot.engine.understanding import TOPIC_NOISE
 from index import builder
 from index.documents import all_documents

@@ -1,15 +1,23 @@
 """Answers about grant money: a region's amount and how it is computed, what-ifs,
-cost shares, the total and the table of all regions."""
+cost shares, the total and the table of all regions; `AllocationAnswers` reads them
+off a question as understood."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
+from index.analysis import fold
 from knowledge.models import Grant, Knowledge, Region
 
 from .allocation import Allocation, AllocationError, allocate_grant, cost_share
 from .answer import Answer, Citer
 from .dates import sv_date, sv_decimal, sv_int, sv_kr, sv_percent
+from .understanding import Understanding
+
+if TYPE_CHECKING:
+    from .entities import RegionMatcher
 
 
 def _grant_or_refusal(knowledge: Knowledge, year: int | None) -> Grant | Answer:
@@ -308,3 +316,101 @@ def described_regions(
     if len(picked) == 1:
         text = f"{word} {bound} invånare den {when} har en region: {names}."
     return [knowledge.region(r) for r, _ in picked], text, cite
+
+
+class AllocationAnswers:
+    """The grant's answers for a question as understood (its regions, year, amounts and
+    flags), and for the /tilldelning-style entry point."""
+
+    def __init__(self, knowledge: Knowledge, regions: RegionMatcher):
+        self.knowledge = knowledge
+        self.regions = regions
+
+    def amount(self, u: Understanding) -> Answer:
+        """A region's amount (or several regions', their sum or difference)."""
+        if u.municipality and not u.regions:
+            return municipality(u.municipality)
+        if not u.regions:
+            word = u.unknown_region or u.text
+            return _unknown_region(self.knowledge, word, self.regions.suggest(word))
+        if len(u.regions) > 1 and u.flags & {"difference", "together"}:
+            how = "difference" if "difference" in u.flags else "together"
+            return combined(self.knowledge, u.regions, u.year, how)
+        if len(u.regions) > 1:
+            parts = [
+                region_amount(self.knowledge, r, u.year, population_only="population" in u.flags)
+                for r in u.regions[:4]
+            ]
+            if not parts[0].answered:
+                return parts[0]
+            return Answer("\n\n".join(p.text for p in parts), True, "allocation", parts[0].sources)
+        return region_amount(
+            self.knowledge,
+            u.regions[0],
+            u.year,
+            how="how" in u.flags,
+            population_only="population" in u.flags,
+            per_capita="per_capita" in u.flags,
+        )
+
+    def what_if(self, u: Understanding) -> Answer:
+        """'Om 500 miljoner fördelades …' / 'om grundbeloppet var 10 miljoner': the amount
+        written after "grundbelopp" is the base, any other the total."""
+        amounts = list(u.amounts)
+        if u.base_amount is not None and u.base_amount in amounts:
+            amounts.remove(u.base_amount)
+        most = max(amounts) if amounts else None
+        regions = u.regions or [self.knowledge.region(r.id) for r in self.knowledge.regions]
+        return what_if(self.knowledge, regions, most, u.base_amount, u.year)
+
+    def cost_share(self, u: Understanding) -> Answer:
+        if u.municipality and not u.regions:
+            return municipality(u.municipality)
+        return cost_split(self.knowledge, u.regions, max(u.amounts))
+
+    def table(self, u: Understanding) -> Answer:
+        extreme = "most" if "most" in u.flags else "least" if "least" in u.flags else None
+        return table(self.knowledge, u.year, extreme)
+
+    def population_rank(self, u: Understanding) -> Answer:
+        """"Vilken region är störst?": by inhabitants (worded as step one of a two-step
+        question), then every region's money, which follows the inhabitants."""
+        found = described_regions(
+            self.knowledge, "least" if "least" in u.flags else "most", None, u.year
+        )
+        if isinstance(found, Answer):
+            return found
+        shown = table(self.knowledge, u.year)
+        return replace(shown, text=f"{found[1]}\n\n{shown.text}")
+
+    def regions_list(self) -> Answer:
+        """'Hur många regioner finns det?': the regions of the latest grant's table."""
+        grant = max(self.knowledge.grants, key=lambda g: g.year)
+        cite = Citer(self.knowledge)
+        cite.cite(grant.source)
+        names = ", ".join(r.name for r in self.knowledge.regions)
+        text = (
+            f"Det är {len(self.knowledge.regions)} regioner i fördelningen {grant.year}: {names}."
+        )
+        return Answer(text, True, "allocation", cite.all())
+
+    def of_region(self, region: str | None, year: int | None = None) -> Answer | None:
+        """A region named by a user, or "alla" for the table; None when none is named."""
+        if not region:
+            return None
+        if fold(region).strip() in ("alla", "samtliga", "all"):
+            return table(self.knowledge, year)
+        found, _ = self.regions.find(fold(region))
+        u = Understanding(region, fold(region), "allocation", regions=found[:1], year=year)
+        u.unknown_region = None if found else region.strip()
+        return self.amount(u)
+
+
+def municipality(name: str) -> Answer:
+    return Answer(
+        f"”{name}” är en kommun, inte en region. Fördelningen i dokumenten gäller "
+        "de 21 regionerna; om en kommuns medel har jag inga uppgifter. "
+        "Skriv en region, till exempel ”Hur mycket får Region Skåne?”.",
+        False,
+        "allocation",
+    )

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # Said when answering failed (the error is logged; the question never is).
 FAILED = (
     "Något gick fel när jag skulle svara. Försök igen om en stund, "
-    "eller skriv /hjalp för att se vad jag kan."
+    "eller skriv ”hjälp” för att se vad jag kan."
 )
 
 
@@ -59,6 +59,9 @@ class Answer:
     chart: bool = False  # the all-regions allocation table, which can be sent as a chart
     language: str = "sv"  # "en" when asked in English
     areas: tuple[str, ...] = ()  # the task/support areas shown (for "vilket stöd finns?")
+    # what the front end offers beside the text, in its own words: "watch" (reminders of
+    # deadlines), "calendar" (the deadlines as an .ics file)
+    offers: tuple[str, ...] = ()
     # what the answer was about, for a follow-up in the same chat (Assistant.ask sets it)
     topic: Topic | None = field(default=None, compare=False, repr=False)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from knowledge.models import Deadline, Knowledge
 
 from .answer import Answer, Citer
 from .dates import relative, sv_date
+
+if TYPE_CHECKING:
+    from .understanding import Understanding
 
 
 @dataclass(frozen=True)
@@ -191,3 +195,28 @@ def answer_upcoming(
                 lines.append(f"  Mottagare: {', '.join(o.deadline.recipients)}.")
     ids = tuple(dict.fromkeys(o.deadline.id for o in occ))
     return Answer("\n".join(lines), True, "deadline", cite.all(), ids)
+
+
+NO_RECIPIENT = "Vem den lämnas till står inte i mina uppgifter om fristen."
+
+
+def asked_period(knowledge: Knowledge, u: Understanding, today: date) -> Answer:
+    """What falls due in the period asked about ("under våren", "2027", "efter 2027")."""
+    start = u.start or today
+    until = u.until
+    if u.after is not None:
+        start = max(today, date(u.after + 1, 1, 1))
+    if until is None and u.year and u.year >= today.year:
+        start, until = max(today, date(u.year, 1, 1)), date(u.year, 12, 31)
+    return answer_upcoming(knowledge, today, until, "next" in u.flags, start)
+
+
+def asked_again(knowledge: Knowledge, u: Understanding, today: date) -> Answer:
+    """The deadlines of the last answer again, for a follow-up ("till vem?", "och 2030?")."""
+    leaning = u.leaning
+    assert leaning is not None
+    deadlines = [d for d in knowledge.deadlines if d.id in leaning.deadline_ids]
+    shown = answer_deadlines(knowledge, deadlines, today, u.year, leaning.previous, leaning.after)
+    if leaning.recipient and not any(d.recipients for d in deadlines):
+        shown = replace(shown, text=shown.text + "\n\n" + NO_RECIPIENT)
+    return shown

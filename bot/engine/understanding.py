@@ -133,6 +133,21 @@ class Understanding:
     vector: np.ndarray | None = None  # the question's embedding, for retrieval
     ranking: tuple[tuple[str, float], ...] = ()  # every intent's probability
     described: RegionDescription | None = None  # regions described, not named
+    follows_up: bool = False  # read as a follow-up of the chat's last answer
+    leaning: Leaning | None = None  # a follow-up asks this of the last answer itself
+
+
+@dataclass(frozen=True)
+class Leaning:
+    """What a follow-up asks of the last answer itself, answered from it rather than from
+    the texts (bot/engine/follow_up.py decides)."""
+
+    explain: str | None = None  # "vad betyder det?": the terms this text uses
+    areas: tuple[str, ...] = ()  # "vilket stöd finns för det?": these areas' support
+    deadline_ids: tuple[str, ...] = ()  # "till vem?", "och 2030?": these deadlines again
+    previous: bool = False  # "förra gången?": the occurrence before
+    after: int | None = None  # "efter 2027"
+    recipient: bool = False  # asks whom it is handed to
 
 
 _TITLE_WORD = re.compile(r"[a-zåäö0-9]+")

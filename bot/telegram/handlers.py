@@ -69,6 +69,10 @@ def _arg_text(context: ContextTypes.DEFAULT_TYPE) -> str:
 # -- handlers: each docstring says what the user sees ---------------------------------
 
 
+ALLOCATION_USAGE = (
+    "Skriv en region eller ”alla”, till exempel /tilldelning Uppsala eller /tilldelning alla 2023."
+)
+
 async def deadlines_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/frister: the coming deadlines with their next date, and a "Bevaka" button each."""
     s = services(context)
@@ -100,7 +104,9 @@ async def allocation_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/tilldelning <region | alla> [år]: a region's grant and how it was computed, or the
     table of all regions; without a region, how to ask."""
     region, year = allocation_args(context.args or [])
-    answer = services(context).assistant.allocation(region, year)
+    answer = services(context).assistant.allocation(region, year) or Answer(
+        ALLOCATION_USAGE, False, "allocation"
+    )
     await reply(update, context, answer, feedback=True)
 
 

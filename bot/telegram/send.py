@@ -29,6 +29,7 @@ from knowledge.models import Deadline, Knowledge
 from ..engine.answer import Answer
 from ..engine.english import english
 from ..subscriptions.feedback import thanked_data, vote_data
+from .texts import with_offers
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -152,7 +153,7 @@ def esc(text: str) -> str:
 def render_html(answer: Answer, watch: list[Deadline] = ()) -> str:
     """The answer as Telegram HTML: every string escaped, sources named, and a text
     command for every "Bevaka" button (screen readers announce buttons poorly)."""
-    parts = [esc(answer.text)]
+    parts = [esc(with_offers(answer).text)]
     en = english() if answer.language == "en" else None
     if answer.sources:
         lines = []

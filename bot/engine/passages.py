@@ -1,0 +1,196 @@
+"""Answers from what retrieval found: the curated card a hit is (a deadline, an area,
+an insats, a fact, a contact, a glossary term) or the sentences of a passage that
+answer the question, with the section cited. Before answering, the evidence is checked:
+a count needs a number, a contact a phone number or address, a person a name that the
+cited text gives; otherwise the honest "I don't know"."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from index.analysis import fold
+from index.search import Hit, Query, Searcher
+from knowledge.models import Knowledge, SourceRef
+
+from . import allocation_answers as money
+from .answer import Answer, Citer
+from .areas import Areas
+from .contacts import CONTACT_DATA, contact_answer
+from .deadlines import answer_deadlines, answer_upcoming
+from .entities import LEX
+from .ranking import Ranker
+from .retrieval import Found
+from .snippets import DATED, best_sentences, list_items
+from .understanding import YEAR, Understanding
+
+ACCOUNT = re.compile(r"\d{3,}[- ]?\d{2,}")  # a bankgiro, an organisation number
+LIST_CONTINUED = 1000  # characters of a list continued from the passage before
+MAX_TERMS = 3  # "vad betyder det?": at most this many terms of the last answer explained
+NO_TOPIC = (
+    "Vad vill du veta mer om? Nämn ett ämne, till exempel RSA, säkerhetsskydd, "
+    "NSPL eller en region. Skriv ”hjälp” för exempel."
+)
+
+
+class Passages:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        searcher: Searcher,
+        ranker: Ranker,
+        areas: Areas,
+        person_names: re.Pattern,
+        unknown: str,
+    ):
+        self.knowledge = knowledge
+        self.searcher = searcher
+        self.ranker = ranker
+        self.areas = areas
+        self.person_names = person_names
+        self.unknown = unknown
+
+    def answer(self, u: Understanding, found: Found, today: date) -> Answer:
+        if found.miss == "no_topic":
+            return self.without_topic(u, today)
+        if found.miss == "whole_domain":
+            return self.areas.domain(u)
+        if found.miss == "none_in_scope" and u.intent == "deadline" and not found.query.unknown:
+            return answer_upcoming(self.knowledge, today)
+        if found.miss:
+            return Answer(self.unknown, False, "out_of_scope")
+        return self._checked_evidence(found.hits, found.query, u, today)
+
+    def _checked_evidence(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
+        """A 'hur många …?' answered from text needs a number in that text, and a way to
+        reach someone needs a phone number or an address."""
+        answer = self._checked(hits, q, u, today)
+        if u.intent == "contact" and answer.answered and not CONTACT_DATA.search(answer.text):
+            return Answer(self.unknown, False, "out_of_scope")  # form labels, an agency's role
+        if LEX["account_number"].search(u.folded) and not ACCOUNT.search(answer.text):
+            # "bankgironummer till Kammarkollegiet": the repayment's deadline is no number
+            return Answer(self.unknown, False, "out_of_scope")
+        if (
+            "quantity" in u.flags
+            and answer.kind == "fact"
+            and not re.search(r"\d", YEAR.sub("", DATED.sub("", answer.text.casefold())))
+            and not LEX["a_number"].search(fold(answer.text))
+        ):  # "hur mycket kostar NSPL-kansliet oss?" is not answered by how it is financed
+            return Answer(self.unknown, False, "out_of_scope")
+        if (
+            "person" in u.flags
+            and u.intent != "contact"
+            and answer.kind in ("fact", "definition", "task", "support")
+            and (u.regions or u.municipality or self.ranker.names & set(q.stems))
+            and not self.person_names.search(answer.text)
+        ):  # "vem är regiondirektör i Region Uppsala?" asks for a person there, and is not
+            # answered by the word (though "vem är civilområdeschef?" is, by the role's holder)
+            return Answer(self.unknown, False, "out_of_scope")
+        return answer
+
+    def _checked(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
+        top = hits[0]
+        if (
+            "count" in u.flags
+            and top.kind in ("passage", "fact")
+            and not (re.search(r"\d", top.body) or LEX["a_number"].search(fold(top.body)))
+        ):
+            return Answer(self.unknown, False, "out_of_scope")
+        return self._render(hits, q, u, today)
+
+    def without_topic(self, u: Understanding, today: date) -> Answer:
+        """A question that names no topic ("vilka uppgifter finns?")."""
+        if u.intent == "deadline":
+            return answer_upcoming(self.knowledge, today)
+        if u.intent == "task":
+            return self.areas.overview("uppgifter")
+        if u.intent == "support" and u.status:
+            return self.areas.by_status(u.status)
+        if u.intent == "support":
+            return self.areas.overview("stöd")
+        if u.intent == "contact":
+            return contact_answer(self.knowledge, self.knowledge.contacts[0].id)
+        return Answer(NO_TOPIC, False, "help")
+
+    def _render(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
+        top = hits[0]
+        k = self.knowledge
+        if top.kind == "deadline":
+            chosen = [k.deadline(top.ref)]
+            # a second deadline that matches as well ("redovisning" -> two of them)
+            for h in hits[1:3]:
+                if h.kind == "deadline" and h.score >= 0.85 * top.score:
+                    chosen.append(k.deadline(h.ref))
+            return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags, u.after)
+        if top.kind in ("area", "support"):
+            areas = self.areas.for_hits(hits, u)
+            return self.areas.answer(areas, q, u)
+        if top.kind == "insats":
+            return self.areas.insats_hit(top, hits, q, u)
+        if top.kind == "grant":
+            return money.total(k, u.year if u.year else None)
+        if top.kind == "fact":
+            f = k.fact(top.ref)
+            cite = Citer(k)
+            cite.cite(f.source, f.url)
+            return Answer(f.text, True, "fact", cite.all())
+        if top.kind == "contact":
+            # a phone number or address is given only for what the question names: "till
+            # Kammarkollegiet" is not answered with another office's number
+            if not top.matched & self.ranker.telling(q):
+                return Answer(self.unknown, False, "out_of_scope")
+            return contact_answer(self.knowledge, top.ref)
+        if top.kind == "glossary":
+            g = k.glossary_term(top.ref)
+            cite = Citer(k)
+            cite.cite(g.source)
+            text = f"{g.term}: {g.meaning}."
+            if g.note:
+                text += f" {g.note}"
+                cite.cite(g.note_source)
+            return Answer(text, True, "definition", cite.all())
+        return self._passage(hits, q, u)
+
+    def _passage(self, hits: list[Hit], q: Query, u: Understanding) -> Answer:
+        top = hits[0]
+        text = best_sentences(
+            top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims,
+            figures=bool(u.flags & {"quantity", "count"}), dates="when" in u.flags,
+            conditions="consequence" in u.flags,
+        )  # fmt: skip
+        if text.endswith(":") and top.body.rstrip().endswith(":"):
+            # "SKR ska:" ends the passage; its list is the next part of the same section
+            items = list_items(self.searcher.next_part(top.id) or "", LIST_CONTINUED)
+            if items:
+                text = "\n".join([text, *items])
+        if u.intent == "contact":  # whom to call: say when the organisation has a new name
+            text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
+        cite = Citer(self.knowledge)
+        cite.cite(SourceRef(top.doc, top.section), page=top.page or None)
+        return Answer(text, True, "fact", cite.all())
+
+
+def terms_explained(knowledge: Knowledge, text: str) -> Answer | None:
+    """ "Vad betyder det?" after `text`: the glossary's terms that it uses, first met
+    first (not the one it defined already)."""
+    text = fold(text)
+    found = []
+    for g in knowledge.glossary:
+        if not g.meaning:
+            continue
+        m = re.search(rf"(?<![\w-]){re.escape(fold(g.term))}(?![\w-])", text)
+        if m and not text.startswith(fold(g.term) + ":"):
+            found.append((m.start(), g))
+    if not found:
+        return None
+    found.sort(key=lambda x: x[0])
+    cite = Citer(knowledge)
+    lines = []
+    for _, g in found[:MAX_TERMS]:
+        line = f"{g.term}: {g.meaning}."
+        if g.note:
+            line += f" {g.note}"
+            cite.cite(g.note_source)
+        cite.cite(g.source)
+        lines.append(line)
+    return Answer("\n".join(lines), True, "definition", cite.all())

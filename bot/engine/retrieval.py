@@ -1,0 +1,200 @@
+"""Retrieval: the passages, cards and facts that answer a question, best first.
+
+BM25F over the question's topic words and the semantically closest passages are fused
+and reranked by coverage (ranking.py). A hit answers only when the question's own words
+tie it to the question (`Ranker.in_scope`): a semantically close text alone is no
+evidence. Questions that want a kind of answer (a count, a condition, a card of the
+asked kind) prefer the first hit that gives it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from index.analysis import fold, plain
+from index.documents import sentences
+from index.search import Hit, Query, Searcher
+
+from .entities import LEX, NUMBER_WORDS
+from .ranking import Ranker
+from .snippets import CONDITION
+from .understanding import (
+    DOMAIN_WORDS,
+    TOPIC_NOISE,
+    YEAR,
+    DocumentNames,
+    Interpreter,
+    Understanding,
+)
+
+RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
+DENSE_DEPTH = 10  # and the semantically closest join them
+SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
+# the first of this many hits that gives what a count or a condition question asks for
+ANSWER_DEPTH = 8
+COUNTED = re.compile(r"\b(\w+)\s+(?=(\w{3,}))")  # a number word or figure and what it counts
+PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
+PREFERRED_KINDS = {
+    "deadline": ("deadline",),
+    "contact": ("contact",),
+    "definition": ("fact", "glossary", "passage"),
+    "support": ("support",),
+    "task": ("area", "insats"),
+}
+STATUS_WORDS = LEX["status_words"].words
+
+# why retrieval has nothing to answer with: the question names no topic, it asks for a
+# whole domain's areas, no hit is in scope, or none counts what a "hur många" asks
+Miss = Literal["no_topic", "whole_domain", "none_in_scope", "no_count"]
+
+
+@dataclass(frozen=True)
+class Found:
+    hits: list[Hit]
+    query: Query
+    miss: Miss | None = None
+
+
+class Retriever:
+    def __init__(
+        self,
+        searcher: Searcher,
+        ranker: Ranker,
+        interpreter: Interpreter,
+        document_names: DocumentNames,
+        place_words: frozenset[str],
+    ):
+        self.searcher = searcher
+        self.ranker = ranker
+        self.interpreter = interpreter
+        self.document_names = document_names
+        self.place_words = place_words
+
+    def find(self, u: Understanding) -> Found:
+        """The hits that answer `u`, the one to answer with first; or why there is none."""
+        ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
+        named_docs: frozenset[str] = frozenset()
+        if u.intent == "deadline":
+            # a year is a date asked about, not a topic; "när ska rapporten lämnas" names
+            # a report to hand in, not the report among the sources
+            ignore |= frozenset(YEAR.findall(u.folded))
+        else:
+            named_docs, naming = self.document_names.find(u.folded)
+            ignore |= naming
+        if u.intent == "contact":  # "mejladress", "telefonnumret": how to reach, not whom
+            ignore |= frozenset(LEX["reach"].findall(u.folded))
+        q = self.searcher.parse(u.text, ignore=ignore)
+        if not q.words:
+            return Found([], q, "no_topic")
+        if (
+            u.intent in ("task", "support")
+            and u.domain
+            and {plain(w) for w in q.words} <= {plain(w) for w in DOMAIN_WORDS}
+        ):
+            return Found([], q, "whole_domain")
+        preferred = PREFERRED_KINDS.get(u.intent)
+        # on equal coverage curated entries beat raw passages (and glossary lines, unless
+        # a definition is asked for)
+        demote = ("passage",) if u.intent == "definition" else ("passage", "glossary")
+        headings = u.intent != "definition"
+        dense = self.searcher.dense(self.interpreter.vector(u, q.glossed_as))
+
+        def search(**kw) -> list[Hit]:
+            found = self.searcher.search(
+                q, limit=RERANK_DEPTH, dense=dense, dense_limit=DENSE_DEPTH, **kw
+            )
+            return self.ranker.ranked(found, q, demote, headings, u.language == "en")
+
+        hits = search()
+        if named_docs:  # "vad säger rapporten om X": X in that document, if it has it
+            within = search(docs=named_docs)
+            if within and self.ranker.in_scope(q, within[0], u.language == "en"):
+                return Found(within, q)
+        # the best hit that the question's own words tie to it (a semantically close one
+        # alone is no evidence that the documents answer it)
+        foreign = u.language == "en"
+        # a region's name is no topic: "vårdplatser i Region Halland" is not answered by
+        # Halland's row of the grant table, nor "the county governor of Uppsala" by an
+        # address in Uppsala
+        topic = q
+        if any(w in self.place_words for w in q.words):
+            topic = self.searcher.parse(u.text, ignore=ignore | self.place_words)
+        scoped = next(
+            (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(topic, h, foreign)), None
+        )
+        if (
+            scoped is not None
+            and "count" in u.flags
+            and u.intent != "deadline"  # "hur många dagar är det kvar?": computed
+            # cards answer by listing (tasks) or computing (a deadline's days left)
+            and scoped.kind in ("passage", "fact", "contact", "glossary")
+            and not self._counts(scoped, q)
+        ):
+            # "hur många landsting …?" is answered by "18 landsting", not by the passage
+            # that shares the most words but counts nothing; with none that counts what is
+            # asked, a figure elsewhere in the text is no answer
+            scoped = self._first_answering(hits, topic, foreign, lambda h: self._counts(h, q))
+            if scoped is None:
+                return Found(hits, q, "no_count")
+        if scoped is not None and "consequence" in u.flags and not self._states_condition(
+            scoped, q
+        ):  # "vad händer om redovisningen kommer in för sent?": the text on what follows
+            scoped = self._first_answering(
+                hits, topic, foreign, lambda h: self._states_condition(h, q)
+            ) or scoped
+        if scoped is not None and scoped is not hits[0]:
+            hits = [scoped, *(h for h in hits if h is not scoped)]
+        if scoped is None:
+            return Found(hits, q, "none_in_scope")
+        if preferred and "consequence" not in u.flags:  # what follows a date is no date
+            # the kind the question asks for wins unless another covers clearly more of it
+            best = self.ranker.coverage(hits[0], q)
+            wanted = search(kinds=preferred)
+            if wanted and (
+                self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best
+                or (u.intent in ("task", "support") and self.ranker.named(wanted[0], q))
+            ):
+                hits = wanted
+        return Found(hits, q)
+
+    def _first_answering(self, hits: list[Hit], topic: Query, foreign: bool, answers) -> Hit | None:
+        """The first of the top ANSWER_DEPTH hits in scope that gives the kind of answer
+        asked for (a count, a condition), if any."""
+        return next((h for h in hits[:ANSWER_DEPTH]
+                     if answers(h) and self.ranker.in_scope(topic, h, foreign)), None)  # fmt: skip
+
+    def _counts(self, hit: Hit, q: Query) -> bool:
+        """The hit gives a number of something the question names ("18 landsting",
+        "tio beredskapssektorer")."""
+        asked = {*q.stems, *q.expansions}
+        return any(
+            (m[1].isdigit() or NUMBER_WORDS.get(m[1], 1) > 1)  # "samtliga", "en": no count
+            and asked & set(self.searcher.analyzer.terms(m[2]))
+            for m in COUNTED.finditer(fold(hit.body))
+        )
+
+    def _states_condition(self, hit: Hit, q: Query) -> bool:
+        """A sentence of the hit states a condition not met about what the question names
+        (in a text that is quoted: a deadline's card would not show it)."""
+        if hit.kind not in ("passage", "fact"):
+            return False
+        telling = self.ranker.telling(q)
+        return any(
+            CONDITION.search(s) and telling & set(self.searcher.analyzer.terms(s))
+            for s in sentences(hit.body)
+        )
+
+    def passages(self, text: str, foreign: bool) -> tuple[list[Hit], Query]:
+        """The passages in scope among the first SCOPE_DEPTH that answer `text` (a
+        description of regions, "värd för NSPL-kansliet"), with the query read from it."""
+        q = self.searcher.parse(text, ignore=TOPIC_NOISE | frozenset(YEAR.findall(fold(text))))
+        if not q.words:
+            return [], q
+        dense = self.searcher.dense(self.interpreter.embedder.query(fold(text)))
+        found = self.searcher.search(
+            q, limit=RERANK_DEPTH, dense=dense, dense_limit=DENSE_DEPTH, kinds=("passage",)
+        )
+        ranked = self.ranker.ranked(found, q, foreign=foreign)[:SCOPE_DEPTH]
+        return [h for h in ranked if self.ranker.in_scope(q, h, foreign)], q
