@@ -14,6 +14,7 @@ from knowledge.models import Grant, Knowledge, Region
 from .allocation import Allocation, AllocationError, allocate_grant, cost_share
 from .answer import Answer, Citer
 from .dates import sv_date, sv_decimal, sv_int, sv_kr, sv_percent
+from .entities import EVERY
 from .understanding import Understanding
 
 if TYPE_CHECKING:
@@ -398,7 +399,7 @@ class AllocationAnswers:
         """A region named by a user, or "alla" for the table; None when none is named."""
         if not region:
             return None
-        if fold(region).strip() in ("alla", "samtliga", "all"):
+        if fold(region).strip() in EVERY:
             return table(self.knowledge, year)
         found, _ = self.regions.find(fold(region))
         u = Understanding(region, fold(region), "allocation", regions=found[:1], year=year)

@@ -30,6 +30,7 @@ from .contacts import UNKNOWN_CONTACT, person_names, unknown_text
 from .conversation import Topic
 from .deadlines import answer_upcoming
 from .english import english, in_english
+from .entities import EVERY
 from .follow_up import FollowUps
 from .passages import Passages
 from .ranking import Ranker
@@ -147,7 +148,7 @@ class Assistant:
     def match_deadline(self, query: str) -> list[Deadline]:
         """Deadlines named by a user ("rsa", "uppföljning", "alla")."""
         f = fold(query).strip()
-        if f in ("alla", "samtliga", "all"):
+        if f in EVERY:
             return list(self.knowledge.deadlines)
         by_id = {d.id: d for d in self.knowledge.deadlines}
         if f in by_id:
@@ -160,9 +161,6 @@ class Assistant:
         hits = self.ranker.ranked(self.searcher.search(q, kinds=("deadline",), limit=3), q)
         return [by_id[h.ref] for h in hits[:1]]
 
-
-_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
-MAX_WRAPPED = 600  # longer texts are not a question with a greeting: no second reading
 
 
 def _question_sentences(text: str) -> str | None:

@@ -45,6 +45,7 @@ PERIOD = re.compile(
     r"|(nästa månad|next month)"
     r"|((?:före|innan) årsskiftet|resten av året|i år|rest of the year|this year)\b"
 )
+EVERY = ("alla", "samtliga", "all")  # a deadline or region argument meaning every one
 YEAR = re.compile(r"(?<!\d)(20[0-9]{2})(?!\d)")
 MONTH_PREFIX = {m[:3]: i for i, m in enumerate(MONTHS_SV, 1)} | {"may": 5, "oct": 10}
 _MONTH = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\.?"
