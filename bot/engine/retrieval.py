@@ -78,6 +78,10 @@ class Retriever:
     def find(self, u: Understanding) -> Found:
         """The hits that answer `u`, the one to answer with first; or why there is none."""
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
+        text = u.text
+        if u.excluded:  # "förutom MSB" asks about the others ("ytterligare stöd ges av …")
+            ignore |= frozenset(u.excluded)
+            text = " ".join([text, *LEX["others"].entries])
         named_docs: frozenset[str] = frozenset()
         if u.intent == "deadline":
             # a year is a date asked about, not a topic; "när ska rapporten lämnas" names
@@ -88,7 +92,7 @@ class Retriever:
             ignore |= naming
         if u.intent == "contact":  # "mejladress", "telefonnumret": how to reach, not whom
             ignore |= frozenset(LEX["reach"].findall(u.folded))
-        q = self.parse(u.text, ignore, u.language == "en")
+        q = self.parse(text, ignore, u.language == "en")
         if not q.words:
             return Found([], q, "no_topic")
         if (
@@ -123,7 +127,7 @@ class Retriever:
         # address in Uppsala
         topic = q
         if any(w in self.place_words for w in q.words):
-            topic = self.parse(u.text, ignore | self.place_words, foreign)
+            topic = self.parse(text, ignore | self.place_words, foreign)
         scoped = next(
             (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(topic, h, foreign)), None
         )
