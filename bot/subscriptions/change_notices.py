@@ -6,7 +6,7 @@ documents) or else a hash of its stored text, so replacing a base text counts to
 Documents without a text (the editors' own notes) have no version and are not tracked.
 
 The store (bot/subscriptions/store.py) compares these versions with the ones it saw last and queues
-one notice per (chat, source, version); bot/telegram/reminder_sender.py sends them with the
+one notice per (chat, source, version); bot/subscriptions/delivery.py sends them with the
 same claim-then-send rules as reminders.
 """
 

@@ -6,7 +6,7 @@ bot/subscriptions/store_postgres.py for several instances sharing one database.
 Every write is one transaction (BEGIN IMMEDIATE ... COMMIT), the database runs in WAL
 mode, and a reminder is recorded under a UNIQUE key (chat, deadline, occurrence,
 offset), so two runs - or two processes - can never both claim the same reminder.
-See bot/telegram/reminder_sender.py for how claims make sending at-most-once.
+See bot/subscriptions/delivery.py for how claims make sending at-most-once.
 
 Change notices (change_notices.py): `source_versions` remembers the version of each
 source document last seen; when it differs, one notice per (chat, source, version) is

@@ -8,6 +8,7 @@
 - inline.py - results for inline queries (@bot question in any chat);
 - sent_replies.py - which messages answered which question (for edited questions);
 - admin_upload.py - an admin's document upload conversation;
-- reminder_sender.py - delivering reminders and change notices exactly once;
+- reminder_sender.py - reminders and change notices over Telegram (TelegramSender, the
+  Sender of bot/subscriptions/delivery.py, whose run delivers them exactly once);
 - fair_answers.py - answering off the event loop, fairly between chats.
 """
