@@ -19,7 +19,9 @@ are the delivery run's: see bot/subscriptions/delivery.py. What is Telegram's is
 - Telegram's answers map to the delivery's outcomes: Forbidden (the user blocked the
   bot) is Undeliverable; BadRequest and retries exhausted (any other TelegramError) are
   SendFailed; a refused `before_wire` (send.NotSent) is NotClaimed.
-- A reminder carries its "Klar" / "Påminn igen om 1 dag" buttons (send.reminder_keyboard).
+- A reminder carries its "Klar" / "Påminn igen om 1 dag" buttons (send.reminder_keyboard);
+  its text, and a change notice's, end in the commands to stop watching or to see the
+  dates (texts.reminder_answer, texts.notice_answer).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from ..subscriptions.delivery import (
 from ..subscriptions.reminders import ReminderKey
 from ..subscriptions.store_base import Store
 from .send import NotSent, RetryPolicy, reminder_keyboard, send_answer
+from .texts import notice_answer, reminder_answer
 
 __all__ = ["ReminderSender", "RunReport", "TelegramSender", "stale_claims_warning"]
 
@@ -84,7 +87,8 @@ class TelegramSender:
 
 
 class ReminderSender(Delivery):
-    """The application's reminder run: a Delivery sending through Telegram."""
+    """The application's reminder run: a Delivery sending through Telegram, its messages
+    worded with the bot's commands (texts.py)."""
 
     def __init__(
         self,
@@ -107,6 +111,8 @@ class ReminderSender(Delivery):
             concurrency=concurrency,
             one_run_at_a_time=one_run_at_a_time,
             sleep=policy.sleep,
+            word_reminder=reminder_answer,
+            word_notice=notice_answer,
         )
 
     def use(self, knowledge: Knowledge) -> None:
