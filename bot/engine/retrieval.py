@@ -190,7 +190,7 @@ class Retriever:
         return any(
             (m[1].isdigit() or NUMBER_WORDS.get(m[1], 1) > 1)  # "samtliga", "en": no count
             and asked & set(self.searcher.analyzer.terms(m[2]))
-            for m in COUNTED.finditer(fold(hit.body))
+            for m in COUNTED.finditer(fold(hit.body).replace("%", " procent"))
         )
 
     def _states_condition(self, hit: Hit, q: Query) -> bool:
