@@ -128,6 +128,10 @@ def test_regions_by_rank_and_by_share(ask, kb):
     share = [r for r in g.populations if round(float(split[r].share) * 100, 1) == 2.4]
     c = ask("Vilka regioner har andelen 2,4 %, och vad får de tillsammans?")
     assert f"Tillsammans: {sv_kr(sum(split[r].total for r in share))}" in c.text
+    # the share before its noun, as English puts it
+    en = ask("Which regions have a 2.4% share, and what do they receive combined?")
+    assert sv_kr(sum(split[r].total for r in share)) in en.text
+    assert describe_regions("vilka regioner har 2,4 % av befolkningen?").share == 2.4
     pair = describe_regions("skillnaden mellan största och minsta beloppet")
     assert pair.kind == "money_extremes"
     d = describe_regions("de tre minsta regionerna")

@@ -122,9 +122,11 @@ TOP_N = re.compile(
 )
 # "näst störst befolkning", "den näst minsta regionen", "second largest region"
 SECOND = re.compile(rf"(?<![\w-])(?:nast|second)[\s-]+({_MOST}|{_LEAST})(?![\w-])")
-# "regionerna med andelen 2,4 %", "regions with a share of 2.7%"
+# "regionerna med andelen 2,4 %", "regions with a share of 2.7%", "regions have a 2.7% share"
 BY_SHARE = re.compile(
-    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:andel(?:en)?|(?:a\s+)?share\s+of)\s+"
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:andel(?:en)?\s+|(?:a\s+)?share\s+of\s+|"
+    r"(?=(?:an?\s+)?\d{1,2}(?:[.,]\d)?\s*(?:%|procent|percent)\s+(?:share|andel|of\s+the\s+population|av\s+befolkningen)))"
+    r"(?:an?\s+)?"
     r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent|percent)"
 )
 # "regionen med en befolkning närmast 300 000", "the region closest to 500 000 inhabitants"
