@@ -426,3 +426,14 @@ def test_a_question_for_a_person_is_answered_by_the_text_that_names_one(ask):
         a = ask(q)
         assert a.answered and "Miriam Söderström" in a.text, q
         assert any(c.section.startswith("7. Godkännande") for c in a.sources)
+
+
+def test_a_question_for_a_way_to_reach_someone_is_answered_by_one_or_declined(ask):
+    """Whatever intent it is read as, a question for a phone number or an address gets
+    one from the texts or "I don't know" - never a text about the agency instead."""
+    for q in ("vad har länsstyrelsen i Dalarna för telefonnummer?",
+              "Who is the civil defence coordinator at Region Dalarna and what is their "
+              "mobile number?"):  # fmt: skip
+        assert not ask(q).answered, q
+    leh = ask("What is the phone number of the LEH function?")
+    assert leh.answered and "0771-240 240" in leh.text

@@ -65,8 +65,11 @@ class Passages:
         """A 'hur många …?' answered from text needs a number in that text, and a way to
         reach someone needs a phone number or an address."""
         answer = self._checked(hits, q, u, today)
-        if u.intent == "contact" and answer.answered and not CONTACT_DATA.search(answer.text):
-            return Answer(self.unknown, False, "out_of_scope")  # form labels, an agency's role
+        asks_reach = u.intent == "contact" or LEX["reach"].search(u.folded)
+        if asks_reach and answer.answered and not CONTACT_DATA.search(answer.text):
+            # form labels, an agency's role: "vad har länsstyrelsen för telefonnummer?" is
+            # answered by a number or not at all, whatever the intent read
+            return Answer(self.unknown, False, "out_of_scope")
         if LEX["account_number"].search(u.folded) and not ACCOUNT.search(answer.text):
             # "bankgironummer till Kammarkollegiet": the repayment's deadline is no number
             return Answer(self.unknown, False, "out_of_scope")
