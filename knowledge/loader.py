@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import yaml
 
 from .models import (
+    SUPPORT_STATUSES,
     Area,
     Contact,
     Deadline,
@@ -37,7 +38,6 @@ from .models import (
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 ADDED = "added"  # documents added with `python -m index add`
-SUPPORT_STATUSES = {"stöd", "under_utveckling", "befintligt"}
 
 
 def data_dir() -> Path:
@@ -281,9 +281,11 @@ def load(root: Path | None = None) -> Knowledge:
         support = []
         for i, raw in enumerate(e.get("support", list, required=False, default=[]), 1):
             s = _Entry(e.file, f"{e.label}.support {i}", raw)
-            status = s.get("status", str)
-            if status not in SUPPORT_STATUSES:
-                s.fail(f"okänd status '{status}' ({', '.join(sorted(SUPPORT_STATUSES))})")
+            raw_status = s.get("status", str)
+            status = next((st for st in SUPPORT_STATUSES if st == raw_status), None)
+            if status is None:
+                known = ", ".join(sorted(SUPPORT_STATUSES))
+                s.fail(f"okänd status '{raw_status}' ({known})")
             support.append(SupportItem(s.get("text", str), status))
         return Area(
             id=e.get("id", str),

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 MONTHS_SV = [
     "januari",
@@ -205,10 +205,15 @@ class Deadline:
     keywords: tuple[str, ...] = ()
 
 
+# An area's support item: support given, being developed, or existing
+SupportStatus = Literal["stöd", "under_utveckling", "befintligt"]
+SUPPORT_STATUSES: tuple[SupportStatus, ...] = get_args(SupportStatus)
+
+
 @dataclass(frozen=True)
 class SupportItem:
     text: str
-    status: str  # stöd | under_utveckling | befintligt
+    status: SupportStatus
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,18 @@ from typing import Literal, TypeGuard
 
 from index.analysis import fold
 from index.search import Hit, Query, Searcher
-from knowledge.models import Area, Knowledge
+from knowledge.models import Area, Knowledge, SupportStatus
 
 from .answer import Answer, AnswerKind, Citer
 from .entities import extract_domain
 from .ranking import Ranker
 from .understanding import TOPIC_NOISE, Understanding
 
-STATUS_LABEL = {"stöd": "Stöd", "under_utveckling": "Under utveckling", "befintligt": "Befintligt"}
+STATUS_LABEL: dict[SupportStatus, str] = {
+    "stöd": "Stöd",
+    "under_utveckling": "Under utveckling",
+    "befintligt": "Befintligt",
+}
 
 
 class Areas:
@@ -114,7 +118,7 @@ class Areas:
         kind: AnswerKind = "task" if u.intent == "task" else "support"
         return Answer(text, True, kind, cite.all(), areas=tuple(a.id for a in areas))
 
-    def by_status(self, status: str) -> Answer:
+    def by_status(self, status: SupportStatus) -> Answer:
         """'Vilket stöd är under utveckling?': that group of every area."""
         label = STATUS_LABEL[status]
         cite = Citer(self.knowledge)

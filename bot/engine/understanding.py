@@ -17,7 +17,7 @@ import numpy as np
 
 from index.analysis import STOPWORDS, fold, plain, stem
 from index.embedding import Embedder, VectorCache
-from knowledge.models import MONTHS_SV, Knowledge, Region
+from knowledge.models import MONTHS_SV, Knowledge, Region, SupportStatus
 from knowledge.vocabulary import IntentName, vocabulary
 from knowledge.vocabulary import intents as load_intents
 
@@ -131,7 +131,7 @@ class Understanding:
     insats_point: str | None = None  # "c" in "punkt 1 c"
     flags: set[str] = field(default_factory=set)
     corrected: dict[str, str] = field(default_factory=dict)  # typo -> the word understood
-    status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
+    status: SupportStatus | None = None  # a support group asked for
     start: date | None = None  # a period asked about starts here (default: today)
     on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
     after: int | None = None  # "efter 2027": only what falls due after that year
