@@ -144,10 +144,7 @@ class Store(Protocol):
     """What the bot asks of a store. Every write is one transaction, committed whole or
     not at all; StoreUnavailable (nothing changed) when the database cannot be used."""
 
-    @property
-    def path(self) -> str | Path:
-        """What messages name: the file, or the URL without its password."""
-        ...
+    path: str | Path  # what messages name: the file, or the URL without its password
 
     def close(self) -> None: ...
     def check(self) -> None:

@@ -49,6 +49,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 import psycopg
@@ -200,7 +201,7 @@ class PostgresStore:
 
     def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT):
         self._url = url  # holds the password: never logged, never in a message
-        self.path = masked(url)
+        self.path: str | Path = masked(url)  # typed as Store.path (here always a str)
         self._password = str(conninfo_to_dict(url).get("password") or "")
         self._busy_ms = max(1, int(busy_timeout * 1000))
         self._lock = threading.RLock()
