@@ -9,7 +9,9 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -133,9 +135,7 @@ class Searcher:
     def _compile_glossary(self) -> None:
         self._glossary = self._glossary_map()
         # compiled once; the substring test in parse() skips almost all of them cheaply
-        self._glossary_re = {
-            t: re.compile(rf"(?<![\w-]){re.escape(t)}(?![\w-])") for t in self._glossary
-        }
+        self._glossary_re = {t: _whole_word(t) for t in self._glossary}
 
     def _open(self, path: Path, current: dict[str, str] | None = None) -> None:
         """Open a generation; with `current` (the knowledge's source hashes), only the
@@ -272,17 +272,26 @@ class Searcher:
         best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=84)
         return best[0] if best else word
 
-    def parse(self, text: str, ignore: frozenset[str] = frozenset()) -> Query:
+    def parse(
+        self,
+        text: str,
+        ignore: frozenset[str] = frozenset(),
+        translated: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> Query:
         """The question's content words (less stopwords and the words in `ignore`, which
-        say how something is asked rather than what about), corrected and stemmed."""
+        say how something is asked rather than what about), corrected and stemmed.
+        `translated` adds expansions like the glossary's, for this question only (foreign
+        words in the documents' own words)."""
         folded = fold(text)
         expansions: list[str] = []
         triggers: list[str] = []
         glossed: set[str] = set()
         groups = []
         phrases: list[str] = []
-        for term, expands in self._glossary.items():
-            if term in folded and self._glossary_re[term].search(folded):
+        terms = [(t, e, self._glossary_re[t]) for t, e in self._glossary.items()]
+        terms += [(t, e, _whole_word(t)) for t, e in (translated or {}).items()]
+        for term, expands, pattern in terms:
+            if term in folded and pattern.search(folded):
                 if not any(stem(w) in self.vocabulary for w in words(term)):
                     phrases.extend(expands)  # a term the documents never use: translated
                 own = self.analyzer.terms(term)
@@ -487,3 +496,8 @@ class Searcher:
 
     def close(self) -> None:
         """Nothing to release: the arrays are memory-mapped and freed with the searcher."""
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(term: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")

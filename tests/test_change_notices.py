@@ -11,13 +11,14 @@ from datetime import date, datetime
 import pytest
 
 from bot.engine.dates import STOCKHOLM
+from bot.subscriptions import change_notices
 from bot.subscriptions.change_notices import (
     NoticeKey,
     deadlines_by_source,
-    notice_answer,
     source_versions,
 )
 from bot.subscriptions.database import open_store
+from bot.telegram.texts import notice_answer  # with the command line, as sent
 
 NOW = datetime(2026, 11, 24, 10, tzinfo=STOCKHOLM)
 TODAY = NOW.date()
@@ -163,6 +164,15 @@ def test_the_notice_names_document_deadline_and_next_date(kb):
         ("Samlat stöd till regioner", "Viktiga datum")
     ]
     assert answer.deadline_ids == ()  # already watched: no "Bevaka" buttons
+
+
+def test_the_command_line_is_the_front_ends(kb):
+    facts = change_notices.notice_answer(kb, MSB, ["rsa"], TODAY)
+    assert "/frister" not in facts.text
+    assert notice_answer(kb, MSB, ["rsa"], TODAY).text == (
+        facts.text + "\n\nSkriv /frister för aktuella datum."
+    )
+    assert change_notices.notice_answer(kb, "no-such-doc", ["rsa"], TODAY) is None
 
 
 def test_several_deadlines_and_a_passed_one(kb):

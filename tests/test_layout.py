@@ -2,14 +2,17 @@
 
 - bot/engine/ (question in, answer out) imports neither the subscriptions, nor Telegram,
   nor a database driver;
-- bot/subscriptions/ (store, reminders, watching) imports no Telegram;
+- bot/subscriptions/ (store, reminders, delivery) imports no Telegram;
 - only bot/telegram/ imports python-telegram-bot;
 - no module of bot/ reaches itself again through its imports (lazy imports count, only
-  imports for type checking do not)."""
+  imports for type checking do not);
+- the words of Telegram's commands ("/bevaka rsa") are the front end's: no string in
+  bot/engine/ or bot/subscriptions/ names one of the bot's commands."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,3 +106,51 @@ def test_no_module_imports_itself_again():
                     seen.add(nxt)
                     stack.append((nxt, path + [nxt]))
     assert cycles == []
+
+
+def command_names() -> set[str]:
+    """Every name in bot/telegram/commands.py's one table, COMMANDS (aliases too)."""
+    tree = ast.parse((BOT / "telegram" / "commands.py").read_text(encoding="utf-8"))
+    table = next(
+        n.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", None) == "COMMANDS"
+    )
+    names = set()
+    for call in ast.walk(table):
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Command":
+            names.add(call.args[0].value)
+            for kw in call.keywords:
+                if kw.arg == "aliases":
+                    names |= {e.value for e in kw.value.elts}
+    return names
+
+
+def strings(path: Path) -> list[tuple[int, str]]:
+    """The string constants of a file (f-strings' literal parts too), without its
+    docstrings and other bare strings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bare = {
+        id(n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+    }
+    return [
+        (n.lineno, n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in bare
+    ]
+
+
+def test_no_command_is_worded_below_the_front_end():
+    names = command_names()
+    assert {"bevaka", "avbevaka", "frister", "glom", "start"} <= names
+    command = re.compile(rf"(?<![\w/])/({'|'.join(sorted(names, key=len, reverse=True))})\b")
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {command.search(text).group(0)}"
+        for layer in ("engine", "subscriptions")
+        for path in sorted((BOT / layer).rglob("*.py"))
+        for line, text in strings(path)
+        if command.search(text)
+    ]
+    assert found == []

@@ -12,7 +12,6 @@ import pytest
 from store_sql import sql
 
 from bot.engine.dates import STOCKHOLM
-from bot.subscriptions import watching
 from bot.subscriptions.database import open_store
 from bot.subscriptions.reminders import (
     NO_REPLIES,
@@ -23,6 +22,7 @@ from bot.subscriptions.reminders import (
     reminder_answer,
 )
 from bot.subscriptions.store import SCHEMA_VERSION, Forgotten, SubscriptionStore
+from bot.telegram import watching
 from bot.telegram.send import (
     AGAIN_PREFIX,
     DONE_PREFIX,

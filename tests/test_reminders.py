@@ -8,13 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine.dates import STOCKHOLM, sv_weekday_date
+from bot.subscriptions import reminders
 from bot.subscriptions.reminders import (
     ReminderKey,
     Subscription,
     due_reminders,
-    reminder_answer,
     send_time,
 )
+from bot.telegram.texts import reminder_answer  # with the commands' lines, as sent
 from knowledge.models import WEEKDAYS_SV
 
 RSA_2027 = date(2027, 10, 31)
@@ -131,6 +132,21 @@ def test_reminder_text_in_swedish_with_source_and_way_out(kb):
     assert "/avbevaka rsa" in a.text
     assert a.sources and a.sources[0].section == "Viktiga datum"
     assert a.deadline_ids == ()  # no "Bevaka" button on a reminder
+
+
+def test_the_way_out_is_the_front_ends_line(kb):
+    keys = [ReminderKey(1, "indikatorer", RSA_2027, 7), ReminderKey(1, "rsa", RSA_2027, 7)]
+    facts = reminders.reminder_answer(kb, keys, date(2027, 10, 24))
+    assert "/avbevaka" not in facts.text
+    sent = reminder_answer(kb, keys, date(2027, 10, 24))
+    blocks = sent.text.split("\n\n")[1:]
+    assert [b.splitlines()[-1] for b in blocks] == [
+        "Sluta bevaka: /avbevaka indikatorer",
+        "Sluta bevaka: /avbevaka rsa",
+    ]
+    assert sent.text.replace("\nSluta bevaka: /avbevaka indikatorer", "").replace(
+        "\nSluta bevaka: /avbevaka rsa", ""
+    ) == facts.text
 
 
 def test_weekday_names_follow_the_calendar():

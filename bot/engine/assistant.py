@@ -37,6 +37,7 @@ from .ranking import Ranker
 from .retrieval import Found, Retriever
 from .routing import Router
 from .spelling import Speller
+from .translation import WordTranslator
 from .understanding import TOPIC_NOISE, DocumentNames, Interpreter, Understanding, question_lexicon
 
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
@@ -58,6 +59,7 @@ class Assistant:
             self.interpreter = Interpreter(
                 knowledge, speller, embedder(), cache, cache.path.parent, progress
             )
+            translator = WordTranslator(embedder(), searcher.words, cache, progress)
         finally:
             cache.close()
         places = self.interpreter.regions.words
@@ -65,7 +67,7 @@ class Assistant:
         self.ranker = Ranker(searcher)
         self.follow_ups = FollowUps(knowledge, searcher, self.interpreter, places)
         self.retriever = Retriever(searcher, self.ranker, self.interpreter, self.document_names,
-                                   places)  # fmt: skip
+                                   places, translator)  # fmt: skip
         self.areas = Areas(knowledge, searcher, self.ranker)
         self.allocations = AllocationAnswers(knowledge, self.interpreter.regions)
         passages = Passages(knowledge, searcher, self.ranker, self.areas,

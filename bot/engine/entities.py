@@ -27,6 +27,7 @@ YEARS = range(2000, 2100)
 
 VOCAB = vocabulary()
 LEX = VOCAB.lexicons
+EXCLUDED_WORDS = 3  # "förutom länsstyrelsen": a name, rarely more than three words
 NUMBER_WORDS = VOCAB.number_words
 PLAIN_NUMBERS = {plain(w): n for w, n in NUMBER_WORDS.items()}
 UNITS = VOCAB.amount_units
@@ -278,6 +279,7 @@ class Entities:
     flags: set[str] = field(default_factory=set)  # next_only, previous, count, quantity
     language: str = "sv"
     described: RegionDescription | None = None  # "regionen med flest invånare"
+    excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
 
 
 class RegionMatcher:
@@ -473,6 +475,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         m = MORE_POINTS.match(folded, m.end())
         if m and (m.group(1) is None or int(m.group(1)) == e.insats):
             e.insats_point += m.group(2)
+    e.excluded = excluded(folded)
     if LEX["least"].search(folded):
         e.extreme = "least"
     elif LEX["most"].search(folded):
@@ -483,6 +486,17 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     e.language = language(folded)
     _when(e, folded, today)
     return e
+
+
+def excluded(folded: str) -> tuple[str, ...]:
+    """The content words right after "förutom", "utöver", "except" (up to a comma or a
+    clause's end, at most EXCLUDED_WORDS): what the question asks about the others of."""
+    m = LEX["excluding"].search(folded)
+    if not m:
+        return ()
+    rest = re.split(r"[,.;:!?]", folded[m.end() :], maxsplit=1)[0]
+    found = [w for w in re.findall(r"[\w-]+", rest) if w not in STOPWORDS]
+    return tuple(found[:EXCLUDED_WORDS])
 
 
 def extract_domain(folded: str) -> str | None:

@@ -159,6 +159,7 @@ class Passages:
             top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims,
             figures=bool(u.flags & {"quantity", "count"}), dates="when" in u.flags,
             conditions="consequence" in u.flags,
+            avoid=frozenset(self.searcher.analyzer.terms(" ".join(u.excluded))),
         )  # fmt: skip
         if text.endswith(":") and top.body.rstrip().endswith(":"):
             # "SKR ska:" ends the passage; its list is the next part of the same section

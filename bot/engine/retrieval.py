@@ -20,6 +20,7 @@ from index.search import Hit, Query, Searcher
 from .entities import LEX, NUMBER_WORDS
 from .ranking import Ranker
 from .snippets import CONDITION
+from .translation import WordTranslator
 from .understanding import (
     DOMAIN_WORDS,
     TOPIC_NOISE,
@@ -65,8 +66,10 @@ class Retriever:
         interpreter: Interpreter,
         document_names: DocumentNames,
         place_words: frozenset[str],
+        translator: WordTranslator | None = None,
     ):
         self.searcher = searcher
+        self.translator = translator
         self.ranker = ranker
         self.interpreter = interpreter
         self.document_names = document_names
@@ -75,6 +78,10 @@ class Retriever:
     def find(self, u: Understanding) -> Found:
         """The hits that answer `u`, the one to answer with first; or why there is none."""
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
+        text = u.text
+        if u.excluded:  # "förutom MSB" asks about the others ("ytterligare stöd ges av …")
+            ignore |= frozenset(u.excluded)
+            text = " ".join([text, *LEX["others"].entries])
         named_docs: frozenset[str] = frozenset()
         if u.intent == "deadline":
             # a year is a date asked about, not a topic; "när ska rapporten lämnas" names
@@ -85,7 +92,7 @@ class Retriever:
             ignore |= naming
         if u.intent == "contact":  # "mejladress", "telefonnumret": how to reach, not whom
             ignore |= frozenset(LEX["reach"].findall(u.folded))
-        q = self.searcher.parse(u.text, ignore=ignore)
+        q = self.parse(text, ignore, u.language == "en")
         if not q.words:
             return Found([], q, "no_topic")
         if (
@@ -120,7 +127,7 @@ class Retriever:
         # address in Uppsala
         topic = q
         if any(w in self.place_words for w in q.words):
-            topic = self.searcher.parse(u.text, ignore=ignore | self.place_words)
+            topic = self.parse(text, ignore | self.place_words, foreign)
         scoped = next(
             (h for h in hits[:SCOPE_DEPTH] if self.ranker.in_scope(topic, h, foreign)), None
         )
@@ -159,6 +166,17 @@ class Retriever:
                 hits = wanted
         return Found(hits, q)
 
+    def parse(self, text: str, ignore: frozenset[str], foreign: bool) -> Query:
+        """The question's query; a foreign question's words that neither the documents nor
+        the glossary know are searched in their Swedish translations (translation.py)."""
+        q = self.searcher.parse(text, ignore=ignore)
+        if not foreign or self.translator is None:
+            return q
+        translated = self.translator.translations(
+            (w for w in q.unknown if w not in q.glossed), ignore | TOPIC_NOISE
+        )
+        return self.searcher.parse(text, ignore=ignore, translated=translated) if translated else q
+
     def _first_answering(self, hits: list[Hit], topic: Query, foreign: bool, answers) -> Hit | None:
         """The first of the top ANSWER_DEPTH hits in scope that gives the kind of answer
         asked for (a count, a condition), if any."""
@@ -172,7 +190,7 @@ class Retriever:
         return any(
             (m[1].isdigit() or NUMBER_WORDS.get(m[1], 1) > 1)  # "samtliga", "en": no count
             and asked & set(self.searcher.analyzer.terms(m[2]))
-            for m in COUNTED.finditer(fold(hit.body))
+            for m in COUNTED.finditer(fold(hit.body).replace("%", " procent"))
         )
 
     def _states_condition(self, hit: Hit, q: Query) -> bool:
@@ -189,7 +207,7 @@ class Retriever:
     def passages(self, text: str, foreign: bool) -> tuple[list[Hit], Query]:
         """The passages in scope among the first SCOPE_DEPTH that answer `text` (a
         description of regions, "värd för NSPL-kansliet"), with the query read from it."""
-        q = self.searcher.parse(text, ignore=TOPIC_NOISE | frozenset(YEAR.findall(fold(text))))
+        q = self.parse(text, TOPIC_NOISE | frozenset(YEAR.findall(fold(text))), foreign)
         if not q.words:
             return [], q
         dense = self.searcher.dense(self.interpreter.embedder.query(fold(text)))

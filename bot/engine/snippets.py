@@ -46,17 +46,20 @@ def best_sentences(
     figures: bool = False,
     dates: bool = False,
     conditions: bool = False,
+    avoid: frozenset[str] = frozenset(),
 ) -> str:
     """The sentences that share most telling terms with the question (and, with `sims`,
     the question's cosine with each sentence, are closest to it), in reading order, with
     the one after the best kept when it continues it (short sentences, lists). With
     `figures` (the question asks how much or how many) a sentence with a figure counts
     one shared word more; with `dates` (it asks when) a sentence with a date does, and
-    with `conditions` (what happens if) one that states a condition not met."""
+    with `conditions` (what happens if) one that states a condition not met. A sentence
+    naming what the question leaves out (`avoid`: "förutom MSB") counts one word less."""
     sents = sentences(text)
     if not sents:
         return text[:MAX_SNIPPET]
-    scores = [float(len(terms & set(analyzer.terms(s)))) for s in sents]
+    stems = [set(analyzer.terms(s)) for s in sents]
+    scores = [float(len(terms & t)) - (1.0 if avoid & t else 0.0) for t in stems]
     if conditions:
         figures = True
         figured = [bool(CONDITION.search(t)) for t in sents]

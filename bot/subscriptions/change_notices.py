@@ -6,7 +6,7 @@ documents) or else a hash of its stored text, so replacing a base text counts to
 Documents without a text (the editors' own notes) have no version and are not tracked.
 
 The store (bot/subscriptions/store.py) compares these versions with the ones it saw last and queues
-one notice per (chat, source, version); bot/telegram/reminder_sender.py sends them with the
+one notice per (chat, source, version); bot/subscriptions/delivery.py sends them with the
 same claim-then-send rules as reminders.
 """
 
@@ -54,11 +54,16 @@ def deadlines_by_source(knowledge: Knowledge) -> dict[str, list[str]]:
 
 
 def notice_answer(
-    knowledge: Knowledge, source_id: str, deadline_ids: Iterable[str], today: date
+    knowledge: Knowledge,
+    source_id: str,
+    deadline_ids: Iterable[str],
+    today: date,
+    footer: str | None = None,
 ) -> Answer | None:
     """The message for one notice, in Swedish, naming the deadlines with their next date as
-    the current knowledge states it. None when neither the document nor any of the
-    deadlines is known any more (nothing true left to say)."""
+    the current knowledge states it, and ending in `footer` (where to look further, in
+    the front end's words: bot/telegram/texts.py). None when neither the document nor any
+    of the deadlines is known any more (nothing true left to say)."""
     doc = knowledge.documents.get(source_id)
     wanted = set(deadline_ids)
     deadlines = [d for d in knowledge.deadlines if d.id in wanted]  # knowledge order
@@ -78,7 +83,9 @@ def notice_answer(
     which = "Fristen du bevakar" if len(deadlines) == 1 else "Fristerna du bevakar"
     text = (
         f"Källdokumentet ”{doc.title}” har ersatts av en ny version. "
-        f"{which} kan ha ändrats:\n" + "\n".join(lines) + "\n\nSkriv /frister för aktuella datum."
+        f"{which} kan ha ändrats:\n" + "\n".join(lines)
     )
+    if footer:
+        text += "\n\n" + footer
     # No deadline_ids: the chat already watches these, so no "Bevaka" buttons.
     return Answer(text, True, "change-notice", cite.all())

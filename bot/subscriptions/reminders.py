@@ -19,7 +19,7 @@ ones, claimed and sent exactly like them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -122,9 +122,16 @@ def due_reminders(
     return sorted(due)
 
 
-def reminder_answer(knowledge: Knowledge, keys: Iterable[ReminderKey], today: date) -> Answer:
+def reminder_answer(
+    knowledge: Knowledge,
+    keys: Iterable[ReminderKey],
+    today: date,
+    way_out: Callable[[Deadline], str] | None = None,
+) -> Answer:
     """One message for all of a chat's due reminders, in Swedish, with sources. An extra
-    reminder due in the same run as a usual one for the same occurrence is said once."""
+    reminder due in the same run as a usual one for the same occurrence is said once.
+    `way_out(deadline)` ends each deadline's block: how to stop watching it, in the front
+    end's words (bot/telegram/texts.py: "Sluta bevaka: /avbevaka rsa")."""
     keys = sorted({(k.occurrence, k.deadline_id): k for k in keys}.values(),
                   key=lambda k: (k.occurrence, k.deadline_id))  # fmt: skip
     cite = Citer(knowledge)
@@ -141,7 +148,8 @@ def reminder_answer(knowledge: Knowledge, keys: Iterable[ReminderKey], today: da
             lines.append(f"Mottagare: {', '.join(d.recipients)}.")
         if d.note:
             lines.append(d.note)
-        lines.append(f"Sluta bevaka: /avbevaka {d.id}")
+        if way_out is not None:
+            lines.append(way_out(d))
         blocks.append("\n".join(lines))
     head = "Påminnelse om en frist:" if len(keys) == 1 else "Påminnelse om frister:"
     text = head + "\n\n" + "\n\n".join(blocks)

@@ -6,7 +6,7 @@ bot/subscriptions/store_postgres.py for several instances sharing one database.
 Every write is one transaction (BEGIN IMMEDIATE ... COMMIT), the database runs in WAL
 mode, and a reminder is recorded under a UNIQUE key (chat, deadline, occurrence,
 offset), so two runs - or two processes - can never both claim the same reminder.
-See bot/telegram/reminder_sender.py for how claims make sending at-most-once.
+See bot/subscriptions/delivery.py for how claims make sending at-most-once.
 
 Change notices (change_notices.py): `source_versions` remembers the version of each
 source document last seen; when it differs, one notice per (chat, source, version) is
@@ -31,7 +31,7 @@ so a database made by an earlier version gets the new tables and keeps its rows;
 When the database cannot be used - another connection holds a write lock longer than
 the busy timeout, the file or its folder is read-only, the disk is full - every method
 raises StoreUnavailable instead of sqlite3's error, after rolling back: nothing is ever
-half-written. A short lock is simply waited out (the busy timeout). watching.py turns
+half-written. A short lock is simply waited out (the busy timeout). bot/telegram/watching.py turns
 StoreUnavailable into a Swedish "try again" answer; the reminder run skips and retries.
 
 The store is called from the event loop, so a lock blocks the bot for up to the busy

@@ -43,6 +43,7 @@ from ..config import Config
 from ..engine.conversation import Conversations
 from ..engine.dates import STOCKHOLM, Clock, system_clock
 from ..subscriptions.database import describe, open_store
+from ..subscriptions.delivery import stale_claims_warning
 from ..subscriptions.feedback import THANKED_PREFIX, VOTE_PREFIX, Votes
 from ..subscriptions.reminders import SEND_AT
 from ..subscriptions.store_base import Store
@@ -66,7 +67,7 @@ from .handlers import (
     vote_button,
     watch_button,
 )
-from .reminder_sender import ReminderSender, stale_claims_warning
+from .reminder_sender import ReminderSender
 from .send import (
     AGAIN_PREFIX,
     AGAIN_STATE,

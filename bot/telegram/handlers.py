@@ -1,6 +1,6 @@
 """The handlers: commands, buttons, inline queries, free text and errors, each turning
 an update into a call of the assistant and its answer into messages. Thin on purpose -
-what to say lives in the assistant and in bot/subscriptions/watching.py. Which command runs which
+what to say lives in the assistant and in bot/telegram/watching.py. Which command runs which
 handler, and how it is shown in the menu and /hjalp, is bot/telegram/commands.py.
 """
 
@@ -32,9 +32,9 @@ from ..engine.calendar_export import deadlines_calendar
 from ..engine.dates import today
 from ..engine.question_text import clean
 from ..engine.source_text import section_of, source_text
-from ..subscriptions import watching
 from ..subscriptions.feedback import parse_vote, thanked_language
 from ..subscriptions.store_base import StoreUnavailable
+from . import watching
 from .inline import CACHE_SECONDS, MIN_CHARS, answer_result, help_button
 from .inline import language_of as inline_language
 from .send import (

@@ -1,77 +1,33 @@
-"""The reminder run: find due reminders, claim them, send them, record the outcome.
+"""Reminders and change notices over Telegram: `TelegramSender`, the Sender that
+bot/subscriptions/delivery.py's run hands each message to, and `ReminderSender`, the run
+as the application holds it (a Delivery with a TelegramSender).
 
-Why claim-then-send, and what it guarantees
--------------------------------------------
-Telegram's sendMessage is not idempotent, so "exactly once" can only be approached.
-For every chat with due reminders a run
+The claim rules and what they guarantee (exactly once as far as it can be had, a crash
+losing at most what was on the wire, stop() on SIGTERM, a database that cannot be used)
+are the delivery run's: see bot/subscriptions/delivery.py. What is Telegram's is here:
 
-1. composes the message and queues it behind the rate limiter (AIORateLimiter: 30/s);
-2. claims the reminders when the limiter lets the request through, right before it goes
-   out (bot.telegram.send.WireGate): inserts rows (state 'claimed') under the UNIQUE key
-   (chat, deadline, occurrence, offset) in one transaction. A key already there - sent
-   earlier, or claimed by an overlapping run or another process - is not claimed
-   again, so no two senders ever send the same reminder (and a chat whose reminders
-   were partly claimed elsewhere is left for the next run, which words it anew);
-3. marks them 'sent' when Telegram accepted the message, or releases (deletes) the
-   claim when it certainly did not (retries exhausted, BadRequest): the next run
-   tries again, so a failure is not a loss.
-
-A crash or a kill -9 leaves 'claimed' rows only for the requests that were on the wire
-(at most `concurrency` of them, 20): those may or may not have reached Telegram, and we
-choose at-most-once: they are never retried (no duplicate) and are logged at start so an
-operator can see them. Everything still waiting in the limiter was not claimed and is sent
-by the next run, once. Downtime itself loses nothing: due reminders are computed from the
-clock on every run, so the first run after a restart sends what was missed (see
-bot/subscriptions/reminders.py for the catch-up rule). A user who blocked the bot (Forbidden) is
-unsubscribed: everything stored about the chat is deleted and nothing is retried.
-
-On SIGTERM (stop()) a run takes no new work: what waits in the limiter is cancelled
-unclaimed, a request on the wire finishes (bounded by the read timeout) and is marked,
-and a send that would have to wait to be retried is released instead; the run ends
-within seconds, not after the whole batch.
-
-When the database is unusable (StoreUnavailable: locked longer than the busy timeout,
-read-only), nothing is sent without a claim: a run that cannot read or claim stops there,
-sending nothing more, and the next run tries again (at most one busy-timeout wait per
-run, since the store is called from the event loop). A message sent whose 'sent' mark
-cannot be written keeps its claim, and so is never resent (at-most-once); a release that
-cannot be written likewise keeps the claim, and that reminder is then not retried -
-both are logged.
-
-One honest caveat: a timeout after Telegram received the request but before we got
-its answer is retried like other network errors, which can duplicate that one
-message. Losing a reminder of a legal deadline is judged worse than a rare duplicate.
-
-Change notices (bot/subscriptions/change_notices.py) go first in every run, by the same rules except
-that a notice is claimed before it queues (its text names the deadlines the claim
-returns): the store queues one notice per (chat, source, version) when a source
-document's version differs from the one recorded, and each is claimed, sent, then marked
-sent or released. They run before the reminders so a chat found blocked is not sent
-reminders as well.
-
-Several instances on one PostgreSQL database (two machines behind one webhook): the
-claims alone keep every reminder to one sender - each chat's reminders are claimed by
-exactly one instance - even when both run at once. On top of that a run first takes the
-store's run lease (store.take_run_lease: an advisory lock in PostgreSQL, always granted
-by SQLite), and an instance that finds another one mid-run leaves the run to it: one
-run at a time keeps the bot as a whole at Telegram's 30 messages/s, where two at once
-would each send 30/s and draw 429s. If the lease is lost (a dropped connection), two runs
-may overlap; they still send each reminder once.
-
-The extra reminder a chat asked for with "Påminn igen om 1 dag" (ReminderKey.again) is
-due from the store's reminder_replies and goes the same way, in the same message and the
-same claim as the chat's other due reminders: claimed at the wire (pending -> claimed),
-marked sent or released, never retried after a crash.
+- A message queues behind the rate limiter (AIORateLimiter: 30/s). The delivery's
+  `before_wire` check - the claim - runs when the limiter lets the request through,
+  right before it goes out (bot.telegram.send.WireGate), so a crash can only lose the
+  requests actually on the wire (at most `concurrency` of them, 20); what still waits in
+  the limiter was not claimed. A bot without a WireGate runs the check before the first
+  attempt.
+- 429s (RetryAfter) and network errors are retried (send.with_retries) with the waits
+  going through the delivery's `sleep`, which refuses to wait when stopping. A timeout
+  after Telegram received the request but before we got its answer is retried like other
+  network errors, which can duplicate that one message (the caveat in delivery.py).
+- Telegram's answers map to the delivery's outcomes: Forbidden (the user blocked the
+  bot) is Undeliverable; BadRequest and retries exhausted (any other TelegramError) are
+  SendFailed; a refused `before_wire` (send.NotSent) is NotClaimed.
+- A reminder carries its "Klar" / "Påminn igen om 1 dag" buttons (send.reminder_keyboard);
+  its text, and a change notice's, end in the commands to stop watching or to see the
+  dates (texts.reminder_answer, texts.notice_answer).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import logging
-from collections import defaultdict
-from contextlib import suppress
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
@@ -79,37 +35,61 @@ from telegram.error import Forbidden, TelegramError
 from knowledge.models import Knowledge
 
 from ..engine.answer import Answer
-from ..engine.dates import Clock, today
-from ..subscriptions.change_notices import (
-    NoticeKey,
-    deadlines_by_source,
-    notice_answer,
-    source_versions,
+from ..engine.dates import Clock
+from ..subscriptions.delivery import (
+    BeforeWire,
+    Delivery,
+    NotClaimed,
+    RunReport,
+    SendFailed,
+    Sleep,
+    Undeliverable,
+    stale_claims_warning,
 )
-from ..subscriptions.reminders import ReminderKey, due_reminders, reminder_answer
-from ..subscriptions.store_base import Store, StoreUnavailable
+from ..subscriptions.reminders import ReminderKey
+from ..subscriptions.store_base import Store
 from .send import NotSent, RetryPolicy, reminder_keyboard, send_answer
+from .texts import notice_answer, reminder_answer
 
-log = logging.getLogger(__name__)
-
-
-class _Stopped(Exception):  # noqa: N818
-    """A retry wait refused because the sender is stopping."""
+__all__ = ["ReminderSender", "RunReport", "TelegramSender", "stale_claims_warning"]
 
 
-@dataclass
-class RunReport:
-    sent: list[ReminderKey] = field(default_factory=list)
-    failed: list[ReminderKey] = field(default_factory=list)  # released: retried next run
-    blocked_chats: int = 0  # chats that blocked the bot and were unsubscribed
-    notices_sent: list[NoticeKey] = field(default_factory=list)
-    notices_failed: list[NoticeKey] = field(default_factory=list)  # released: retried
-    skipped: bool = False  # the database was unavailable: (some) chats left for next run
-    elsewhere: bool = False  # another instance was mid-run: left to it
-    unconfirmed: list[ReminderKey] = field(default_factory=list)  # sent, mark not written
+class TelegramSender:
+    """The delivery's Sender over the Bot API: one answer, in parts if long, with a
+    reminder's buttons under it."""
+
+    def __init__(self, bot: Bot, knowledge: Knowledge, policy: RetryPolicy):
+        self.bot = bot
+        self.knowledge = knowledge  # the deadlines the buttons name (ReminderSender.use)
+        self.policy = policy
+
+    async def send(
+        self,
+        chat_id: int,
+        answer: Answer,
+        reminders: Sequence[ReminderKey] = (),
+        *,
+        before_wire: BeforeWire,
+        sleep: Sleep,
+    ) -> None:
+        keyboard = reminder_keyboard(self.knowledge, reminders) if reminders else None
+        policy = dataclasses.replace(self.policy, sleep=sleep)
+        try:
+            await send_answer(
+                self.bot, chat_id, answer, policy, before_wire=before_wire, keyboard=keyboard
+            )
+        except NotSent as exc:
+            raise NotClaimed from exc
+        except Forbidden as exc:
+            raise Undeliverable(str(exc)) from exc
+        except TelegramError as exc:
+            raise SendFailed(str(exc)) from exc
 
 
-class ReminderSender:
+class ReminderSender(Delivery):
+    """The application's reminder run: a Delivery sending through Telegram, its messages
+    worded with the bot's commands (texts.py)."""
+
     def __init__(
         self,
         bot: Bot,
@@ -121,254 +101,20 @@ class ReminderSender:
         one_run_at_a_time: bool = True,  # across instances, by the store's run lease
     ):
         self.bot = bot
-        self.one_run_at_a_time = one_run_at_a_time
-        self.store = store
-        self.clock = clock
         self.policy = policy
-        self.concurrency = concurrency
-        self._running = asyncio.Lock()
-        self._stopping = False
-        self._waiting: set[asyncio.Task] = set()  # deliveries not (yet) on the wire
-        self.use(knowledge)
-
-    def stop(self) -> None:
-        """Shutting down: no new claims; deliveries still waiting are cancelled, unclaimed
-        (the next start sends them); those on the wire finish."""
-        self._stopping = True
-        for task in list(self._waiting):
-            task.cancel()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping
+        self.telegram = TelegramSender(bot, knowledge, policy)
+        super().__init__(
+            self.telegram,
+            store,
+            knowledge,
+            clock,
+            concurrency=concurrency,
+            one_run_at_a_time=one_run_at_a_time,
+            sleep=policy.sleep,
+            word_reminder=reminder_answer,
+            word_notice=notice_answer,
+        )
 
     def use(self, knowledge: Knowledge) -> None:
-        """Work from this knowledge base from the next run on (at start and after
-        /omindexera); its texts are hashed once here, not at every run."""
-        self.knowledge = knowledge
-        self._versions = source_versions(knowledge)
-        self._deadlines_by_source = deadlines_by_source(knowledge)
-
-    async def run(self) -> RunReport:
-        """Send change notices, then every reminder due now. Overlapping calls wait for
-        each other."""
-        async with self._running:
-            report = RunReport()
-            try:
-                leased = not self.one_run_at_a_time or self.store.take_run_lease()
-            except StoreUnavailable as exc:
-                log.warning("Reminder run skipped, retried next run: %s", exc)
-                report.skipped = True
-                return report
-            if not leased:
-                log.info("Another instance is sending reminders; this run is left to it")
-                report.elsewhere = True
-                return report
-            try:
-                return await self._run(report)
-            finally:
-                if self.one_run_at_a_time:
-                    with suppress(StoreUnavailable):  # lost with the connection anyway
-                        self.store.release_run_lease()
-
-    async def _run(self, report: RunReport) -> RunReport:
-        """One run, holding the lease."""
-        await self._send_notices(report)
-        if report.skipped:
-            return report
-        try:
-            # reads every subscription: off the event loop, which keeps answering
-            due = await asyncio.to_thread(self._due_now)
-        except StoreUnavailable as exc:
-            log.warning("Reminder run skipped, retried next run: %s", exc)
-            report.skipped = True
-            return report
-        by_chat: dict[int, list[ReminderKey]] = defaultdict(list)
-        for key in due:
-            by_chat[key.chat_id].append(key)
-        # Chats are sent to concurrently; AIORateLimiter keeps the overall pace legal.
-        gate = asyncio.Semaphore(self.concurrency)
-        tasks = [
-            asyncio.ensure_future(self._deliver(chat, keys, gate, report))
-            for chat, keys in by_chat.items()
-        ]
-        self._waiting.update(tasks)
-        try:
-            await asyncio.gather(*tasks, return_exceptions=True)  # cancelled by stop()
-        finally:
-            self._waiting.difference_update(tasks)
-        if due:
-            log.info(
-                "Reminder run: %d sent, %d to retry, %d blocked chats unsubscribed",
-                len(report.sent),
-                len(report.failed),
-                report.blocked_chats,
-            )
-        return report
-
-    def _due_now(self) -> list[ReminderKey]:
-        now, day = self.clock(), today(self.clock)
-        self.store.prune(before=day)
-        recorded = self.store.recorded(since=day)
-        replies = self.store.replies(since=day)
-        subscriptions = self.store.subscriptions()
-        deadlines = {d.id: d for d in self.knowledge.deadlines}
-        return due_reminders(subscriptions, deadlines, recorded, now, replies)
-
-    def _notices_now(self) -> tuple[list, list[NoticeKey]]:
-        queued = self.store.record_versions(self._versions, self._deadlines_by_source, self.clock())
-        return queued, self.store.pending_notices()  # also those a failed run released
-
-    async def _send_notices(self, report: RunReport) -> None:
-        try:
-            queued, pending = await asyncio.to_thread(self._notices_now)
-        except StoreUnavailable as exc:
-            log.warning("Reminder run skipped, retried next run: %s", exc)
-            report.skipped = True
-            return
-        if queued:
-            log.info("Source documents changed: %d change notice(s) queued", len(queued))
-        gate = asyncio.Semaphore(self.concurrency)
-        await asyncio.gather(*(self._deliver_notice(key, gate, report) for key in pending))
-        if pending:
-            log.info(
-                "Change notices: %d sent, %d to retry",
-                len(report.notices_sent),
-                len(report.notices_failed),
-            )
-
-    def _claim(self, report: RunReport, claim, *args) -> list:
-        """Claim before sending; nothing (and the run marked skipped) when the database is
-        unavailable - then no later chat in this run is claimed or sent to either."""
-        if report.skipped:
-            return []
-        try:
-            return claim(*args)
-        except StoreUnavailable as exc:
-            report.skipped = True
-            log.warning("Run stopped, the rest is retried next run: %s", exc)
-            return []
-
-    async def _deliver_notice(
-        self, key: NoticeKey, gate: asyncio.Semaphore, report: RunReport
-    ) -> None:
-        async with gate:
-            if self._stopping:
-                return
-            deadline_ids = self._claim(report, self.store.claim_notice, key)
-            if not deadline_ids:
-                return
-            answer = notice_answer(self.knowledge, key.source_id, deadline_ids, today(self.clock))
-            if answer is None:  # nothing true left to say: done, without a message
-                self._write(self.store.mark_notice_sent, key, self.clock())
-                return
-            outcome = await self._send(key.chat_id, answer, report, "Change notice")
-            if outcome == "sent":
-                report.notices_sent.append(key)
-                self._write(self.store.mark_notice_sent, key, self.clock())
-            elif outcome == "failed":
-                report.notices_failed.append(key)
-                self._write(self.store.release_notice, key)
-
-    async def _deliver(
-        self, chat_id: int, keys: list[ReminderKey], gate: asyncio.Semaphore, report: RunReport
-    ) -> None:
-        async with gate:
-            if self._stopping or report.skipped:
-                return
-            answer = reminder_answer(self.knowledge, keys, today(self.clock))
-            keyboard = reminder_keyboard(self.knowledge, keys)
-            claimed: list[ReminderKey] = []
-            task = asyncio.current_task()
-
-            def claim_now() -> bool:
-                """At the wire: claim all of them, or send nothing."""
-                if claimed:
-                    return True  # a retry of the request that claimed them
-                if self._stopping:
-                    return False
-                got = self._claim(report, self.store.claim, keys, self.clock())
-                if len(got) != len(keys):  # some claimed elsewhere meanwhile: next run
-                    if got:
-                        self._write(self.store.release, got)
-                    return False
-                claimed.extend(got)
-                self._waiting.discard(task)  # on the wire: stop() lets it finish
-                return True
-
-            outcome = await self._send(chat_id, answer, report, "Reminder", claim_now, keyboard)
-            if outcome == "sent":
-                report.sent.extend(claimed)
-                if not self._write(self.store.mark_sent, claimed, self.clock()):
-                    report.unconfirmed.extend(claimed)  # stays claimed: never resent
-            elif outcome == "failed":
-                report.failed.extend(claimed)
-                self._write(self.store.release, claimed)
-
-    async def _send(
-        self,
-        chat_id: int,
-        answer: Answer,
-        report: RunReport,
-        what: str,
-        before_wire=None,
-        keyboard=None,
-    ) -> str:
-        """Send; "sent", "failed" (certainly not delivered: release the claim), "blocked"
-        (the chat blocked the bot: everything about it is deleted, claims included) or
-        "not sent" (before_wire said no: nothing was claimed)."""
-        policy = dataclasses.replace(self.policy, sleep=self._sleep)
-        try:
-            await send_answer(
-                self.bot, chat_id, answer, policy, before_wire=before_wire, keyboard=keyboard
-            )
-        except NotSent:
-            return "not sent"
-        except Forbidden:
-            report.blocked_chats += 1
-            self._write(self.store.forget, chat_id)
-            log.info("A chat has blocked the bot; its subscriptions were removed")
-            return "blocked"
-        except TelegramError as exc:
-            log.warning("%s not delivered (%s); it is retried on the next run", what, exc)
-            return "failed"
-        except _Stopped:
-            log.info("%s not retried: shutting down; it is sent after the restart", what)
-            return "failed"
-        except Exception:
-            log.exception("%s not delivered; it is retried on the next run", what)
-            return "failed"
-        return "sent"
-
-    async def _sleep(self, seconds: float) -> None:
-        """The retry wait; when shutting down there is no waiting: the send counts as
-        failed and its claim is released (the next start sends it)."""
-        if self._stopping:
-            raise _Stopped
-        await self.policy.sleep(seconds)
-
-    def _write(self, method, *args) -> bool:
-        """A store write after a send attempt; when the database is unavailable the claim
-        stays as it is (never resent) and the failure is logged."""
-        try:
-            method(*args)
-        except StoreUnavailable as exc:
-            log.error(
-                "Could not record a send's outcome (%s): %s; its claim stays and it is not resent",
-                method.__name__,
-                exc,
-            )
-            return False
-        return True
-
-
-def stale_claims_warning(store: Store) -> str | None:
-    """Log text for claims a crash left unconfirmed (not retried: at-most-once)."""
-    stale = len(store.unsent_claims())
-    notices = len(store.unsent_notice_claims())
-    if not stale and not notices:
-        return None
-    return (
-        f"{stale} reminder(s) and {notices} change notice(s) were being sent when the bot "
-        "stopped and may not have arrived; they are not resent (at-most-once)."
-    )
+        super().use(knowledge)
+        self.telegram.knowledge = knowledge

@@ -1,14 +1,21 @@
-"""How the front ends word what an answer offers besides its text (`Answer.offers`):
-the Telegram commands for reminders and the calendar file. Used by the Telegram
-front end and by the terminal, which points to the Telegram bot; imports no
-python-telegram-bot, so the terminal stays light."""
+"""How the front ends word the Telegram commands: what an answer offers besides its
+text (`Answer.offers`: the commands for reminders and the calendar file), and the
+command lines of a reminder and of a change notice (the subscriptions layer words the
+facts, these the way out). Used by the Telegram front end and by the terminal, which
+points to the Telegram bot; imports no python-telegram-bot, so the terminal stays
+light."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
+
+from knowledge.models import Deadline, Knowledge
 
 from ..engine.answer import Answer
-from ..subscriptions.reminders import schedule_text
+from ..subscriptions import change_notices, reminders
+from ..subscriptions.reminders import ReminderKey, schedule_text
 
 OFFERS = {
     "sv": {
@@ -45,3 +52,26 @@ def with_offers(answer: Answer, terminal: bool = False) -> Answer:
     head = (IN_TELEGRAM if terminal else HOW)[language]
     lines = [OFFERS[language][o] for o in answer.offers if o in OFFERS[language]]
     return replace(answer, text="\n".join([answer.text, head, *lines]))
+
+
+STOP_WATCHING = "Sluta bevaka: /avbevaka {id}"  # ends each deadline's block in a reminder
+CURRENT_DATES = "Skriv /frister för aktuella datum."  # ends a change notice
+
+
+def stop_watching(deadline: Deadline) -> str:
+    return STOP_WATCHING.format(id=deadline.id)
+
+
+def reminder_answer(knowledge: Knowledge, keys: Iterable[ReminderKey], today: date) -> Answer:
+    """A chat's reminder message (reminders.reminder_answer), each deadline ending in
+    how to stop watching it."""
+    return reminders.reminder_answer(knowledge, keys, today, way_out=stop_watching)
+
+
+def notice_answer(
+    knowledge: Knowledge, source_id: str, deadline_ids: Iterable[str], today: date
+) -> Answer | None:
+    """A change notice (change_notices.notice_answer), ending in where the dates are."""
+    return change_notices.notice_answer(
+        knowledge, source_id, deadline_ids, today, footer=CURRENT_DATES
+    )

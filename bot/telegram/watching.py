@@ -1,8 +1,9 @@
 """Watching deadlines: the answers to /bevaka, /avbevaka, /mina, /glom and /integritet,
 and to the "Klar" / "Påminn igen om 1 dag" buttons under a reminder.
 
-Front-end neutral (no Telegram): each function takes the store, a chat id and the
-clock's "now", changes what is stored, and returns the Answer the user reads.
+The words of the Telegram front end over the store (its answers name the commands),
+though it imports no python-telegram-bot: each function takes the store, a chat id and
+the clock's "now", changes what is stored, and returns the Answer the user reads.
 
 When the database cannot be used (locked for longer than the busy timeout, read-only),
 the store raises StoreUnavailable having changed nothing, and the user reads a short
@@ -21,8 +22,8 @@ from knowledge.models import Deadline, Knowledge
 
 from ..engine.answer import Answer, AnswerKind, Citer
 from ..engine.dates import STOCKHOLM, relative, sv_date
-from .reminders import AGAIN_AFTER, OFFSETS, schedule_text
-from .store_base import Store, StoreUnavailable
+from ..subscriptions.reminders import AGAIN_AFTER, OFFSETS, schedule_text
+from ..subscriptions.store_base import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
