@@ -416,3 +416,13 @@ def test_a_document_named_by_its_title_and_a_list_continued_in_the_next_part(ask
 
 def test_an_account_number_is_given_only_from_a_text_that_has_one(ask):
     assert not ask("Vilket bankgironummer ska vi betala tillbaka oanvända medel till?").answered
+
+
+def test_a_question_for_a_person_is_answered_by_the_text_that_names_one(ask):
+    """'Vem undertecknade …?': of the passages in scope, the one naming a person answers,
+    in either language; a title asked for is how it is asked, not a topic."""
+    for q in ("Vem undertecknade överenskommelsen 2023 för staten, och vilken titel har hen?",
+              "Who signed the 2023 agreement on healthcare and civil defence for the state?"):
+        a = ask(q)
+        assert a.answered and "Miriam Söderström" in a.text, q
+        assert any(c.section.startswith("7. Godkännande") for c in a.sources)

@@ -98,6 +98,22 @@ def test_a_document_description_is_read_to_the_end_of_its_clause():
     assert dashed.text == "är värd för nspl"
     assert describe_regions("vad får regionerna i styrgruppen").plural
     assert describe_regions("hur mycket får regionen i år") is None  # a time, not a description
+    # asked as "which region is …", and ended by what they get
+    asked = describe_regions("vilken region är värd för nspl-kansliet, och vad får den?")
+    assert (asked.text, asked.plural) == ("värd för nspl-kansliet", False)
+    assert describe_regions("summera vad regionerna i nspl:s styrgrupp får").text == (
+        "nspl:s styrgrupp"
+    )
+    assert describe_regions("vilken region är störst?") is None  # a size: no text to look up
+
+
+def test_which_region_a_text_names_then_its_money(ask, kb):
+    """The clause that describes the region is step one, not what is asked."""
+    g = _grant(kb)
+    a = ask("Vilken region är värd för NSPL-kansliet, och hur mycket får den regionen enligt "
+            "bilaga 1?")  # fmt: skip
+    assert "Steg 2:" in a.text
+    assert f"Region Uppsala får {sv_kr(allocate_grant(g)['uppsala'].total)}" in a.text
 
 
 def test_the_two_ends_of_the_grant_and_their_difference(ask, kb):
@@ -128,6 +144,10 @@ def test_regions_by_rank_and_by_share(ask, kb):
     share = [r for r in g.populations if round(float(split[r].share) * 100, 1) == 2.4]
     c = ask("Vilka regioner har andelen 2,4 %, och vad får de tillsammans?")
     assert f"Tillsammans: {sv_kr(sum(split[r].total for r in share))}" in c.text
+    # the share before its noun, as English puts it
+    en = ask("Which regions have a 2.4% share, and what do they receive combined?")
+    assert sv_kr(sum(split[r].total for r in share)) in en.text
+    assert describe_regions("vilka regioner har 2,4 % av befolkningen?").share == 2.4
     pair = describe_regions("skillnaden mellan största och minsta beloppet")
     assert pair.kind == "money_extremes"
     d = describe_regions("de tre minsta regionerna")

@@ -69,12 +69,13 @@ class Assistant:
         self.document_names = DocumentNames(knowledge)
         self.ranker = Ranker(searcher)
         self.follow_ups = FollowUps(knowledge, searcher, self.interpreter, places)
+        names = person_names(knowledge, places)
         self.retriever = Retriever(searcher, self.ranker, self.interpreter, self.document_names,
-                                   places, translator)  # fmt: skip
+                                   places, translator, names)  # fmt: skip
         self.areas = Areas(knowledge, searcher, self.ranker)
         self.allocations = AllocationAnswers(knowledge, self.interpreter.regions)
         passages = Passages(knowledge, searcher, self.ranker, self.areas,
-                            person_names(knowledge, places), unknown_text(knowledge))  # fmt: skip
+                            names, unknown_text(knowledge))  # fmt: skip
         self.router = Router(knowledge, self.retriever, self.ranker, self.areas, passages,
                              self.allocations)  # fmt: skip
 

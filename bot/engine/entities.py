@@ -122,9 +122,11 @@ TOP_N = re.compile(
 )
 # "näst störst befolkning", "den näst minsta regionen", "second largest region"
 SECOND = re.compile(rf"(?<![\w-])(?:nast|second)[\s-]+({_MOST}|{_LEAST})(?![\w-])")
-# "regionerna med andelen 2,4 %", "regions with a share of 2.7%"
+# "regionerna med andelen 2,4 %", "regions with a share of 2.7%", "regions have a 2.7% share"
 BY_SHARE = re.compile(
-    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:andel(?:en)?|(?:a\s+)?share\s+of)\s+"
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:andel(?:en)?\s+|(?:a\s+)?share\s+of\s+|"
+    r"(?=(?:an?\s+)?\d{1,2}(?:[.,]\d)?\s*(?:%|procent|percent)\s+(?:share|andel|of\s+the\s+population|av\s+befolkningen)))"
+    r"(?:an?\s+)?"
     r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent|percent)"
 )
 # "regionen med en befolkning närmast 300 000", "the region closest to 500 000 inhabitants"
@@ -157,10 +159,13 @@ BY_SIZE = re.compile(
 
 # "regionen som är värd för NSPL-kansliet", "regionerna i NSPL:s styrgrupp": regions the
 # documents' text describes (up to the end of the clause)
+# "vilken region är värd för …"; what they get ends it ("… styrgrupp får tillsammans"; on
+# plain() text "får" is "far")
 BY_TEXT = re.compile(
-    r"(?<![\w-])(?:den\s+|de\s+|the\s+)?(regionen|regionerna|regions?)\s+"
-    r"(?:som|i|inom|that|which|in|on)\s+(.+?)\s*"
-    r"(?=[,?.!;]|\s+[–-]\s+|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])|$)"
+    r"(?<![\w-])(?:den\s+|de\s+|the\s+)?(regionen|regionerna|regions?|region(?=\s+(?:ar|is)\s))\s+"
+    r"(?:som|i|inom|ar|that|which|in|on|is)\s+(.+?)\s*"
+    r"(?=[,?.!;]|\s+[–-]\s+|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])"
+    r"|\s+(?:far|fick|gets?|receives?)(?![\w-])|$)"
 )
 
 
@@ -252,7 +257,11 @@ def describe_regions(folded: str) -> RegionDescription | None:
     if described:
         return described
     m = BY_TEXT.search(text)
-    if m and any(len(w) >= 4 and not w.isdigit() for w in m.group(2).split()):
+    sizes = LEX["largest"].words | LEX["smallest"].words | LEX["most"].words | LEX["least"].words
+    if m and any(
+        len(w) >= 4 and not w.isdigit() and w not in {plain(x) for x in sizes}
+        for w in m.group(2).split()
+    ):  # "vilken region är störst" is a size, not a text to look up
         plural = m.group(1).endswith(("erna", "ons"))
         return RegionDescription("text", None, m.span(), text=folded[m.start(2) : m.end(2)],
                                  plural=plural)  # fmt: skip

@@ -67,9 +67,11 @@ class Retriever:
         document_names: DocumentNames,
         place_words: frozenset[str],
         translator: WordTranslator | None = None,
+        person_names: re.Pattern | None = None,
     ):
         self.searcher = searcher
         self.translator = translator
+        self.person_names = person_names
         self.ranker = ranker
         self.interpreter = interpreter
         self.document_names = document_names
@@ -150,6 +152,15 @@ class Retriever:
         ):  # "vad händer om redovisningen kommer in för sent?": the text on what follows
             scoped = self._first_answering(
                 hits, topic, foreign, lambda h: self._states_condition(h, q)
+            ) or scoped
+        if (
+            scoped is not None
+            and "person" in u.flags
+            and self.person_names is not None
+            and not self.person_names.search(scoped.body)
+        ):  # "vem undertecknade …?": the text that names someone, if one in scope does
+            scoped = self._first_answering(
+                hits, topic, foreign, lambda h: bool(self.person_names.search(h.body))
             ) or scoped
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]

@@ -304,6 +304,8 @@ class Interpreter:
             asked = _described_intent(c, True) if c.intent == FALLBACK else c
             if asked.intent in REGION_INTENTS:
                 c = asked
+            elif c.intent in ("population_rank", "regions_list"):
+                pass  # "vilken region är värd för …, och hur mycket får den?": see below
             else:
                 e.described = None
                 c, slots, named, plain_names, vector = self._classify(folded, e, inherited)
@@ -314,12 +316,16 @@ class Interpreter:
         ):
             c = _family_intent(c, DEADLINE_INTENTS)  # "rapportering nu under vintern?"
         if c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
-            c = self._best_clause(folded, c, slots, named, (plain_names, vector))
+            # regions a text describes: the describing clause is step one, not the question
+            text_described = e.described is not None and e.described.kind == "text"
+            c = self._best_clause(folded, c, slots, named, (plain_names, vector),
+                                  among=REGION_INTENTS if text_described else None)  # fmt: skip
         elif e.described and c.intent in ("population_rank", "regions_list"):
             # "vilka regioner har över en miljon invånare, och vad får de tillsammans?": the
             # description is step one; a clause may ask for their money
             asked = self._best_clause(
-                folded, Classified("search", 0.0, ()), slots, named, (plain_names, vector)
+                folded, Classified("search", 0.0, ()), slots, named, (plain_names, vector),
+                among=SECOND_STEPS,
             )
             if asked.intent in SECOND_STEPS and asked.probability >= MIN_SECOND_STEP:
                 c = asked
@@ -361,10 +367,12 @@ class Interpreter:
         slots: dict[str, int],
         named: dict[str, int],
         embedded: tuple[str, np.ndarray],
+        among: frozenset[str] | None = None,
     ) -> Classified:
         """A long message ("Vi har möte nästa vecka och jag behöver veta hur mycket …")
         asks in one of its clauses: the clause read most surely wins, if it is surer than
-        the whole (one embedding per clause, for long and unsure messages only)."""
+        the whole (one embedding per clause, for long and unsure messages only). With
+        `among`, only a clause asking one of those intents counts."""
         best = whole
         for clause in clauses(folded)[:MAX_CLAUSES]:
             if len(clause.split()) < 3 or not LEX["question_words"].search(clause):
@@ -373,6 +381,8 @@ class Interpreter:
             # a "clause" that is the whole message is embedded already
             vec = embedded[1] if text.strip() == embedded[0].strip() else self.embedder.query(text)
             c = self.classifier.classify(self.delexicalise(clause), vec, slots, named)
+            if among is not None and c.intent not in among:
+                continue
             if c.intent != "search" and c.probability > best.probability:
                 best = c
         return best
