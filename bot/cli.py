@@ -73,7 +73,7 @@ def _assistant():
 
     from .engine.assistant import Assistant
 
-    told = []
+    told: list[bool] = []
 
     def building(stage: str, n: int, total: int) -> None:
         if not told:  # only a build reports progress: the first start, or new documents
@@ -292,7 +292,7 @@ def _write_error(file: str, exc: OSError) -> str:
         errno.EROFS: f"{folder} ligger på ett skrivskyddat filsystem",
         errno.ENOSPC: "disken är full",
         errno.ENAMETOOLONG: "filnamnet är för långt",
-    }.get(exc.errno, f"systemet svarade ”{exc.strerror or exc}”")
+    }.get(exc.errno or 0, f"systemet svarade ”{exc.strerror or exc}”")  # (0: no such errno)
     return f"Diagrammet kunde inte sparas i {file}: {why}."
 
 
@@ -330,7 +330,8 @@ def _telegram() -> int:
         print(f"Boten startar inte: {exc}", file=sys.stderr)
         return 2
     try:
-        return run_telegram(config) or 0
+        run_telegram(config)
+        return 0
     except InvalidToken:  # its message holds the token: never printed
         print("Boten startar inte: Telegram avvisade TELEGRAM_BOT_TOKEN. Kontrollera den hos "
               "@BotFather (/mybots → API Token) och sätt den igen.", file=sys.stderr)  # fmt: skip

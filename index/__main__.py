@@ -27,6 +27,7 @@ def progress(what: str, n: int, total: int) -> None:
         "index": "avsnitt indexerade",
         "vektorer": "meningar inbäddade (semantisk sökning)",
         "avsikter": "exempelfrågor inbäddade (avsikter)",
+        "ord": "ord inbäddade (översättning av engelska ord)",
     }.get(what, what)
     end = "\n" if n == total else "\r"
     print(f"  {n}/{total} {label}", end=end, file=sys.stderr, flush=True)

@@ -220,7 +220,7 @@ def update(
         old = read_meta(live) if live else None
         if old and old.get("model") != embedding.model_name():
             live, old = None, None  # another embedding model: vectors and all anew
-        if old and old["sources"] == hashes:
+        if live and old and old["sources"] == hashes:  # (old: read from live)
             return live
         started = time.perf_counter()
         gen = home / f"gen-{time.time_ns()}"

@@ -498,9 +498,9 @@ def _block_pages(raw: str, blocks: list[_Block]) -> list[int]:
     (cleaning changed its start) keeps the page before."""
     starts, letters = [], []
     size = 0
-    for page in raw.split("\f"):
+    for sheet in raw.split("\f"):
         starts.append(size)
-        letters.append(_letters(page))
+        letters.append(_letters(sheet))
         size += len(letters[-1])
     text = "".join(letters)
     pages, pos, end, page = [], 0, NEAR, 0

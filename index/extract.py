@@ -134,7 +134,7 @@ def html_markdown(html: str) -> str:
     for a in root.find_all("a", href=True):
         text = a.get_text(" ", strip=True)
         if text:
-            a.replace_with(markdown_link(text, a["href"].strip()))
+            a.replace_with(markdown_link(text, str(a["href"]).strip()))  # (one value)
     root.smooth()  # the link and the text around it one string: "se [MSB](…)." stays whole
     blocks: list[tuple[int, str]] = []
     for el in root.find_all(HTML_BLOCKS):
@@ -167,7 +167,7 @@ def html_address(html: str) -> str | None:
     soup = BeautifulSoup(html, "html.parser")
     for tag in (soup.find("link", rel="canonical", href=True),
                 soup.find("meta", property="og:url", content=True)):  # fmt: skip
-        url = (tag.get("href") or tag.get("content") or "").strip() if tag else ""
+        url = str(tag.get("href") or tag.get("content") or "").strip() if tag else ""
         if re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", url):
             return url
     return None

@@ -144,9 +144,11 @@ def open_segment(folder: Path) -> Segment:
     fields = {}
     for f in FIELDS:
         terms = json.loads((folder / f"{f}.terms.json").read_text("utf-8"))
-        arrays = [np.load(folder / f"{f}.{p}.npy", mmap_mode="r") for p in ("ptr", "doc", "tf")]
+        ptr, doc, tf = (
+            np.load(folder / f"{f}.{p}.npy", mmap_mode="r") for p in ("ptr", "doc", "tf")
+        )
         length = np.load(folder / f"{f}.len.npy")
-        fields[f] = FieldPostings({t: i for i, t in enumerate(terms)}, *arrays, length)
+        fields[f] = FieldPostings({t: i for i, t in enumerate(terms)}, ptr, doc, tf, length)
     stored = json.loads((folder / "docs.json").read_text("utf-8"))
     vectors = np.load(folder / VECTORS, mmap_mode="r")
     units = json.loads((folder / UNITS).read_text("utf-8"))

@@ -175,7 +175,9 @@ class Searcher:
         self._avg = {}
         self._length = {}
         for f in inverted.FIELDS:
-            length = np.concatenate([seg.fields[f].length for seg in self._segments] or [[]])
+            length = np.concatenate(
+                [seg.fields[f].length for seg in self._segments] or [np.array([])]
+            )
             self._length[f] = length.astype(np.float32)
             live_total = float(length[self.alive].sum()) if len(length) else 0.0
             self._avg[f] = (live_total / self.n_docs) if self.n_docs else 1.0
@@ -390,6 +392,7 @@ class Searcher:
             if len(docs):
                 lists.append((field, term, docs, scores * boost))
         n = len(self._stored)
+        total: np.ndarray
         if lists:
             all_docs = np.concatenate([x[2] for x in lists])
             # summed in clause order per document, as the dictionary sums did
@@ -463,7 +466,8 @@ class Searcher:
 
     def _hit(self, docnum: int, matched, score: float, dense) -> Hit:
         r = self.stored(docnum)
-        cos, sims, lift = 0.0, (), 0.0
+        cos, lift = 0.0, 0.0
+        sims: tuple[float, ...] = ()
         if dense is not None and not self._no_units[docnum]:
             first, end = int(self._unit_first[docnum]), int(self._unit_end[docnum])
             sims = tuple(float(x) for x in dense.sims[first:end])

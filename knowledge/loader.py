@@ -11,30 +11,33 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
 from .models import (
+    SUPPORT_STATUSES,
     Area,
     Contact,
     Deadline,
     Document,
+    EveryNYearsRule,
     Fact,
     GlossaryEntry,
     Grant,
     Insats,
     Knowledge,
+    OnceRule,
     PublishedRow,
     Region,
     Rule,
     SourceRef,
     SupportItem,
+    YearlyRule,
 )
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 ADDED = "added"  # documents added with `python -m index add`
-SUPPORT_STATUSES = {"stöd", "under_utveckling", "befintligt"}
 
 
 def data_dir() -> Path:
@@ -60,7 +63,7 @@ class _Entry:
             self.fail(f"ska vara en mappning (nyckel: värde), inte {type(raw).__name__}")
         self.raw = raw
 
-    def fail(self, problem: str):
+    def fail(self, problem: str) -> NoReturn:
         raise KnowledgeError(self.file, self.label, problem)
 
     def get(self, key: str, kind: type | tuple[type, ...], required: bool = True, default=None):
@@ -90,6 +93,11 @@ class _Entry:
             return dt.date.fromisoformat(value)
         except ValueError:
             self.fail(f"fältet '{key}' är inget datum (ÅÅÅÅ-MM-DD): {value!r}")
+
+    def required_date(self, key: str) -> dt.date:
+        value = self.date(key)
+        assert value is not None  # date() fails when a required date is missing
+        return value
 
     def source(self, key: str = "source", required: bool = True, documents=None):
         raw = self.get(key, dict, required=required)
@@ -139,7 +147,7 @@ def _rule(e: _Entry) -> Rule:
     r = _Entry(e.file, f"{e.label}.rule", e.get("rule", dict))
     kind = r.get("type", str)
     if kind == "once":
-        return Rule(kind="once", on=r.date("date"))
+        return OnceRule(on=r.required_date("date"))
     if kind not in ("yearly", "every_n_years"):
         r.fail(f"okänd regeltyp '{kind}' (yearly, every_n_years, once)")
     month, day = r.get("month", int), r.get("day", int, required=False)
@@ -151,11 +159,11 @@ def _rule(e: _Entry) -> Rule:
         except ValueError:
             r.fail(f"dag {day} finns inte i månad {month}")
     if kind == "yearly":
-        return Rule(kind="yearly", month=month, day=day)
+        return YearlyRule(month=month, day=day)
     n = r.get("n", int)
     if n < 2:
         r.fail("n ska vara minst 2 för every_n_years (använd yearly)")
-    return Rule(kind=kind, month=month, day=day, n=n, anchor_year=r.get("anchor_year", int))
+    return EveryNYearsRule(month=month, day=day, n=n, anchor_year=r.get("anchor_year", int))
 
 
 def _documents(root: Path) -> dict[str, Document]:
@@ -228,7 +236,7 @@ def _grant(path: Path, root: Path, docs, regions: tuple[Region, ...]) -> Grant:
         year=e.get("year", int),
         total=total,
         base_amount=base,
-        population_date=e.date("population_date"),
+        population_date=e.required_date("population_date"),
         populations=populations,
         source=e.source(documents=docs),
         method_source=e.source("method_source", documents=docs),
@@ -273,9 +281,11 @@ def load(root: Path | None = None) -> Knowledge:
         support = []
         for i, raw in enumerate(e.get("support", list, required=False, default=[]), 1):
             s = _Entry(e.file, f"{e.label}.support {i}", raw)
-            status = s.get("status", str)
-            if status not in SUPPORT_STATUSES:
-                s.fail(f"okänd status '{status}' ({', '.join(sorted(SUPPORT_STATUSES))})")
+            raw_status = s.get("status", str)
+            status = next((st for st in SUPPORT_STATUSES if st == raw_status), None)
+            if status is None:
+                known = ", ".join(sorted(SUPPORT_STATUSES))
+                s.fail(f"okänd status '{raw_status}' ({known})")
             support.append(SupportItem(s.get("text", str), status))
         return Area(
             id=e.get("id", str),

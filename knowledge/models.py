@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal, Protocol, get_args
 
 MONTHS_SV = [
     "januari",
@@ -32,11 +35,11 @@ class Document:
     publisher: str
     kind: str
     file: str | None = None
-    date: date | None = None
+    date: datetime.date | None = None  # (this field hides the type `date` in the class)
     date_note: str | None = None
     number: str | None = None
     url: str | None = None
-    added: date | None = None  # set for documents added with `python -m index add`
+    added: datetime.date | None = None  # set for documents added with `python -m index add`
     original: str | None = None  # the added file's name
     sha256: str | None = None  # of the added document's cleaned text
 
@@ -47,68 +50,146 @@ class SourceRef:
     section: str
 
 
-@dataclass(frozen=True)
-class Rule:
-    """When a deadline falls. kind: yearly | every_n_years | once."""
-
-    kind: str
-    month: int | None = None
-    day: int | None = None
-    n: int = 1
-    anchor_year: int | None = None
-    on: date | None = None
+class Rule(Protocol):
+    """When a deadline falls: one type per kind of recurrence (YearlyRule, EveryNYearsRule,
+    OnceRule), built by knowledge/loader.py from a deadline's `rule:` (its `type:` names
+    the kind)."""
 
     def date_in(self, year: int) -> date | None:
         """The deadline's date in `year`, or None when it does not fall that year."""
-        if self.kind == "once":
-            return self.on if self.on and self.on.year == year else None
-        if self.kind == "every_n_years" and (year - self.anchor_year) % self.n:
+        ...
+
+    def next_on_or_after(self, today: date) -> date | None:
+        """The first occurrence on or after `today`; None for a past one-off."""
+        ...
+
+    def last_before(self, today: date) -> date | None:
+        """The last occurrence before `today`; None for a future one-off."""
+        ...
+
+    def occurrences(self, start: date, end: date) -> list[date]:
+        """All occurrences in [start, end]."""
+        ...
+
+    def falls_on(self, month: int, day: int) -> bool:
+        """Whether the deadline falls on this day of the year (in some year)."""
+        ...
+
+    def describe(self) -> str:
+        """The rule in Swedish, e.g. '31 oktober vart fjärde år'."""
+        ...
+
+
+def _occurrences(date_in: Callable[[int], date | None], start: date, end: date) -> list[date]:
+    found = []
+    for year in range(start.year, end.year + 1):
+        when = date_in(year)
+        if when and start <= when <= end:
+            found.append(when)
+    return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class OnceRule:
+    """A one-off deadline (type: once)."""
+
+    on: date
+
+    def date_in(self, year: int) -> date | None:
+        return self.on if self.on.year == year else None
+
+    def next_on_or_after(self, today: date) -> date | None:
+        return self.on if self.on >= today else None
+
+    def last_before(self, today: date) -> date | None:
+        return self.on if self.on < today else None
+
+    def occurrences(self, start: date, end: date) -> list[date]:
+        return _occurrences(self.date_in, start, end)
+
+    def falls_on(self, month: int, day: int) -> bool:
+        return (self.on.month, self.on.day) == (month, day)
+
+    def describe(self) -> str:
+        return f"en gång, senast {self.on.day} {MONTHS_SV[self.on.month - 1]} {self.on.year}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecurringRule:
+    """A deadline on a day of the year (`day` None: the month's last day) that comes back
+    every `period()` years: YearlyRule or EveryNYearsRule. Never past, so its next and last
+    dates are never None."""
+
+    month: int
+    day: int | None = None
+
+    def period(self) -> int:
+        return 1
+
+    def falls_in(self, year: int) -> bool:
+        return True
+
+    def date_in(self, year: int) -> date | None:
+        if not self.falls_in(year):
             return None
         day = self.day or calendar.monthrange(year, self.month)[1]
         return date(year, self.month, day)
 
-    def next_on_or_after(self, today: date) -> date | None:
-        """The first occurrence on or after `today`; None for a past one-off."""
-        if self.kind == "once":
-            return self.on if self.on >= today else None
-        for year in range(today.year, today.year + self.n + 1):
+    def next_on_or_after(self, today: date) -> date:
+        for year in range(today.year, today.year + self.period() + 1):
             when = self.date_in(year)
             if when and when >= today:
                 return when
-        return None  # unreachable for valid rules
+        raise AssertionError(f"{self} has no date in {self.period() + 1} years")
 
-    def last_before(self, today: date) -> date | None:
-        if self.kind == "once":
-            return self.on if self.on < today else None
-        for year in range(today.year, today.year - self.n - 1, -1):
+    def last_before(self, today: date) -> date:
+        for year in range(today.year, today.year - self.period() - 1, -1):
             when = self.date_in(year)
             if when and when < today:
                 return when
-        return None
+        raise AssertionError(f"{self} has no date in {self.period() + 1} years")
 
     def occurrences(self, start: date, end: date) -> list[date]:
-        """All occurrences in [start, end]."""
-        found = []
-        for year in range(start.year, end.year + 1):
-            when = self.date_in(year)
-            if when and start <= when <= end:
-                found.append(when)
-        return found
+        return _occurrences(self.date_in, start, end)
 
-    def describe(self) -> str:
-        """The rule in Swedish, e.g. '31 oktober vart fjärde år'."""
-        if self.kind == "once":
-            return f"en gång, senast {self.on.day} {MONTHS_SV[self.on.month - 1]} {self.on.year}"
-        when = (
+    def falls_on(self, month: int, day: int) -> bool:
+        last_day = calendar.monthrange(2001, month)[1]  # a month-end rule ("i juni")
+        return self.month == month and (self.day or last_day) == day
+
+    def when(self) -> str:
+        return (
             f"{self.day} {MONTHS_SV[self.month - 1]}"
             if self.day
             else f"senast i {MONTHS_SV[self.month - 1]}"
         )
-        if self.kind == "yearly":
-            return f"{when} varje år"
-        ordinal = {2: "vartannat", 3: "vart tredje", 4: "vart fjärde", 5: "vart femte"}
-        every = ordinal.get(self.n, f"vart {self.n}:e")
-        return f"{when} {every} år"
+
+
+@dataclass(frozen=True, kw_only=True)
+class YearlyRule(RecurringRule):
+    """Every year on a day (type: yearly)."""
+
+    def describe(self) -> str:
+        return f"{self.when()} varje år"
+
+
+_EVERY = {2: "vartannat", 3: "vart tredje", 4: "vart fjärde", 5: "vart femte"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EveryNYearsRule(RecurringRule):
+    """Every n-th year (n ≥ 2) on a day, counted from anchor_year (type: every_n_years)."""
+
+    n: int
+    anchor_year: int
+
+    def period(self) -> int:
+        return self.n
+
+    def falls_in(self, year: int) -> bool:
+        return not (year - self.anchor_year) % self.n
+
+    def describe(self) -> str:
+        return f"{self.when()} {_EVERY.get(self.n, f'vart {self.n}:e')} år"
 
 
 @dataclass(frozen=True)
@@ -124,10 +205,15 @@ class Deadline:
     keywords: tuple[str, ...] = ()
 
 
+# An area's support item: support given, being developed, or existing
+SupportStatus = Literal["stöd", "under_utveckling", "befintligt"]
+SUPPORT_STATUSES: tuple[SupportStatus, ...] = get_args(SupportStatus)
+
+
 @dataclass(frozen=True)
 class SupportItem:
     text: str
-    status: str  # stöd | under_utveckling | befintligt
+    status: SupportStatus
 
 
 @dataclass(frozen=True)

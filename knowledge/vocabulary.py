@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal, NoReturn, get_args
 
 import yaml
 
@@ -20,6 +21,17 @@ from .loader import PACKAGE_DATA, KnowledgeError, data_dir
 VOCABULARY_FILE = "vocabulary.yaml"
 INTENTS_FILE = "intents.yaml"
 SLOTS = frozenset({"region", "amount"})
+# The intents of intents.yaml; parse_intents refuses a name not listed here (the code
+# routes by these names, so a new intent needs code, and a new name here).
+IntentName = Literal[
+    "help", "thanks", "sources", "opinion", "features", "insatser_list",
+    "allocation", "allocation_population", "allocation_per_capita", "allocation_how",
+    "allocation_compare", "allocation_sum", "allocation_method", "allocation_table",
+    "population_rank", "regions_list", "population_total", "what_if", "cost_share",
+    "deadline", "deadlines_upcoming", "deadlines_past", "contact", "definition", "task",
+    "support", "search",
+]  # fmt: skip
+INTENT_NAMES: tuple[IntentName, ...] = get_args(IntentName)
 MIN_EXAMPLES = 5
 _PLAIN = str.maketrans("åäöéü", "aaoeu")
 
@@ -108,7 +120,7 @@ class Vocabulary:
         return next((s for s in self.seasons if w in s.words), None)
 
 
-def _fail(path: Path, entry: str, problem: str):
+def _fail(path: Path, entry: str, problem: str) -> NoReturn:
     raise KnowledgeError(path.name, entry, problem)
 
 
@@ -210,9 +222,14 @@ def vocabulary() -> Vocabulary:
     return _vocabulary(path, path.stat().st_mtime)
 
 
+def intent_name(name: object) -> IntentName | None:
+    """`name` as an IntentName; None when it is none."""
+    return next((n for n in INTENT_NAMES if n == name), None)
+
+
 @dataclass(frozen=True)
 class Intent:
-    name: str
+    name: IntentName
     about: str
     needs: tuple[str, ...]  # slots: "region" (twice for two regions), "amount"
     examples: tuple[str, ...]
@@ -229,9 +246,13 @@ def parse_intents(path: Path) -> tuple[Intent, ...]:
         label = f"post {i + 1}"
         if not isinstance(item, dict):
             _fail(path, label, "ska vara en mappning med name, needs och examples")
-        name = item.get("name")
-        if not isinstance(name, str) or not re.fullmatch(r"[a-z_]+", name):
-            _fail(path, label, f"name ska vara ett namn med a–z och _, inte {name!r}")
+        raw_name = item.get("name")
+        if not isinstance(raw_name, str) or not re.fullmatch(r"[a-z_]+", raw_name):
+            _fail(path, label, f"name ska vara ett namn med a–z och _, inte {raw_name!r}")
+        name = intent_name(raw_name)
+        if name is None:
+            known = ", ".join(INTENT_NAMES)
+            _fail(path, label, f"okänd avsikt '{raw_name}' (koden känner {known})")
         label = f"avsikten {name}"
         if name in seen:
             _fail(path, label, "finns två gånger")

@@ -5,13 +5,13 @@ from datetime import date
 import pytest
 
 from bot.engine.deadlines import answer_deadlines, answer_past, on_day, upcoming
-from knowledge.models import Rule
+from knowledge.models import EveryNYearsRule, OnceRule, YearlyRule
 from tests.conftest import TODAY
 
-RSA = Rule(kind="every_n_years", month=10, day=31, n=4, anchor_year=2023)
-FEB15 = Rule(kind="yearly", month=2, day=15)
-ONCE = Rule(kind="once", on=date(2024, 3, 31))
-JUNE = Rule(kind="yearly", month=6)
+RSA = EveryNYearsRule(month=10, day=31, n=4, anchor_year=2023)
+FEB15 = YearlyRule(month=2, day=15)
+ONCE = OnceRule(on=date(2024, 3, 31))
+JUNE = YearlyRule(month=6)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +98,16 @@ def test_past_deadlines_newest_first_with_recurring_ones_last_time(kb):
     assert text.index("31 mars 2024") < text.index("1 december 2023")
     assert "• 31 oktober 2026: Indikatorer" in text
     assert "• 31 oktober 2023: Rapportering av risk- och sårbarhetsanalys" in text
+
+
+def test_the_loader_builds_one_rule_type_per_kind(kb):
+    assert kb.deadline("rsa").rule == RSA
+    assert kb.deadline("arlig-uppfoljning").rule == FEB15
+    assert kb.deadline("utbetalning-ersattning").rule == JUNE
+    assert kb.deadline("rekvisition-2023").rule == OnceRule(on=date(2023, 12, 1))
+
+
+def test_a_rule_falls_on_a_day_of_the_year():
+    assert RSA.falls_on(10, 31) and not RSA.falls_on(10, 30)
+    assert JUNE.falls_on(6, 30) and not JUNE.falls_on(6, 15)
+    assert ONCE.falls_on(3, 31) and not ONCE.falls_on(3, 30)

@@ -68,6 +68,9 @@ def test_bad_intents_name_the_file_and_the_entry(tmp_path):
         parse_intents(_write(tmp_path, "- name: help\n  examples: [hej, hallå]"))
     assert "help.examples" in str(err.value) and "minst" in str(err.value)
     with pytest.raises(KnowledgeError) as err:
-        twice = f"- name: a\n  examples:{examples}\n" * 2
+        twice = f"- name: help\n  examples:{examples}\n" * 2
         parse_intents(_write(tmp_path, twice))
     assert "två gånger" in str(err.value)
+    with pytest.raises(KnowledgeError) as err:
+        parse_intents(_write(tmp_path, f"- name: weather\n  examples:{examples}"))
+    assert "post 1" in str(err.value) and "okänd avsikt 'weather'" in str(err.value)

@@ -292,22 +292,27 @@ def described_regions(
     if kind.startswith("money_"):
         # the regions at the ends of the grant itself ("den region som får mest")
         totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total, reverse=True)
-        ends = {"money_most": [totals[0]], "money_least": [totals[-1]],
+        paid = {"money_most": [totals[0]], "money_least": [totals[-1]],
                 "money_extremes": [totals[0], totals[-1]]}[kind]  # fmt: skip
         words = ("Minst",) if kind == "money_least" else ("Mest", "Minst")
         lines = [f"{w} får {knowledge.region(rid).name}: {sv_kr(a.total)} ({grant.year})."
-                 for (rid, a), w in zip(ends, words, strict=False)]  # fmt: skip
-        return [knowledge.region(r) for r, _ in ends], "\n".join(lines), cite
+                 for (rid, a), w in zip(paid, words, strict=False)]  # fmt: skip
+        return [knowledge.region(r) for r, _ in paid], "\n".join(lines), cite
+    # what is left: "above", "below" and "between", which have their bounds
+    assert threshold is not None and (upper is not None or kind != "between"), kind
 
     def fits(n: int) -> bool:
         if kind == "between":
+            assert upper is not None
             return threshold <= n <= upper
         return n > threshold if kind == "above" else n < threshold
 
     picked = [(rid, n) for rid, n in pops if fits(n)]
     word = {"above": "Fler än", "below": "Färre än"}.get(kind, "Mellan")
     bound = (
-        f"{sv_int(threshold)} och {sv_int(upper)}" if kind == "between" else sv_int(threshold)
+        f"{sv_int(threshold)} och {sv_int(upper)}"
+        if kind == "between" and upper is not None
+        else sv_int(threshold)
     )
     if not picked:
         return [], f"Ingen region har {word.lower()} {bound} invånare den {when}.", cite

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from index.documents import document_sections
 from knowledge.models import Document, Knowledge, SourceRef
@@ -18,6 +18,16 @@ FAILED = (
     "Något gick fel när jag skulle svara. Försök igen om en stund, "
     "eller skriv ”hjälp” för att se vad jag kan."
 )
+
+
+# What an answer is (Answer.kind): front ends and feedback read it ("out_of_scope" is
+# the bot not knowing; a vote is stored with it).
+AnswerKind = Literal[
+    "allocation", "contact", "deadline", "definition", "fact", "help", "opinion",
+    "out_of_scope", "source_text", "sources", "support", "support_list", "task",  # the engine's
+    "admin", "calendar", "change-notice", "error", "privacy", "reminder", "unavailable",
+    "watch",  # the commands', the reminders' and the front ends'
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ class Answer:
 
     text: str
     answered: bool
-    kind: str
+    kind: AnswerKind
     sources: tuple[Citation, ...] = ()
     deadline_ids: tuple[str, ...] = ()  # deadlines the answer is about: offer "Bevaka"
     chart: bool = False  # the all-regions allocation table, which can be sent as a chart

@@ -3,16 +3,22 @@ agreement's insatser: one area, a domain, a support group, one insats or all sev
 
 from __future__ import annotations
 
+from typing import Literal, TypeGuard
+
 from index.analysis import fold
 from index.search import Hit, Query, Searcher
-from knowledge.models import Area, Knowledge
+from knowledge.models import Area, Knowledge, SupportStatus
 
-from .answer import Answer, Citer
+from .answer import Answer, AnswerKind, Citer
 from .entities import extract_domain
 from .ranking import Ranker
 from .understanding import TOPIC_NOISE, Understanding
 
-STATUS_LABEL = {"stöd": "Stöd", "under_utveckling": "Under utveckling", "befintligt": "Befintligt"}
+STATUS_LABEL: dict[SupportStatus, str] = {
+    "stöd": "Stöd",
+    "under_utveckling": "Under utveckling",
+    "befintligt": "Befintligt",
+}
 
 
 class Areas:
@@ -82,7 +88,7 @@ class Areas:
                             lines.append(label)
                             lines += [f"• {s.text}" for s in group]
             blocks.append("\n".join(lines))
-        kind = "support" if u.intent.startswith("support") else "task"
+        kind: AnswerKind = "support" if u.intent.startswith("support") else "task"
         shown = tuple(a.id for a in areas)
         return Answer("\n\n".join(blocks), True, kind, cite.all(), areas=shown)
 
@@ -108,9 +114,11 @@ class Areas:
                     )
         head = "Uppgifter" if u.intent == "task" else "Stöd"
         text = f"{head} inom {u.domain} enligt MSB:s sammanställning:\n" + "\n".join(lines)
-        return Answer(text, True, u.intent, cite.all(), areas=tuple(a.id for a in areas))
+        # retrieval asks for a whole domain only for the intents task and support
+        kind: AnswerKind = "task" if u.intent == "task" else "support"
+        return Answer(text, True, kind, cite.all(), areas=tuple(a.id for a in areas))
 
-    def by_status(self, status: str) -> Answer:
+    def by_status(self, status: SupportStatus) -> Answer:
         """'Vilket stöd är under utveckling?': that group of every area."""
         label = STATUS_LABEL[status]
         cite = Citer(self.knowledge)
@@ -149,7 +157,9 @@ class Areas:
         domain = extract_domain(fold(query))
         return self.for_hits(hits, Understanding(query, fold(query), "task", domain=domain))
 
-    def _command(self, area: str | None, intent: str, what: str) -> Answer:
+    def _command(
+        self, area: str | None, intent: Literal["task", "support_list"], what: str
+    ) -> Answer:
         if not area or not area.strip():
             return self.overview(what)
         areas = self.match(area)
@@ -193,7 +203,7 @@ class Areas:
             lines += [f"• {t}" for t in a.tasks]
         return Answer("\n".join(lines), True, "task", cite.all())
 
-    def has_insats(self, number: int | None) -> bool:
+    def has_insats(self, number: int | None) -> TypeGuard[int]:
         return any(i.number == number for i in self.knowledge.insatser)
 
     def insats(self, number: int, point: str | None = None) -> Answer:

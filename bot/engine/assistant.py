@@ -59,7 +59,10 @@ class Assistant:
             self.interpreter = Interpreter(
                 knowledge, speller, embedder(), cache, cache.path.parent, progress
             )
-            translator = WordTranslator(embedder(), searcher.words, cache, progress)
+            translator = WordTranslator(
+                embedder(), searcher.words, cache,
+                (lambda n, total: progress("ord", n, total)) if progress else None,
+            )  # fmt: skip
         finally:
             cache.close()
         places = self.interpreter.regions.words

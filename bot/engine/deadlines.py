@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from knowledge.models import Deadline, Knowledge
+from knowledge.models import Deadline, Knowledge, OnceRule, RecurringRule
 
 from .answer import Answer, Citer
 from .dates import relative, sv_date
@@ -54,23 +53,20 @@ def describe(
     first time after that year."""
     cite.cite(d.source)
     lines = [f"{d.title}: {d.rule.describe()}."]
+    rule = d.rule
     nxt = next_occurrence(d, today)
-    recurring = d.rule.kind != "once"
-    if recurring and previous:
-        last = d.rule.last_before(today)
-        if last:
-            lines.append(f"Förra gången: {sv_date(last)}.")
+    if isinstance(rule, RecurringRule) and previous:
+        lines.append(f"Förra gången: {sv_date(rule.last_before(today))}.")
     if nxt:
         lines.append(f"Nästa gång: {sv_date(nxt)} ({relative(nxt, today)}).")
-    else:
-        last = d.rule.last_before(today)
+    elif last := rule.last_before(today):  # no next date: a one-off that has passed
         lines.append(f"Fristen har passerat: den var {sv_date(last)}.")
-    if recurring and year and (nxt is None or year != nxt.year):
-        that_year = d.rule.date_in(year)
+    if isinstance(rule, RecurringRule) and year and (nxt is None or year != nxt.year):
+        that_year = rule.date_in(year)
         if that_year:
             lines.append(f"År {year}: {sv_date(that_year)} ({relative(that_year, today)}).")
         else:
-            then = d.rule.next_on_or_after(date(year, 1, 1))
+            then = rule.next_on_or_after(date(year, 1, 1))
             lines.append(f"Fristen infaller inte {year}; därefter {sv_date(then)}.")
     if after is not None and (nxt is None or nxt.year <= after):
         later = d.rule.next_on_or_after(date(after + 1, 1, 1))
@@ -109,11 +105,8 @@ def on_day(knowledge: Knowledge, day: int, month: int, year: int | None) -> list
         if year is not None:
             when = d.rule.date_in(year)
             hit = when is not None and (when.month, when.day) == (month, day)
-        elif d.rule.kind == "once":
-            hit = (d.rule.on.month, d.rule.on.day) == (month, day)
         else:
-            last_day = calendar.monthrange(2001, month)[1]  # a month-end rule ("i juni")
-            hit = d.rule.month == month and (d.rule.day or last_day) == day
+            hit = d.rule.falls_on(month, day)
         if hit:
             found.append(d)
     return found
@@ -123,17 +116,21 @@ def answer_past(knowledge: Knowledge, today: date) -> Answer:
     """Deadlines that have passed: one-offs with their date, recurring ones' last time."""
     cite = Citer(knowledge)
     once = sorted(
-        (d for d in knowledge.deadlines if d.rule.kind == "once" and d.rule.on < today),
-        key=lambda d: (d.rule.on, d.title),
+        (
+            (d.rule.on, d)
+            for d in knowledge.deadlines
+            if isinstance(d.rule, OnceRule) and d.rule.on < today
+        ),
+        key=lambda pair: (pair[0], pair[1].title),
         reverse=True,
     )
     lines = []
     if once:
         lines.append("Frister som har passerat:")
-        for d in once:
+        for on, d in once:
             cite.cite(d.source)
-            lines.append(f"• {sv_date(d.rule.on)}: {d.title}")
-    recurring = [d for d in knowledge.deadlines if d.rule.kind != "once"]
+            lines.append(f"• {sv_date(on)}: {d.title}")
+    recurring = [d for d in knowledge.deadlines if isinstance(d.rule, RecurringRule)]
     if recurring:
         lines.append("Återkommande frister, senaste gången:")
         for d in sorted(recurring, key=lambda d: d.rule.last_before(today) or today, reverse=True):

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from index.analysis import STOPWORDS, fold, plain
-from knowledge.models import MONTHS_SV, Region
+from knowledge.models import MONTHS_SV, Region, SupportStatus
 from knowledge.vocabulary import Vocabulary, vocabulary
 
 MAX_AMOUNT = 10**12  # kronor: more than any budget in the documents by far
@@ -281,7 +281,7 @@ class Entities:
     start: date | None = None  # a period asked about starts here (default: today)
     on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
     domain: str | None = None
-    status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
+    status: SupportStatus | None = None  # a support group asked for
     insats: int | None = None
     insats_point: str | None = None  # "c" in "punkt 1 c"; "cd" in "punkterna 6 c och 6 d"
     extreme: str | None = None  # "least" | "most"

@@ -102,13 +102,15 @@ class FollowUps:
             return replace(u, intent=u.intent if sure else before.intent,
                            year=u.year or before.year)  # fmt: skip
         if topic.deadline_ids:  # "till vem?", "hur ofta?", "och 2030?" of the same deadline
-            again = Leaning(
+            leaning = Leaning(
                 deadline_ids=topic.deadline_ids,
                 previous="previous" in u.flags,
                 after=u.after,
                 recipient=bool(LEX["asks_recipient"].search(u.folded)),
             )
-            return replace(before, year=u.year or before.year, language=u.language, leaning=again)
+            return replace(
+                before, year=u.year or before.year, language=u.language, leaning=leaning
+            )
         return _merged(u, before, bare=True)
 
 

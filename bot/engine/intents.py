@@ -23,12 +23,13 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
 from index.analysis import fold, plain
 from index.embedding import Embedder, Progress, VectorCache, embed_passages
-from knowledge.vocabulary import Intent
+from knowledge.vocabulary import Intent, IntentName
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +40,15 @@ L2 = 1e-4
 EPOCHS = 600
 STEP = 20.0
 MIN_PROBABILITY = 0.3  # below this no intent is sure enough: retrieval decides
-FALLBACK = "search"
+FALLBACK: Final = "search"
 _WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
 class Classified:
-    intent: str
+    intent: IntentName
     probability: float
-    ranking: tuple[tuple[str, float], ...]  # every intent's probability, best first
+    ranking: tuple[tuple[IntentName, float], ...]  # every intent's probability, best first
 
 
 def _ngrams(text: str) -> list[str]:
@@ -122,14 +123,15 @@ class IntentClassifier:
                   NGRAM_WEIGHT, L2, EPOCHS, STEP)).encode()
         ).hexdigest()[:16]  # fmt: skip
         path = weights_dir / f"intents-{digest}.npy" if weights_dir else None
-        self.weights = self._load(path)
-        if self.weights is None:
+        weights = self._load(path)
+        if weights is None:
             x = np.hstack(
                 [embed_passages(embedded, cache, progress, kind="query"),
                  NGRAM_WEIGHT * self.ngrams.transform(texts)]  # fmt: skip
             )
-            self.weights = _train(x, labels, len(intents))
-            self._save(path)
+            weights = _train(x, labels, len(intents))
+            self._save(path, weights)
+        self.weights: np.ndarray = weights
 
     @staticmethod
     def _load(path: Path | None) -> np.ndarray | None:
@@ -140,18 +142,19 @@ class IntentClassifier:
         except (OSError, ValueError):
             return None
 
-    def _save(self, path: Path | None) -> None:
+    @staticmethod
+    def _save(path: Path | None, weights: np.ndarray) -> None:
         if path is None:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, self.weights)
+            np.save(tmp, weights)
             tmp.replace(path)
         except OSError as exc:
             log.warning("Avsiktsmodellen kunde inte sparas (%s)", exc)
 
-    def probabilities(self, text: str, vector: np.ndarray) -> list[tuple[str, float]]:
+    def probabilities(self, text: str, vector: np.ndarray) -> list[tuple[IntentName, float]]:
         """Every intent's probability for a delexicalised question and its embedding."""
         x = np.concatenate([vector, NGRAM_WEIGHT * self.ngrams.transform([text])[0]])
         z = np.append(x, 1.0).astype(np.float32) @ self.weights
@@ -159,7 +162,7 @@ class IntentClassifier:
         p /= p.sum()
         return sorted(zip(self.names, map(float, p), strict=True), key=lambda x: -x[1])
 
-    def allowed(self, name: str, slots: dict[str, int], named: dict[str, int]) -> bool:
+    def allowed(self, name: IntentName, slots: dict[str, int], named: dict[str, int]) -> bool:
         """The question has every slot the intent needs and names none it is without."""
         needs, without = self.intents[name].needs, self.intents[name].without
         return all(slots.get(s, 0) >= needs.count(s) for s in set(needs)) and not any(

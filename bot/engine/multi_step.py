@@ -44,7 +44,9 @@ class MultiStep:
     def answer(self, u: Understanding, today: date) -> Answer:
         d = u.described
         assert d is not None
+        found: tuple[list[Region], str, Citer] | Answer | None
         if d.kind == "text":
+            assert d.text is not None  # kind "text" carries the text
             found = self._regions_told(d.text, u.language == "en")
             if found is None:  # the documents name no region so described: asked as is
                 return self.from_texts(replace(u, described=None), today)

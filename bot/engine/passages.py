@@ -119,11 +119,12 @@ class Passages:
         top = hits[0]
         k = self.knowledge
         if top.kind == "deadline":
-            chosen = [k.deadline(top.ref)]
+            refs = [top.ref]
             # a second deadline that matches as well ("redovisning" -> two of them)
             for h in hits[1:3]:
                 if h.kind == "deadline" and h.score >= 0.85 * top.score:
-                    chosen.append(k.deadline(h.ref))
+                    refs.append(h.ref)
+            chosen = [d for d in map(k.deadline, refs) if d is not None]  # (all are known)
             return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags, u.after)
         if top.kind in ("area", "support"):
             areas = self.areas.for_hits(hits, u)
@@ -145,6 +146,7 @@ class Passages:
             return contact_answer(self.knowledge, top.ref)
         if top.kind == "glossary":
             g = k.glossary_term(top.ref)
+            assert g is not None  # the index's glossary hits are the glossary's terms
             cite = Citer(k)
             cite.cite(g.source)
             text = f"{g.term}: {g.meaning}."

@@ -95,7 +95,8 @@ class Router:
         if u.intent == "deadlines_upcoming" or (u.intent == "deadline" and (u.start or u.until)):
             return Route("period", lambda u, _, t: asked_period(self.knowledge, u, t))
         if self.areas.has_insats(u.insats):
-            return Route("insats", lambda u, _, t: self.areas.insats(u.insats, u.insats_point))
+            number = u.insats
+            return Route("insats", lambda u, _, t: self.areas.insats(number, u.insats_point))
         return Route("texts", self._from_texts, reads_texts=True)
 
     def _from_texts(self, u: Understanding, found: Found | None, today: date) -> Answer:

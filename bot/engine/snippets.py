@@ -107,7 +107,8 @@ def best_sentences(
             ):  # items, and an item's second sentence when another item follows  # fmt: skip
                 keep.add(j)
                 j += 1
-    out, size = [], 0
+    out: list[str] = []
+    size = 0
     for i in sorted(keep):
         if size + len(sents[i]) > MAX_SNIPPET and out:
             break
@@ -120,7 +121,8 @@ def best_sentences(
 def list_items(text: str, limit: int = MAX_SNIPPET) -> list[str]:
     """The first sentence of each list item that opens `text` (a list continued from the
     passage before), up to `limit` characters."""
-    out, size = [], 0
+    out: list[str] = []
+    size = 0
     for s in sentences(text):
         if not _item(s):
             if not out:

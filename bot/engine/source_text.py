@@ -43,7 +43,7 @@ def _sections(knowledge: Knowledge) -> dict[str, tuple[str, str, Section]]:
 
 
 def _read_sections(knowledge: Knowledge) -> dict[str, tuple[str, str, Section]]:
-    found = {}
+    found: dict[str, tuple[str, str, Section]] = {}
     for doc_id in knowledge.texts:
         # named as the index cites them (a repeated heading with its parent)
         for name, s in document_sections(knowledge, doc_id).items():
@@ -55,7 +55,7 @@ def _read_sections(knowledge: Knowledge) -> dict[str, tuple[str, str, Section]]:
 def showable(knowledge: Knowledge, citations: tuple[Citation, ...]) -> list[tuple[str, str]]:
     """(key, section name) of the citations whose section text can be shown."""
     sections = _sections(knowledge)
-    out = []
+    out: list[tuple[str, str]] = []
     for c in citations:
         if c.doc is not None:
             key = section_key(c.doc, c.section)
@@ -89,8 +89,9 @@ def source_text(knowledge: Knowledge, key: str) -> Answer | None:
     doc_id, name, section = found
     doc = knowledge.documents[doc_id]
     facts = [doc.publisher, doc.kind]
-    if doc.date:
-        facts.append(dated(doc))
+    when = dated(doc)  # None when the document has no date
+    if when:
+        facts.append(when)
     if doc.number:
         facts.append(f"nr {doc.number}")
     where = f"Avsnitt: {name}"

@@ -11,14 +11,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from index.analysis import STOPWORDS, fold, plain, stem
 from index.embedding import Embedder, VectorCache
-from knowledge.models import MONTHS_SV, Knowledge, Region
+from knowledge.models import MONTHS_SV, Knowledge, Region, SupportStatus
+from knowledge.vocabulary import IntentName, vocabulary
 from knowledge.vocabulary import intents as load_intents
-from knowledge.vocabulary import vocabulary
 
 from .entities import (
     AMOUNT,
@@ -107,11 +108,16 @@ def _described_intent(c: Classified, by_text: bool) -> Classified:
     return _family_intent(c, REGION_INTENTS if by_text else DESCRIBED_INTENTS)
 
 
+# What a question is read as: an intent of intents.yaml, "empty" (nothing asked) or
+# "support_list" (/stod: every support item of an area, bot/engine/areas.py)
+Asked = IntentName | Literal["empty", "support_list"]
+
+
 @dataclass
 class Understanding:
     text: str
     folded: str
-    intent: str
+    intent: Asked
     confidence: float = 1.0
     regions: list[Region] = field(default_factory=list)
     unknown_region: str | None = None
@@ -125,13 +131,13 @@ class Understanding:
     insats_point: str | None = None  # "c" in "punkt 1 c"
     flags: set[str] = field(default_factory=set)
     corrected: dict[str, str] = field(default_factory=dict)  # typo -> the word understood
-    status: str | None = None  # a support group asked for ("under_utveckling", "befintligt")
+    status: SupportStatus | None = None  # a support group asked for
     start: date | None = None  # a period asked about starts here (default: today)
     on_day: tuple[int, int, int | None] | None = None  # (day, month, year) the user names
     after: int | None = None  # "efter 2027": only what falls due after that year
     language: str = "sv"
     vector: np.ndarray | None = None  # the question's embedding, for retrieval
-    ranking: tuple[tuple[str, float], ...] = ()  # every intent's probability
+    ranking: tuple[tuple[IntentName, float], ...] = ()  # every intent's probability
     described: RegionDescription | None = None  # regions described, not named
     follows_up: bool = False  # read as a follow-up of the chat's last answer
     leaning: Leaning | None = None  # a follow-up asks this of the last answer itself
@@ -193,7 +199,7 @@ class DocumentNames:
             for m in pattern.finditer(folded):
                 docs.add(doc_id)
                 words.update(m.group(0).split())
-        asked = {}
+        asked: dict[str, set[str]] = {}
         for w in _TITLE_WORD.findall(folded):
             asked.setdefault(stem(w), set()).add(w)
         for doc_id, title in self.titles.items():
@@ -283,6 +289,7 @@ class Interpreter:
         expanded = VOCAB.expand(typed)
         # the speller knows Swedish words: it would "correct" English ones into them
         # ("levels" -> "leverera", "start" -> "snart")
+        corrected: dict[str, str]
         if language(expanded) == "en":
             folded, corrected = expanded, {}
         else:

@@ -269,7 +269,7 @@ class Delivery:
         deadlines = {d.id: d for d in self.knowledge.deadlines}
         return due_reminders(subscriptions, deadlines, recorded, now, replies)
 
-    def _notices_now(self) -> tuple[list, list[NoticeKey]]:
+    def _notices_now(self) -> tuple[list[NoticeKey], dict[NoticeKey, list[str]]]:
         queued = self.store.record_versions(self._versions, self._deadlines_by_source, self.clock())
         return queued, self.store.pending_notices()  # also those a failed run released
 

@@ -22,6 +22,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from .store_base import VoteValue
+
 # omdome:<+|->:<sv|en>:<answer kind>:<section key, or - when it cites none>
 VOTE_PREFIX = "omdome:"
 THANKED_PREFIX = "omdome:tack:"  # the button after a vote: omdome:tack:<sv|en>, no action
@@ -32,7 +34,7 @@ KEPT_DAYS = 366  # votes older than a year are dropped (the pruning of bot/subsc
 
 @dataclass(frozen=True)
 class Vote:
-    value: int  # +1 or -1
+    value: VoteValue
     language: str  # the answer's, for the notice and the "Tack" label
     kind: str  # the answer's kind ("deadline", "allocation", "out_of_scope", …)
     section_key: str | None  # bot.source_text.section_key of the first cited section

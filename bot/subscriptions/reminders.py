@@ -138,6 +138,7 @@ def reminder_answer(
     blocks = []
     for key in keys:
         d = knowledge.deadline(key.deadline_id)
+        assert d is not None, key  # due_reminders gives keys of known deadlines only
         cite.cite(d.source)
         lines = [
             f"{d.title}: {sv_weekday_date(key.occurrence)} ({relative(key.occurrence, today)}).",

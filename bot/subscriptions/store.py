@@ -56,11 +56,14 @@ from .store_base import (  # noqa: F401 (re-exported: callers import them from h
     BUSY_TIMEOUT,
     REASONS,
     Counts,
+    Failure,
     FeedbackCounts,
     Forgotten,
+    ReplyResult,
     SectionVotes,
     Store,
     StoreUnavailable,
+    VoteValue,
     feedback_counts,
 )
 
@@ -72,7 +75,7 @@ SCHEMA_VERSION = 2
 # to a bug in a statement (which still raises sqlite3's own error).
 log = logging.getLogger(__name__)
 
-UNAVAILABLE_CODES = {
+UNAVAILABLE_CODES: dict[int, Failure] = {
     sqlite3.SQLITE_BUSY: "locked",
     sqlite3.SQLITE_LOCKED: "locked",
     sqlite3.SQLITE_READONLY: "readonly",
@@ -136,7 +139,7 @@ CREATE INDEX IF NOT EXISTS feedback_day ON feedback (day);
 """
 
 
-def unavailable_reason(exc: BaseException) -> str | None:
+def unavailable_reason(exc: BaseException) -> Failure | None:
     """The REASONS key when `exc` means the database cannot be used now, else None."""
     if not isinstance(exc, sqlite3.Error):
         return None
@@ -335,7 +338,7 @@ class SqliteStore:
     # -- feedback on answers ------------------------------------------------------------
 
     def add_feedback(
-        self, kind: str, doc: str | None, section: str | None, vote: int, day: date
+        self, kind: str, doc: str | None, section: str | None, vote: VoteValue, day: date
     ) -> None:
         """One vote (+1 or -1) on an answer of `kind` citing `section` of `doc` first."""
         with self._tx() as db:
@@ -482,7 +485,9 @@ class SqliteStore:
                 )
         return Replies(frozenset(done), again)
 
-    def mark_done(self, chat_id: int, deadline_id: str, occurrence: date, now: datetime) -> str:
+    def mark_done(
+        self, chat_id: int, deadline_id: str, occurrence: date, now: datetime
+    ) -> ReplyResult:
         """ "Klar": no more reminders for the occurrence (an extra one pending is dropped
         with them). Returns "done", "already" (done before) or "not watched" (nothing is
         stored for a chat that does not watch the deadline)."""
@@ -498,7 +503,9 @@ class SqliteStore:
             )
         return "done" if cur.rowcount else "already"
 
-    def remind_again(self, chat_id: int, deadline_id: str, occurrence: date, due: datetime) -> str:
+    def remind_again(
+        self, chat_id: int, deadline_id: str, occurrence: date, due: datetime
+    ) -> ReplyResult:
         """ "Påminn igen": one extra reminder of the occurrence at `due`. Returns "booked",
         "already" (one is pending: a double tap), "done" ("Klar" was pressed) or
         "not watched". One already claimed or sent (a press on the extra reminder

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, TypeGuard, runtime_checkable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .change_notices import NoticeKey
@@ -27,7 +27,24 @@ BUSY_TIMEOUT = 3.0  # seconds a write waits for another connection's lock
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
-REASONS = {
+# The states the tables keep (their CHECK constraints): a reminder is claimed by one
+# sender, then sent (table reminders); a change notice and an extra reminder ("Påminn
+# igen") wait as pending first (change_notices.state, reminder_replies.again_state).
+ReminderState = Literal["claimed", "sent"]
+QueuedState = Literal["pending", "claimed", "sent"]
+# What a press on a reminder's buttons did: "Klar" (Store.mark_done) or "Påminn igen"
+# (Store.remind_again, the only one that books)
+ReplyResult = Literal["booked", "already", "done", "not watched"]
+# A vote on an answer (👍 +1, 👎 -1; table feedback)
+VoteValue = Literal[1, -1]
+# Why the database cannot be used (StoreUnavailable.reason): REASONS' and
+# POSTGRES_REASONS' keys
+Failure = Literal[
+    "locked", "readonly", "cantopen", "ioerror", "full", "deleted", "corrupt",
+    "unreachable", "login", "nodb", "denied",
+]  # fmt: skip
+
+REASONS: dict[Failure, str] = {
     "locked": "är låst av en annan process",
     "readonly": "är skrivskyddad: filen eller mappen går inte att skriva till",
     "cantopen": "går inte att öppna (finns mappen och får boten skriva i den?)",
@@ -39,7 +56,7 @@ REASONS = {
     "undan filen så skapar boten en ny (bevakningarna i den är då borta)",
 }
 # PostgreSQL's: the same keys where the meaning is the same
-POSTGRES_REASONS = {
+POSTGRES_REASONS: dict[Failure, str] = {
     "locked": "är låst av en annan transaktion (en annan instans eller ett underhållsjobb)",
     "readonly": "tar bara emot läsningar (en skrivskyddad server eller en replik)",
     "unreachable": "går inte att nå: servern är nere, startar om eller nätet är brutet",
@@ -55,7 +72,9 @@ class StoreUnavailable(Exception):
     REASONS' (SQLite) or POSTGRES_REASONS' keys; the message (Swedish, for operators)
     names the file, or the URL with its password masked."""
 
-    def __init__(self, path: Path | str, reason: str, detail: str = "", backend: str = "SQLite"):
+    def __init__(
+        self, path: Path | str, reason: Failure, detail: str = "", backend: str = "SQLite"
+    ):
         self.path = str(path)
         self.reason = reason
         self.detail = detail
@@ -148,10 +167,12 @@ class Store(Protocol):
 
     # replies to reminders
     def replies(self, since: date) -> Replies: ...
-    def mark_done(self, chat_id: int, deadline_id: str, occurrence: date, now: datetime) -> str: ...
+    def mark_done(
+        self, chat_id: int, deadline_id: str, occurrence: date, now: datetime
+    ) -> ReplyResult: ...
     def remind_again(
         self, chat_id: int, deadline_id: str, occurrence: date, due: datetime
-    ) -> str: ...
+    ) -> ReplyResult: ...
 
     # change notices
     def source_versions(self) -> dict[str, str]: ...
@@ -169,7 +190,7 @@ class Store(Protocol):
 
     # feedback on answers: no chat, user or question, only what was voted on
     def add_feedback(
-        self, kind: str, doc: str | None, section: str | None, vote: int, day: date
+        self, kind: str, doc: str | None, section: str | None, vote: VoteValue, day: date
     ) -> None: ...
     def feedback_counts(self, since: date, limit: int = 5) -> FeedbackCounts: ...
 
@@ -178,7 +199,7 @@ class Store(Protocol):
     def release_run_lease(self) -> None: ...
 
 
-def is_postgres_url(target: str | Path | None) -> bool:
+def is_postgres_url(target: str | Path | None) -> TypeGuard[str]:
     return isinstance(target, str) and urlsplit(target).scheme in POSTGRES_SCHEMES
 
 

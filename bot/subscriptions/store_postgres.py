@@ -49,7 +49,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, TypeVar, overload
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
@@ -60,9 +61,12 @@ from .reminders import ReminderKey, Replies, Subscription
 from .store_base import (
     BUSY_TIMEOUT,
     Counts,
+    Failure,
     FeedbackCounts,
     Forgotten,
+    ReplyResult,
     StoreUnavailable,
+    VoteValue,
     feedback_counts,
     masked,
 )
@@ -156,7 +160,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 """
 
 # SQLSTATEs (by class or exact code) that mean "the database cannot be used now".
-UNAVAILABLE_STATES = {
+UNAVAILABLE_STATES: dict[str, Failure] = {
     "55P03": "locked",  # lock_not_available: lock_timeout passed
     "40P01": "locked",  # deadlock_detected, after the retries
     "40001": "locked",  # serialization_failure, after the retries
@@ -177,8 +181,19 @@ def _stamp(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
+@overload
+def _utc(moment: datetime) -> datetime: ...
+@overload
+def _utc(moment: None) -> None: ...
 def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else moment.astimezone(UTC)
+
+
+def _one(cur: psycopg.Cursor) -> tuple[Any, ...]:
+    """The row of a query that always has one (an aggregate, a function)."""
+    row = cur.fetchone()
+    assert row is not None, "the query has a row"
+    return row
 
 
 class PostgresStore:
@@ -186,8 +201,8 @@ class PostgresStore:
 
     def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT):
         self._url = url  # holds the password: never logged, never in a message
-        self.path = masked(url)
-        self._password = conninfo_to_dict(url).get("password") or ""
+        self.path: str | Path = masked(url)  # typed as Store.path (here always a str)
+        self._password = str(conninfo_to_dict(url).get("password") or "")
         self._busy_ms = max(1, int(busy_timeout * 1000))
         self._lock = threading.RLock()
         self._conn: psycopg.Connection | None = None
@@ -216,7 +231,7 @@ class PostgresStore:
         """StoreUnavailable for `exc` if it means the database cannot be used now, else
         None (a bug in a statement is raised as psycopg's own error)."""
         state = exc.sqlstate
-        reason = None
+        reason: Failure | None = None
         if state:
             for prefix in (state, state[:3], state[:2]):  # the code, then its class
                 reason = reason or UNAVAILABLE_STATES.get(prefix)
@@ -247,13 +262,15 @@ class PostgresStore:
         params = conninfo_to_dict(self._url)
         # what a URL leaves unset: a bounded wait for the server, and a dead network
         # noticed within seconds instead of TCP's quarter of an hour
-        defaults = {"connect_timeout": CONNECT_TIMEOUT, "application_name": "beredskapsboten",
+        defaults: dict[str, str | int] = {
+                    "connect_timeout": CONNECT_TIMEOUT, "application_name": "beredskapsboten",
                     "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
                     "keepalives_count": 3, "tcp_user_timeout": 15_000}  # fmt: skip
         for key, value in defaults.items():
             params.setdefault(key, value)
         try:
-            conn = psycopg.connect(**params, autocommit=True)
+            # libpq's parameters, as keywords (psycopg types them only as its own)
+            conn = psycopg.connect(**params, autocommit=True)  # type: ignore[arg-type]
         except psycopg.Error as exc:
             raise self._unavailable(exc) or exc from None  # the URL is not in the chain
         try:
@@ -315,7 +332,7 @@ class PostgresStore:
     def _migrate(self, cur: psycopg.Cursor) -> None:
         # one instance at a time (per schema): the other waits, then finds it done
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':schema'))")
-        if cur.execute("SELECT current_schema()").fetchone()[0] is None:
+        if _one(cur.execute("SELECT current_schema()"))[0] is None:
             raise StoreUnavailable(self.path, "nodb", "no schema in search_path", BACKEND)
         cur.execute(MIGRATIONS_TABLE)
         applied = {v for (v,) in cur.execute("SELECT version FROM schema_migrations")}
@@ -333,9 +350,9 @@ class PostgresStore:
 
     def schema_version(self) -> int:
         return self._read(
-            lambda cur: cur.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
-            ).fetchone()[0]
+            lambda cur: _one(
+                cur.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            )[0]
         )
 
     # -- subscriptions ----------------------------------------------------------------
@@ -399,11 +416,11 @@ class PostgresStore:
             subs = cur.execute("DELETE FROM subscriptions WHERE chat_id = %s", (chat_id,)).rowcount
             rems = cur.execute("DELETE FROM reminders WHERE chat_id = %s", (chat_id,)).rowcount
             # Counted per message (chat, source, version), not per deadline row.
-            notices = cur.execute(
+            notices = _one(cur.execute(
                 "SELECT COUNT(*) FROM (SELECT DISTINCT source_id, version FROM change_notices "
                 "WHERE chat_id = %s) AS n",
                 (chat_id,),
-            ).fetchone()[0]
+            ))[0]
             cur.execute("DELETE FROM change_notices WHERE chat_id = %s", (chat_id,))
             replies = cur.execute(
                 "DELETE FROM reminder_replies WHERE chat_id = %s", (chat_id,)
@@ -414,14 +431,14 @@ class PostgresStore:
 
     def counts(self) -> Counts:
         row = self._read(
-            lambda cur: cur.execute(
+            lambda cur: _one(cur.execute(
                 "SELECT (SELECT COUNT(DISTINCT chat_id) FROM subscriptions), "
                 "(SELECT COUNT(*) FROM subscriptions), "
                 "(SELECT COUNT(*) FILTER (WHERE state = 'sent') FROM reminders) + "
                 "(SELECT COUNT(*) FILTER (WHERE again_state = 'sent') FROM reminder_replies), "
                 "(SELECT COUNT(*) FILTER (WHERE state = 'claimed') FROM reminders) + "
                 "(SELECT COUNT(*) FILTER (WHERE again_state = 'claimed') FROM reminder_replies)"
-            ).fetchone()
+            ))
         )
         return Counts(*row)
 
@@ -562,7 +579,7 @@ class PostgresStore:
     # -- feedback on answers ------------------------------------------------------------
 
     def add_feedback(
-        self, kind: str, doc: str | None, section: str | None, vote: int, day: date
+        self, kind: str, doc: str | None, section: str | None, vote: VoteValue, day: date
     ) -> None:
         """One vote (+1 or -1) on an answer of `kind` citing `section` of `doc` first."""
         self._write(
@@ -606,11 +623,13 @@ class PostgresStore:
                 again[ReminderKey.extra(c, d, o)] = _utc(again_at)
         return Replies(frozenset(done), again)
 
-    def mark_done(self, chat_id: int, deadline_id: str, occurrence: date, now: datetime) -> str:
+    def mark_done(
+        self, chat_id: int, deadline_id: str, occurrence: date, now: datetime
+    ) -> ReplyResult:
         """ "Klar": no more reminders for the occurrence (an extra one pending is dropped
         with them). Returns "done", "already" (done before) or "not watched"."""
 
-        def body(cur: psycopg.Cursor) -> str:
+        def body(cur: psycopg.Cursor) -> ReplyResult:
             if not self._watches(cur, chat_id, deadline_id):
                 return "not watched"
             cur.execute(
@@ -623,13 +642,15 @@ class PostgresStore:
 
         return self._write(body)
 
-    def remind_again(self, chat_id: int, deadline_id: str, occurrence: date, due: datetime) -> str:
+    def remind_again(
+        self, chat_id: int, deadline_id: str, occurrence: date, due: datetime
+    ) -> ReplyResult:
         """ "Påminn igen": one extra reminder of the occurrence at `due`. Returns "booked",
         "already" (one is pending: a double tap), "done" ("Klar" was pressed) or
         "not watched". One already claimed or sent is booked anew."""
         key = (chat_id, deadline_id, occurrence)
 
-        def body(cur: psycopg.Cursor) -> str:
+        def body(cur: psycopg.Cursor) -> ReplyResult:
             if not self._watches(cur, chat_id, deadline_id):
                 return "not watched"
             row = cur.execute(
@@ -696,7 +717,9 @@ class PostgresStore:
             # Two instances seeing a new version at once: the second waits here, then
             # reads the version the first recorded and queues nothing.
             cur.execute("LOCK TABLE source_versions IN SHARE ROW EXCLUSIVE MODE")
-            known = dict(cur.execute("SELECT source_id, version FROM source_versions").fetchall())
+            known: dict[str, str] = dict(
+                cur.execute("SELECT source_id, version FROM source_versions").fetchall()
+            )
             queued = []
             for source_id, version in sorted(versions.items()):
                 before = known.get(source_id)
@@ -808,9 +831,9 @@ class PostgresStore:
         advisory lock: it goes with the connection, so an instance that dies frees it."""
 
         def body(cur: psycopg.Cursor) -> bool:
-            return cur.execute(
+            return _one(cur.execute(
                 "SELECT pg_try_advisory_lock(hashtext(current_schema() || ':reminder-run'))"
-            ).fetchone()[0]
+            ))[0]
 
         with self._lock:
             if self._leased:

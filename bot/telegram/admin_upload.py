@@ -14,8 +14,10 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal
 
 from telegram import Update
 from telegram.ext import (
@@ -32,6 +34,7 @@ from index import ingest
 from ..engine.answer import Answer
 from ..engine.dates import today
 from .services import reload_assistant, reply, services
+from .updates import message_of, text_of
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +111,7 @@ def parse_date(text: str) -> dt.date | None | str:
         return "Datumet ska skrivas ÅÅÅÅ-MM-DD, till exempel 2025-03-31 (eller ”-”)."
 
 
-def parse_url(text: str) -> str | None | bool:
+def parse_url(text: str) -> str | None | Literal[False]:
     """An http(s) address, None for "none", or False when it is not one."""
     if text.strip().casefold() in SKIP:
         return None
@@ -142,13 +145,21 @@ def summary(r: ingest.AddResult) -> str:
 # -- the conversation -------------------------------------------------------------------
 
 
+def _user_data(context: ContextTypes.DEFAULT_TYPE) -> dict:
+    """The admin's own data (a private chat's conversation always has a user)."""
+    user_data = context.user_data
+    assert user_data is not None
+    return user_data
+
+
 def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, answered=True):
     return reply(update, context, Answer(text, answered, "admin"))
 
 
 async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """An admin's file in a private chat: fetched, then the title is asked for."""
-    doc = update.effective_message.document
+    doc = message_of(update).document
+    assert doc is not None, "the upload conversation starts on a document"
     name = upload_name(doc.file_name or "dokument", doc.mime_type)
     problem = refuse_file(name, doc.file_size)
     if problem:
@@ -159,29 +170,29 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     path = folder / re.sub(r"[^\w.-]", "_", name)
     file = await context.bot.get_file(doc.file_id)
     await file.download_to_drive(path)
-    context.user_data["draft"] = Draft(path)
+    _user_data(context)["draft"] = Draft(path)
     await _say(update, context, f"Tack, jag har tagit emot {name}. " + ASK[TITLE])
     return TITLE
 
 
 async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data["draft"].title = update.effective_message.text.strip()
+    _user_data(context)["draft"].title = text_of(update).strip()
     await _say(update, context, ASK[PUBLISHER])
     return PUBLISHER
 
 
 async def got_publisher(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    context.user_data["draft"].publisher = update.effective_message.text.strip()
+    _user_data(context)["draft"].publisher = text_of(update).strip()
     await _say(update, context, ASK[DATE])
     return DATE
 
 
 async def got_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    value = parse_date(update.effective_message.text)
+    value = parse_date(text_of(update))
     if isinstance(value, str):
         await _say(update, context, value, answered=False)
         return DATE
-    context.user_data["draft"].date = value
+    _user_data(context)["draft"].date = value
     await _say(update, context, ASK[URL])
     return URL
 
@@ -189,11 +200,11 @@ async def got_date(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def got_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """The last answer: the document is added and the bot switched to the new knowledge;
     a refused document leaves everything as it was."""
-    value = parse_url(update.effective_message.text)
+    value = parse_url(text_of(update))
     if value is False:
         await _say(update, context, "Det ser inte ut som en webbadress. " + ASK[URL], False)
         return URL
-    draft: Draft = context.user_data.pop("draft")
+    draft: Draft = _user_data(context).pop("draft")
     draft.url = value
     await _say(update, context, "Lägger till och indexerar …")
     s = services(context)
@@ -222,7 +233,7 @@ async def got_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 def _drop(context: ContextTypes.DEFAULT_TYPE) -> None:
-    draft = context.user_data.pop("draft", None)
+    draft = _user_data(context).pop("draft", None)
     if draft:
         draft.discard()
 
@@ -245,7 +256,7 @@ async def timed_out(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-def discard_all(user_data: dict) -> int:
+def discard_all(user_data: Mapping[int, Any]) -> int:
     """At shutdown: every file still waiting for its answers is deleted."""
     dropped = 0
     for data in user_data.values():

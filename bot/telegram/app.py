@@ -32,6 +32,7 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     TypeHandler,
     filters,
@@ -87,6 +88,7 @@ from .services import (
     services,
     services_of,
 )
+from .updates import chat_of
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +150,7 @@ def schedule_reminders(app: Application, interval: float | None) -> None:
     sender) and never send twice (claims in the store)."""
     if interval is None:
         return
-    jq = app.job_queue
+    jq = _jobs(app)
     jq.run_daily(
         reminder_job,
         time(SEND_AT.hour, SEND_AT.minute, 5, tzinfo=STOCKHOLM),
@@ -157,6 +159,12 @@ def schedule_reminders(app: Application, interval: float | None) -> None:
     jq.run_repeating(
         reminder_job, interval=interval, first=min(interval, 5.0), name="reminders-catch-up"
     )
+
+
+def _jobs(app: Application) -> JobQueue:
+    job_queue = app.job_queue
+    assert job_queue is not None, "python-telegram-bot[job-queue] is a dependency"
+    return job_queue
 
 
 def build_application(
@@ -190,7 +198,7 @@ def build_application(
         if stale and reload is not None:
             # answering already, from the unchanged sources; the rest once built
             log.info("Sökindexet saknar %d ändrade källor – bygger dem i bakgrunden", len(stale))
-            app.job_queue.run_once(_refresh_at_start, 0, name="index-refresh")
+            _jobs(app).run_once(_refresh_at_start, 0, name="index-refresh")
 
     async def post_shutdown(app: Application) -> None:
         services_of(app).answers.close()
@@ -249,7 +257,8 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self.turns = ChatTurns()
 
-    async def process_update(self, update: object, coroutine) -> None:
+    # PTB marks process_update final; this processor exists to order updates around it
+    async def process_update(self, update: object, coroutine) -> None:  # type: ignore[misc]
         chat = getattr(update, "effective_chat", None)
         if chat is None:  # inline queries, polls: no chat whose order matters
             await super().process_update(update, coroutine)
@@ -259,7 +268,7 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
                 await super().process_update(update, coroutine)
         except Flooded as exc:
             coroutine.close()  # never started: dropped
-            if exc.first:
+            if exc.first and isinstance(update, Update):  # (a chat's: an Update)
                 await _tell_flooded(update)
 
     async def do_process_update(self, update: object, coroutine) -> None:
@@ -274,7 +283,7 @@ class ChatOrderedUpdates(BaseUpdateProcessor):
 
 async def _tell_flooded(update: Update) -> None:
     try:
-        await update.get_bot().send_message(update.effective_chat.id, esc(FLOODED))
+        await update.get_bot().send_message(chat_of(update).id, esc(FLOODED))
     except TelegramError as exc:
         log.warning("Could not send the flood notice: %s", type(exc).__name__)
 

@@ -8,9 +8,9 @@ cannot be in one of them and missing from another (tests/test_telegram_commands.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import process
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -23,10 +23,11 @@ from ..subscriptions.reminders import schedule_text
 from . import handlers as h
 from .inline import SOURCE_LINK
 from .services import reply
+from .updates import chat_of, message_of
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 # everyone: in the menu for all and in /hjalp; admins: in the menu of each admin's
 # private chat only, never in /hjalp, never started by a deep link
 Scope = Literal["everyone", "admins"]
@@ -135,10 +136,10 @@ SWEDISH_LETTERS = str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE")
 async def other_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An unknown command: runs the command if it was only spelled with å/ä/ö (/stöd,
     /glöm, /hjälp); otherwise says so and suggests the closest command."""
-    message = update.effective_message
+    message = message_of(update)
     first, _, rest = (message.text or "").partition(" ")
     name, _, target = first[1:].partition("@")
-    if update.effective_chat.type != ChatType.PRIVATE and (
+    if chat_of(update).type != ChatType.PRIVATE and (
         target.casefold() != (context.bot.username or "").casefold()
     ):
         return  # in groups, commands without our name may be for another bot

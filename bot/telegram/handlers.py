@@ -13,6 +13,7 @@ import re
 from telegram import (
     InlineKeyboardMarkup,
     InputFile,
+    Message,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
@@ -59,6 +60,7 @@ from .services import (
     services,
     watched_deadlines,
 )
+from .updates import chat_of, inline_of, message_of, query_of
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +120,7 @@ async def watch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         s.assistant.knowledge,
         s.assistant.match_deadline,
         s.store,
-        update.effective_chat.id,
+        chat_of(update).id,
         _arg_text(context),
         s.clock(),
     )
@@ -130,15 +132,16 @@ async def watch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     chat as /bevaka gives, and the button turned into "✓ Bevakas – avbevaka". A second
     press (a double tap, an old message) neither subscribes twice nor confirms again."""
     s = services(context)
-    query = update.callback_query
-    if not (query.data or "").startswith(SUBSCRIBE_PREFIX):  # PTB lets empty data through
+    query = query_of(update)
+    data = query.data or ""
+    if not data.startswith(SUBSCRIBE_PREFIX):  # PTB lets empty data through
         await stale_button(update, context)
         return
-    deadline = s.assistant.knowledge.deadline(query.data.removeprefix(SUBSCRIBE_PREFIX))
+    deadline = s.assistant.knowledge.deadline(data.removeprefix(SUBSCRIBE_PREFIX))
     if deadline is None:
         await with_retries(lambda: query.answer("Den fristen finns inte längre."), s.policy)
         return
-    chat = update.effective_chat.id
+    chat = chat_of(update).id
     already = deadline.id in watched_deadlines(s, chat)
     answer = watching.watch_deadlines(s.assistant.knowledge, s.store, chat, [deadline], s.clock())
     notice = (
@@ -159,13 +162,13 @@ async def unwatch_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """ "✓ Bevakas – avbevaka": the deadline is no longer watched, and the button says
     "Bevaka <short>" again."""
     s = services(context)
-    query = update.callback_query
+    query = query_of(update)
     deadline = s.assistant.knowledge.deadline((query.data or "").removeprefix(UNSUBSCRIBE_PREFIX))
     if deadline is None:
         await with_retries(lambda: query.answer("Den fristen finns inte längre."), s.policy)
         return
     try:
-        s.store.unsubscribe(update.effective_chat.id, [deadline.id])
+        s.store.unsubscribe(chat_of(update).id, [deadline.id])
     except StoreUnavailable:
         await with_retries(lambda: query.answer(watching.button_notice(
             Answer("", False, watching.UNAVAILABLE), deadline)), s.policy)  # fmt: skip
@@ -203,28 +206,28 @@ async def reminder_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     A second press (a double tap) changes nothing and is not confirmed again; data that
     names nothing real gets the stale-button notice and nothing is stored."""
     s = services(context)
-    query = update.callback_query
+    query = query_of(update)
     parsed = parse_reply_data(query.data or "")
     if parsed is None:
         await stale_button(update, context)
         return
     prefix, deadline_id, occurrence = parsed
     action = "done" if prefix == DONE_PREFIX else "again"
-    result = watching.answer_reminder(s.assistant.knowledge, s.store, update.effective_chat.id,
+    result = watching.answer_reminder(s.assistant.knowledge, s.store, chat_of(update).id,
                                       action, deadline_id, occurrence, s.clock())  # fmt: skip
     if result.notice is None:
         await stale_button(update, context)
         return
     await with_retries(lambda: query.answer(result.notice), s.policy)
-    if result.changed:
-        deadline = s.assistant.knowledge.deadline(deadline_id)
+    deadline = s.assistant.knowledge.deadline(deadline_id) if result.changed else None
+    if deadline is not None:  # (changed: answer_reminder found the deadline)
         await _show_reply(query, deadline, occurrence, prefix, s)
 
 
 async def reminder_state_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "✓ Klar" / "✓ Påminner i morgon": already chosen; a notice, nothing else."""
     s = services(context)
-    await with_retries(lambda: update.callback_query.answer("Redan valt"), s.policy)
+    await with_retries(lambda: query_of(update).answer("Redan valt"), s.policy)
 
 
 async def _show_reply(query, deadline: Deadline, occurrence, prefix: str, s: Services) -> None:
@@ -246,7 +249,7 @@ async def _show_reply(query, deadline: Deadline, occurrence, prefix: str, s: Ser
 async def my_watches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/mina: the chat's subscriptions with each deadline's next date."""
     s = services(context)
-    answer = watching.mine(s.assistant.knowledge, s.store, update.effective_chat.id, s.clock())
+    answer = watching.mine(s.assistant.knowledge, s.store, chat_of(update).id, s.clock())
     await reply(update, context, answer)
 
 
@@ -257,7 +260,7 @@ async def unwatch_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         s.assistant.knowledge,
         s.assistant.match_deadline,
         s.store,
-        update.effective_chat.id,
+        chat_of(update).id,
         _arg_text(context),
     )
     await reply(update, context, answer)
@@ -268,7 +271,7 @@ async def calendar_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     the watched ones), to import into Outlook, Google or Apple calendars."""
     s = services(context)
     k = s.assistant.knowledge
-    chat_id = update.effective_chat.id
+    chat_id = chat_of(update).id
     now = s.clock()
     only_mine = _arg_text(context).casefold() in ("mina", "min", "mitt", "bevakade")
     if only_mine:
@@ -312,17 +315,17 @@ async def forget_cmd(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await reply(update, context, Answer(refusal, False, "privacy"))
         return
     s = services(context)
-    s.conversations.forget(update.effective_chat.id)
-    s.replies.forget(update.effective_chat.id)
-    s.votes.forget_chat(update.effective_chat.id)
-    await reply(update, context, watching.forget(s.store, update.effective_chat.id))
+    s.conversations.forget(chat_of(update).id)
+    s.replies.forget(chat_of(update).id)
+    s.votes.forget_chat(chat_of(update).id)
+    await reply(update, context, watching.forget(s.store, chat_of(update).id))
 
 
 async def _not_a_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """Why the sender may not act for the whole group, or None when they may: a private
     chat, a group's creator or administrator (asked of Telegram each time - admins
     change), or an anonymous admin, who writes as the group itself."""
-    chat, message = update.effective_chat, update.effective_message
+    chat, message = chat_of(update), update.effective_message
     if chat.type == ChatType.PRIVATE:
         return None
     if message and message.sender_chat and message.sender_chat.id == chat.id:
@@ -386,8 +389,8 @@ async def gatekeeper(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
     if s.access.allows(user.id if user else None, chat.id if chat else None):
         return
     log.info("Update %s refused: not on the allowlist", update.update_id)
-    if update.callback_query:
-        await with_retries(lambda: update.callback_query.answer(REFUSAL), s.policy)
+    if query := update.callback_query:
+        await with_retries(lambda: query.answer(REFUSAL), s.policy)
     elif update.inline_query:  # no results; the line above them opens the refusal
         language = inline_language(user.language_code if user else None)
         button = help_button("inline_closed", language)
@@ -399,8 +402,8 @@ async def gatekeeper(update: object, context: ContextTypes.DEFAULT_TYPE) -> None
 
 def _addressed_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """In a group, a message is for us if it mentions us or replies to us."""
-    message = update.effective_message
-    if update.effective_chat.type == ChatType.PRIVATE:
+    message = message_of(update)
+    if chat_of(update).type == ChatType.PRIVATE:
         return True
     mention = f"@{context.bot.username}".casefold()
     replied = message.reply_to_message
@@ -452,7 +455,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not _addressed_in_group(update, context):
         return
     s = services(context)
-    text = question_text(update.effective_message.text or "", context.bot.username)
+    text = question_text(message_of(update).text or "", context.bot.username)
     if not text:
         await reply(update, context, Answer(EMPTY_QUESTION, False, "help"))
         return
@@ -461,10 +464,10 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         context.args = rest.split()
         await (watch_cmd if verb.casefold() == "bevaka" else unwatch_cmd)(update, context)
         return
-    assistant, day, chat_id = s.assistant, today(s.clock), update.effective_chat.id
+    assistant, day, chat_id = s.assistant, today(s.clock), chat_of(update).id
     # updates of one chat are handled in order (ChatOrderedUpdates): the topic read here
     # is the previous answer's - or, for an edited question, the one it was asked in
-    asked = update.effective_message.message_id
+    asked = message_of(update).message_id
     earlier = s.replies.get(chat_id, asked) if update.edited_message else None
     topic = earlier.topic_before if earlier else s.conversations.get(chat_id)
     answer = await s.answers.run(lambda: assistant.ask(text, day, topic))
@@ -476,7 +479,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A sticker, photo, voice message, file …: in a private chat, a short note that only
     text is read; in groups, nothing (it was for the people there)."""
-    if update.effective_chat.type == ChatType.PRIVATE:
+    if chat_of(update).type == ChatType.PRIVATE:
         await reply(update, context, Answer(NOT_TEXT, False, "help"))
 
 
@@ -484,15 +487,14 @@ async def source_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """ "Visa källtext": the cited section itself, with its document's details, as a
     reply to the answer; an unknown key (the document changed since) gets a notice."""
     s = services(context)
-    query = update.callback_query
-    found = source_text(s.assistant.knowledge, query.data.removeprefix(SOURCE_PREFIX))
+    query = query_of(update)
+    found = source_text(s.assistant.knowledge, (query.data or "").removeprefix(SOURCE_PREFIX))
     if found is None:
         await with_retries(lambda: query.answer(SOURCE_GONE), s.policy)
         return
     await with_retries(lambda: query.answer(), s.policy)
-    chat = update.effective_chat
     reply_to = query.message.message_id if query.message else None
-    await send_answer(context.bot, chat.id, found, s.policy, reply_to=reply_to)
+    await send_answer(context.bot, chat_of(update).id, found, s.policy, reply_to=reply_to)
 
 
 async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -502,7 +504,7 @@ async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     answer counts: a second tap that comes before the buttons have changed is told it
     was noted already, and nothing more is stored."""
     s = services(context)
-    query = update.callback_query
+    query = query_of(update)
     vote = parse_vote(query.data or "")
     if vote is None:
         await stale_button(update, context)
@@ -520,11 +522,12 @@ async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await with_retries(lambda: query.answer(said("vote_failed", vote.language)), s.policy)
         return
     await with_retries(lambda: query.answer(said("vote_saved", vote.language)), s.policy)
-    markup = message.reply_markup if message else None
+    # (a message too old for the bot to read has no buttons to change)
+    markup = message.reply_markup if isinstance(message, Message) else None
     if markup is not None:
         rows = [
             thanked_row(vote.language)
-            if any(parse_vote(b.callback_data or "") for b in row)
+            if any(isinstance(b.callback_data, str) and parse_vote(b.callback_data) for b in row)
             else list(row)
             for row in markup.inline_keyboard
         ]
@@ -534,8 +537,8 @@ async def vote_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def thanked_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """ "✓ Tack för omdömet": voted already; a notice, nothing else."""
     s = services(context)
-    language = thanked_language(update.callback_query.data or "") or "sv"
-    await with_retries(lambda: update.callback_query.answer(said("vote_again", language)), s.policy)
+    language = thanked_language(query_of(update).data or "") or "sv"
+    await with_retries(lambda: query_of(update).answer(said("vote_again", language)), s.policy)
 
 
 async def inline_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -546,7 +549,7 @@ async def inline_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     characters gets no result, only the line that opens the bot's chat; a question the
     documents do not answer gets the honest "Det vet jag inte" with whom to ask."""
     s = services(context)
-    query = update.inline_query
+    query = inline_of(update)
     text = question_text(query.query, context.bot.username)
     language = inline_language(query.from_user.language_code if query.from_user else None)
     # in a closed bot no answer may be cached for anyone but the one who was let in
@@ -581,7 +584,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """A button whose data we do not know (an old version's, or forged): a short notice,
     so the user's spinner stops, and nothing else."""
     s = services(context)
-    await with_retries(lambda: update.callback_query.answer(STALE_BUTTON), s.policy)
+    await with_retries(lambda: query_of(update).answer(STALE_BUTTON), s.policy)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,7 +14,7 @@ import html
 import logging
 import re
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeVar
@@ -150,7 +150,7 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def render_html(answer: Answer, watch: list[Deadline] = ()) -> str:
+def render_html(answer: Answer, watch: Sequence[Deadline] = ()) -> str:
     """The answer as Telegram HTML: every string escaped, sources named, and a text
     command for every "Bevaka" button (screen readers announce buttons poorly)."""
     parts = [esc(with_offers(answer).text)]
@@ -226,7 +226,8 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
         current = candidate
     if current or not pieces:
         pieces.append(current)
-    out, carried = [], []
+    out: list[str] = []
+    carried: list[str] = []
     for piece in pieces:
         balanced, carried = _balance(piece, carried)
         out.append(balanced)
@@ -380,7 +381,7 @@ async def send_answer(
     chat_id: int,
     answer: Answer,
     policy: RetryPolicy,
-    watch: list[Deadline] = (),
+    watch: Sequence[Deadline] = (),
     reply_to: int | None = None,
     before_wire: BeforeWire | None = None,
     watched: frozenset[str] = frozenset(),
@@ -399,10 +400,14 @@ async def send_answer(
     sent = []
     for i, chunk in enumerate(chunks):
         last = i == len(chunks) - 1
-        reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        reply = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True)
+            if reply_to and i == 0
+            else None
+        )
         extra = {"rate_limit_args": before_wire} if gated and i == 0 else {}
 
-        def call(chunk=chunk, last=last, reply=reply if reply_to and i == 0 else None, extra=extra):
+        def call(chunk=chunk, last=last, reply=reply, extra=extra):
             return bot.send_message(
                 chat_id, chunk, reply_markup=markup if last else None, reply_parameters=reply,
                 **extra,

@@ -53,7 +53,8 @@ class SentReplies:
 
     def get(self, chat: Hashable, question: int) -> Sent | None:
         with self._lock:
-            held = self._chats.get(chat, {}).get(question)
+            questions = self._chats.get(chat)
+            held = questions.get(question) if questions is not None else None
             if held is None:
                 return None
             if self.clock() - held[0] > self.ttl:
@@ -79,7 +80,7 @@ class SentReplies:
         """Whether `question` is the last one the chat got an answer to."""
         with self._lock:
             questions = self._chats.get(chat)
-            return bool(questions) and next(reversed(questions)) == question
+            return bool(questions) and next(reversed(questions or {})) == question
 
     def forget(self, chat: Hashable) -> None:
         with self._lock:

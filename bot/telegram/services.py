@@ -7,10 +7,12 @@ handlers (bot/telegram/handlers.py) and the admin's upload conversation
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
@@ -41,18 +43,28 @@ from .send import (
     with_retries,
 )
 from .sent_replies import Sent, SentReplies
+from .updates import chat_of
 
 log = logging.getLogger(__name__)
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 class AssistantLike(Protocol):
+    """What the handlers ask of bot.engine.assistant.Assistant (tests give fakes)."""
+
     knowledge: Knowledge
 
-    def ask(self, text: str, today: object, topic: Topic | None = None) -> Answer: ...
-    def upcoming(self, today: object) -> Answer: ...
+    @property
+    def searcher(self) -> Closable: ...  # closed when a reload replaces it
+
+    def ask(self, question: str, today: date, topic: Topic | None = None) -> Answer: ...
+    def upcoming(self, today: date) -> Answer: ...
     def tasks(self, area: str | None) -> Answer: ...
     def support(self, area: str | None) -> Answer: ...
-    def allocation(self, region: str | None, year: int | None) -> Answer: ...
+    def allocation(self, region: str | None, year: int | None = None) -> Answer | None: ...
     def match_deadline(self, query: str) -> list[Deadline]: ...
 
 
@@ -67,7 +79,7 @@ class Services:
     reminders: ReminderSender
     access: Access
     reload: Callable[[], AssistantLike] | None = None  # for /omindexera
-    reloading: asyncio.Lock | None = None
+    reloading: asyncio.Lock = field(default_factory=asyncio.Lock)  # one reload at a time
     answers: AnswerPool = field(default_factory=AnswerPool)
     # each chat's last answer's topic, for follow-ups (memory only, 30 minutes)
     conversations: Conversations = field(default_factory=Conversations)
@@ -102,7 +114,7 @@ async def reply(
     when that is known and the same number of messages, else it is sent anew. `before`:
     the chat's follow-up topic the question was read in (kept for such an edit)."""
     s = services(context)
-    chat = update.effective_chat
+    chat = chat_of(update)
     k = s.assistant.knowledge
     watch = watchable(answer, k, today(s.clock))
     message = update.effective_message
@@ -115,7 +127,8 @@ async def reply(
     keyboard = answer_keyboard(watch, watched, shown, vote)
     # the user's own message (not a button's): its answer is remembered for an edit
     asked = update.message or update.edited_message
-    earlier = s.replies.get(chat.id, asked.message_id) if update.edited_message else None
+    edited = asked if update.edited_message else None
+    earlier = s.replies.get(chat.id, edited.message_id) if edited is not None else None
     if earlier is not None and await _edit_answer(context, chat.id, earlier, answer, watch,
                                                   keyboard, s):  # fmt: skip
         ids = earlier.messages
@@ -151,8 +164,12 @@ async def _edit_answer(
         markup = keyboard if i == len(chunks) - 1 else None
         try:
             await with_retries(
-                lambda m=message_id, c=chunk, k=markup: context.bot.edit_message_text(
-                    c, chat_id=chat_id, message_id=m, reply_markup=k
+                functools.partial(
+                    context.bot.edit_message_text,
+                    chunk,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    reply_markup=markup,
                 ),
                 s.policy,
             )

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from knowledge.models import Deadline, Knowledge
 
-from ..engine.answer import Answer, Citer
+from ..engine.answer import Answer, AnswerKind, Citer
 from ..engine.dates import STOCKHOLM, relative, sv_date
 from ..subscriptions.reminders import AGAIN_AFTER, OFFSETS, schedule_text
 from ..subscriptions.store_base import Store, StoreUnavailable
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 MatchDeadline = Callable[[str], list[Deadline]]
 
-UNAVAILABLE = "unavailable"  # the kind of an answer given when the database is unusable
+UNAVAILABLE: AnswerKind = "unavailable"  # the kind of an answer given when the database is unusable
 NOT_SAVED = "Kunde inte spara just nu – försök igen om en stund. Inget har ändrats."
 NOT_READ = "Kunde inte läsa dina bevakningar just nu – försök igen om en stund."
 NOT_DELETED = "Kunde inte radera just nu – försök igen om en stund. Inget har raderats ännu."
@@ -167,7 +167,7 @@ def watch_deadlines(
     if passed:
         parts.append(
             "\n".join(
-                f"{d.title} var {sv_date(d.rule.last_before(today))} och återkommer inte, "
+                f"{d.title} var {sv_date(d.rule.last_before(today))} och återkommer inte, "  # type: ignore[arg-type]  # a past one-off
                 "så det finns inget att bevaka."
                 for d in passed
             )
