@@ -52,3 +52,14 @@ def test_an_english_question_is_searched_in_the_translations(assistant):
     assert "capability" not in q.unknown
     # a Swedish question is not translated
     assert assistant.retriever.parse(text, frozenset(), foreign=False) == plain
+
+
+def test_names_are_neither_translated_nor_translations(assistant):
+    from bot.engine.translation import names_in, names_of
+
+    # the report's authors are named mid-sentence and never written in lower case; a
+    # table heading ("Befolkning") is a word all the same
+    names = names_of(assistant.knowledge.texts.values())
+    assert "karin" in names and "befolkning" not in names
+    assert "karin" not in translator(assistant).words
+    assert names_in("What is the weather in Kiruna today?") == {"kiruna"}

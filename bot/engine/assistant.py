@@ -37,7 +37,7 @@ from .ranking import Ranker
 from .retrieval import Found, Retriever
 from .routing import Router
 from .spelling import Speller
-from .translation import WordTranslator
+from .translation import WordTranslator, names_of
 from .understanding import TOPIC_NOISE, DocumentNames, Interpreter, Understanding, question_lexicon
 
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
@@ -59,8 +59,9 @@ class Assistant:
             self.interpreter = Interpreter(
                 knowledge, speller, embedder(), cache, cache.path.parent, progress
             )
+            text_names = names_of(knowledge.texts.values())
             translator = WordTranslator(
-                embedder(), searcher.words, cache,
+                embedder(), [w for w in searcher.words if w not in text_names], cache,
                 (lambda n, total: progress("ord", n, total)) if progress else None,
             )  # fmt: skip
         finally:

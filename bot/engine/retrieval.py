@@ -20,7 +20,7 @@ from index.search import Hit, Query, Searcher
 from .entities import LEX, NUMBER_WORDS
 from .ranking import Ranker
 from .snippets import CONDITION
-from .translation import WordTranslator
+from .translation import WordTranslator, names_in
 from .understanding import (
     DOMAIN_WORDS,
     TOPIC_NOISE,
@@ -183,8 +183,9 @@ class Retriever:
         q = self.searcher.parse(text, ignore=ignore)
         if not foreign or self.translator is None:
             return q
+        named = names_in(text)
         translated = self.translator.translations(
-            (w for w in q.unknown if w not in q.glossed), ignore | TOPIC_NOISE
+            (w for w in q.unknown if w not in q.glossed and w not in named), ignore | TOPIC_NOISE
         )
         return self.searcher.parse(text, ignore=ignore, translated=translated) if translated else q
 

@@ -11,6 +11,7 @@ merely look alike ("stock" by "stockholm": below the threshold).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -32,6 +33,27 @@ MIN_LETTERS = 4  # shorter words are mostly function words or abbreviations
 # look-alike the model matched by its first word piece ("general" by "generaldirektör",
 # "storage" by "stor"), unless the rest is no more than an inflection ("situationen").
 INFLECTION = 3
+
+
+_LOWER = re.compile(r"(?<![\w-])[a-zåäöé][\w-]*")
+_MID_CAPS = re.compile(r"(?<=[a-zåäöé,] )[A-ZÅÄÖ][a-zåäöé]+")  # capitalised mid-sentence
+_NAME = re.compile(r"(?<=\s)[A-ZÅÄÖ][\w-]*")  # capitalised after the first word
+
+
+def names_of(texts: Iterable[str]) -> frozenset[str]:
+    """The texts' names (folded): words capitalised mid-sentence and never written in
+    lower case ("Karin", which the model puts near "Kiruna"); no name is a translation
+    ("Befolkning" heading a table column is a word)."""
+    texts = list(texts)
+    lower = {w for t in texts for w in _LOWER.findall(t)}
+    return frozenset(
+        w.casefold() for t in texts for w in _MID_CAPS.findall(t) if w.casefold() not in lower
+    )
+
+
+def names_in(question: str) -> frozenset[str]:
+    """Words a question capitalises after its first: names, not words to translate."""
+    return frozenset(w.casefold() for w in _NAME.findall(question))
 
 
 class WordTranslator:

@@ -304,7 +304,9 @@ class Interpreter:
             asked = _described_intent(c, True) if c.intent == FALLBACK else c
             if asked.intent in REGION_INTENTS:
                 c = asked
-            elif c.intent in ("population_rank", "regions_list"):
+            elif c.intent in ("population_rank", "regions_list") and self._asks_money(
+                folded, slots, named, (plain_names, vector)
+            ):
                 pass  # "vilken region är värd för …, och hur mycket får den?": see below
             else:
                 e.described = None
@@ -323,11 +325,8 @@ class Interpreter:
         elif e.described and c.intent in ("population_rank", "regions_list"):
             # "vilka regioner har över en miljon invånare, och vad får de tillsammans?": the
             # description is step one; a clause may ask for their money
-            asked = self._best_clause(
-                folded, Classified("search", 0.0, ()), slots, named, (plain_names, vector),
-                among=SECOND_STEPS,
-            )
-            if asked.intent in SECOND_STEPS and asked.probability >= MIN_SECOND_STEP:
+            asked = self._asks_money(folded, slots, named, (plain_names, vector))
+            if asked:
                 c = asked
         u = Understanding(text=text if folded == typed else folded, folded=folded, intent=c.intent)
         # retrieval reuses the embedding with regions as placeholders: a second pass of
@@ -359,6 +358,17 @@ class Interpreter:
             named[slot] = max(named.get(slot, 0), n)
         c: Classified = self.classifier.classify(without_numbers(plain_names), vector, slots, named)
         return c, slots, named, plain_names, vector
+
+    def _asks_money(
+        self, folded: str, slots: dict[str, int], named: dict[str, int],
+        embedded: tuple[str, np.ndarray],
+    ) -> Classified | None:  # fmt: skip
+        """The clause that asks for described regions' money, if one does ("…, och vad
+        får de tillsammans?")."""
+        asked = self._best_clause(folded, Classified("search", 0.0, ()), slots, named,
+                                  embedded, among=SECOND_STEPS)  # fmt: skip
+        ok = asked.intent in SECOND_STEPS and asked.probability >= MIN_SECOND_STEP
+        return asked if ok else None
 
     def _best_clause(
         self,
