@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from index.embedding import Embedder, Progress, VectorCache, embed_passages
 MIN_SIMILARITY = 0.90
 MARGIN = 0.01
 MAX_TRANSLATIONS = 3
+SEEN = 4096  # words remembered with their translations
 MIN_LETTERS = 4  # shorter words are mostly function words or abbreviations
 # A candidate that is the English word with a longer ending, or the start of it, is a
 # look-alike the model matched by its first word piece ("general" by "generaldirektör",
@@ -71,7 +71,7 @@ class WordTranslator:
         )  # fmt: skip
         self._known = frozenset(self.words)
         self.vectors = embed_passages(self.words, cache, progress, kind="query")
-        self._translate = lru_cache(maxsize=4096)(self._nearest)
+        self._seen: dict[str, tuple[str, ...]] = {}  # word -> translations, per process
 
     def translations(
         self, words: Iterable[str], ignore: frozenset[str] = frozenset()
@@ -84,17 +84,21 @@ class WordTranslator:
             if len(w) >= MIN_LETTERS and w.isalpha() and w not in STOPWORDS
             and w not in self._known
         ]  # fmt: skip
+        new = [w for w in asked if w not in self._seen]
+        if new and self.words:  # one pass of the model for all of them
+            for w, v in zip(new, self.embedder.queries(new), strict=True):
+                if len(self._seen) >= SEEN:
+                    self._seen.clear()
+                self._seen[w] = self._nearest(w, v)
         out = {}
         for w in asked:
-            found = tuple(t for t in self._translate(w) if t not in ignore)
+            found = tuple(t for t in self._seen.get(w, ()) if t not in ignore)
             if found:
                 out[w] = found
         return out
 
-    def _nearest(self, word: str) -> tuple[str, ...]:
-        if not self.words:
-            return ()
-        sims = self.vectors @ self.embedder.query(word)
+    def _nearest(self, word: str, vector: np.ndarray) -> tuple[str, ...]:
+        sims = self.vectors @ vector
         best = float(sims.max())
         if best < MIN_SIMILARITY:
             return ()
