@@ -437,3 +437,16 @@ def test_a_question_for_a_way_to_reach_someone_is_answered_by_one_or_declined(as
         assert not ask(q).answered, q
     leh = ask("What is the phone number of the LEH function?")
     assert leh.answered and "0771-240 240" in leh.text
+
+
+def test_a_numbered_range_counts_what_it_numbers(ask):
+    """'Hur många är de?' about the insatser is answered by "insatserna 1–7" (seven of
+    them), not declined for want of a number word before the noun."""
+    a = ask("Måste vi genomföra alla insatser i överenskommelsen redan 2023? Hur många är de?")
+    assert a.answered and "insatserna 1–7" in a.text
+
+
+def test_where_a_text_stands_is_no_topic(ask):
+    """'under rubriken Planering på MSB:s sida' says where to look, not what about."""
+    a = ask("Vilken plan ska regionen fastställa under rubriken Planering på MSB:s sida?")
+    assert a.answered and "extraordinära händelser" in a.text

@@ -92,6 +92,7 @@ async def test_an_unknown_or_uneditable_earlier_answer_gets_a_new_answer(bot):
     api = bot.api
     # too old: the map holds an answer half an hour, like the follow-up context
     asked, _ = await ask(api, "När ska RSA rapporteras?")
+    await settled(api)  # the answer is remembered (after it is sent) before time passes
     bot.clock.advance(minutes=31)
     before = len(api.sent("sendMessage", CHAT))
     api.push_edit(CHAT, asked, "När ska indikatorerna lämnas?")
@@ -194,7 +195,8 @@ class LongAnswers:
 async def test_an_answer_of_another_number_of_messages_is_sent_anew(api, tmp_path, assistant):
     async with running_bot(api, tmp_path / "b.sqlite3", LongAnswers(assistant), MutableClock(NOW)):
         asked, _ = await ask(api, "lång fråga")
-        assert len(api.sent("sendMessage", CHAT)) == 2  # the answer in two messages
+        # the answer in two messages (ask returns when the first is sent)
+        assert len(await api.wait_for("sendMessage", CHAT, 2)) == 2
         api.push_edit(CHAT, asked, "lång fråga, rättad")  # two again: both are edited
         edits = await api.wait_for("editMessageText", count=2)
         assert [int(e.params["message_id"]) for e in edits] == [

@@ -36,6 +36,7 @@ SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
 # the first of this many hits that gives what a count or a condition question asks for
 ANSWER_DEPTH = 8
 COUNTED = re.compile(r"\b(\w+)\s+(?=(\w{3,}))")  # a number word or figure and what it counts
+NUMBERED = re.compile(r"\b(\w{3,})\s+1\s*[–-]\s*(\d+)\b")  # "insatserna 1–7": seven of them
 PREFERRED_SHARE = 0.6  # the asked-for kind wins if it covers this share of the best hit's
 PREFERRED_KINDS = {
     "deadline": ("deadline",),
@@ -199,11 +200,12 @@ class Retriever:
         """The hit gives a number of something the question names ("18 landsting",
         "tio beredskapssektorer")."""
         asked = {*q.stems, *q.expansions}
+        body = fold(hit.body)
         return any(
             (m[1].isdigit() or NUMBER_WORDS.get(m[1], 1) > 1)  # "samtliga", "en": no count
             and asked & set(self.searcher.analyzer.terms(m[2]))
-            for m in COUNTED.finditer(fold(hit.body).replace("%", " procent"))
-        )
+            for m in COUNTED.finditer(body.replace("%", " procent"))
+        ) or any(asked & set(self.searcher.analyzer.terms(m[1])) for m in NUMBERED.finditer(body))
 
     def _states_condition(self, hit: Hit, q: Query) -> bool:
         """A sentence of the hit states a condition not met about what the question names
