@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -288,10 +289,12 @@ class Searcher:
         glossed: set[str] = set()
         groups = []
         phrases: list[str] = []
-        terms = [(t, e, self._glossary_re[t]) for t, e in self._glossary.items()]
-        terms += [(t, e, _whole_word(t)) for t, e in (translated or {}).items()]
-        for term, expands, pattern in terms:
-            if term in folded and pattern.search(folded):
+        terms = chain(self._glossary.items(), (translated or {}).items())
+        for term, expands in terms:
+            if term not in folded:  # cheap: skips almost every term
+                continue
+            pattern = self._glossary_re.get(term) or _whole_word(term)
+            if pattern.search(folded):
                 if not any(stem(w) in self.vocabulary for w in words(term)):
                     phrases.extend(expands)  # a term the documents never use: translated
                 own = self.analyzer.terms(term)

@@ -63,3 +63,20 @@ def test_names_are_neither_translated_nor_translations(assistant):
     assert "karin" in names and "befolkning" not in names
     assert "karin" not in translator(assistant).words
     assert names_in("What is the weather in Kiruna today?") == {"kiruna"}
+
+
+def test_the_words_are_embedded_on_first_need_and_once(tmp_path):
+    from index.embedding import VectorCache, embedder
+
+    opened = []
+
+    def open_cache():
+        opened.append(1)
+        return VectorCache(tmp_path / "vectors.sqlite3")
+
+    t = WordTranslator(embedder(), ["befolkning", "läkemedel"], open_cache)
+    assert t.translations(["befolkning"]) == {} and opened == []  # a Swedish word: no work
+    assert "befolkning" in t.translations(["population"])["population"]
+    t.translations(["medicines"])
+    t.prepare()
+    assert opened == [1]

@@ -59,13 +59,14 @@ class Assistant:
             self.interpreter = Interpreter(
                 knowledge, speller, embedder(), cache, cache.path.parent, progress
             )
-            text_names = names_of(knowledge.texts.values())
-            translator = WordTranslator(
-                embedder(), [w for w in searcher.words if w not in text_names], cache,
-                (lambda n, total: progress("ord", n, total)) if progress else None,
-            )  # fmt: skip
         finally:
             cache.close()
+        text_names = names_of(knowledge.texts.values())
+        translator = WordTranslator(
+            embedder(), [w for w in searcher.words if w not in text_names],
+            lambda: builder.vector_cache(searcher.root),
+            (lambda n, total: progress("ord", n, total)) if progress else None,
+        )  # fmt: skip
         places = self.interpreter.regions.words
         self.document_names = DocumentNames(knowledge)
         self.ranker = Ranker(searcher)
@@ -87,6 +88,13 @@ class Assistant:
         of some sources is opened at once without them (Searcher.stale)."""
         k = knowledge_pkg.load()
         return cls(k, Searcher(k, progress=progress, stale_ok=stale_ok), progress)
+
+    def prepare(self) -> Assistant:
+        """Do now what the first English question would otherwise wait for (the bot, at
+        start-up); the command line leaves it to that question."""
+        if self.retriever.translator is not None:
+            self.retriever.translator.prepare()
+        return self
 
     # -- the one entry point for free text -------------------------------------------
 

@@ -12,7 +12,8 @@ merely look alike ("stock" by "stockholm": below the threshold).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -57,11 +58,15 @@ def names_in(question: str) -> frozenset[str]:
 
 
 class WordTranslator:
+    """The documents' words are embedded on first need (`prepare`): a process that is asked
+    nothing in English (the command line, an evaluation) never pays for it, and the bot
+    prepares them at start-up so that no user waits."""
+
     def __init__(
         self,
         embedder: Embedder,
         swedish_words: Iterable[str],
-        cache: VectorCache | None = None,
+        open_cache: Callable[[], VectorCache] | None = None,
         progress: Progress | None = None,
     ):
         self.embedder = embedder
@@ -70,8 +75,24 @@ class WordTranslator:
             if len(w) >= MIN_LETTERS and w.isalpha() and w not in STOPWORDS
         )  # fmt: skip
         self._known = frozenset(self.words)
-        self.vectors = embed_passages(self.words, cache, progress, kind="query")
+        self._open_cache = open_cache
+        self._progress = progress
+        self._vectors: np.ndarray | None = None
+        self._lock = threading.Lock()
         self._seen: dict[str, tuple[str, ...]] = {}  # word -> translations, per process
+
+    def prepare(self) -> np.ndarray:
+        """The words' vectors: from the vector cache, or through the model once."""
+        with self._lock:
+            if self._vectors is None:
+                cache = self._open_cache() if self._open_cache else None
+                try:
+                    self._vectors = embed_passages(self.words, cache, self._progress,
+                                                   kind="query")  # fmt: skip
+                finally:
+                    if cache is not None:
+                        cache.close()
+            return self._vectors
 
     def translations(
         self, words: Iterable[str], ignore: frozenset[str] = frozenset()
@@ -98,7 +119,7 @@ class WordTranslator:
         return out
 
     def _nearest(self, word: str, vector: np.ndarray) -> tuple[str, ...]:
-        sims = self.vectors @ vector
+        sims = self.prepare() @ vector
         best = float(sims.max())
         if best < MIN_SIMILARITY:
             return ()

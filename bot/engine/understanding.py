@@ -298,16 +298,17 @@ class Interpreter:
             return Understanding(text=text, folded=folded, intent="empty")
         e = extract(folded, self.regions, self.speller.lexicon, today)
         c, slots, named, plain_names, vector = self._classify(folded, e, inherited)
+        money: Classified | None = None  # the clause asking described regions' money
         if e.described and e.described.kind == "text":
             # regions the documents describe are asked about for their money; "datum för
             # regionerna som infaller under 2027" describes dates: read without it
             asked = _described_intent(c, True) if c.intent == FALLBACK else c
             if asked.intent in REGION_INTENTS:
                 c = asked
-            elif c.intent in ("population_rank", "regions_list") and self._asks_money(
-                folded, slots, named, (plain_names, vector)
+            elif c.intent in ("population_rank", "regions_list") and (
+                money := self._asks_money(folded, slots, named, (plain_names, vector))
             ):
-                pass  # "vilken region är värd för …, och hur mycket får den?": see below
+                pass  # "vilken region är värd för …, och hur mycket får den?"
             else:
                 e.described = None
                 c, slots, named, plain_names, vector = self._classify(folded, e, inherited)
@@ -317,7 +318,9 @@ class Interpreter:
             e.until or e.start or e.on_day or (e.year and e.year >= today.year)
         ):
             c = _family_intent(c, DEADLINE_INTENTS)  # "rapportering nu under vintern?"
-        if c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
+        if money is not None:
+            c = money  # found above: the clauses are not read again
+        elif c.probability < CLAUSE_BELOW and len(folded.split()) > CLAUSE_WORDS:
             # regions a text describes: the describing clause is step one, not the question
             text_described = e.described is not None and e.described.kind == "text"
             c = self._best_clause(folded, c, slots, named, (plain_names, vector),

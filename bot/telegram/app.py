@@ -376,8 +376,10 @@ def run_telegram(config: Config) -> None:
 
     store = open_store(config.database)
     try:
-        assistant = Assistant.create(stale_ok=True)  # answering at once; see post_init
-        app = build_application(assistant, store, config, reload=Assistant.create)
+        # answering at once (see post_init), English included
+        assistant = Assistant.create(stale_ok=True).prepare()
+        app = build_application(assistant, store, config,
+                                reload=lambda: Assistant.create().prepare())  # fmt: skip
         stop_on_signals(app)
         log.info("Database: %s; Bot API: %s", describe(config.database), config.api_root)
         if config.webhook_url:
