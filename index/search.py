@@ -308,16 +308,12 @@ class Searcher:
             if w in STOPWORDS or w in ignore:
                 continue
             c = w if w in glossed else self.correct(w)
+            if not self._known(c, glossed) and c.endswith("s") and self._known(c[:-1], glossed):
+                c = c[:-1]  # a passive the documents only have active: "övas" is "öva"
             if c != w:
                 corrected[w] = c
             content.append(c)
-            known = (
-                c in self._word_set
-                or stem(c) in self.vocabulary
-                or self.analyzer.compound_parts(c)
-                or c in glossed
-                or self.is_part(c)
-            )
+            known = self._known(c, glossed)
             if not known and not c.isdigit():
                 unknown.append(c)
         stems = self.analyzer.terms(" ".join(content))
@@ -333,6 +329,15 @@ class Searcher:
             unknown=tuple(unknown),
             corrected=corrected,
             glossed_as=tuple(dict.fromkeys(phrases)),
+        )
+
+    def _known(self, word: str, glossed: set[str]) -> bool:
+        return bool(
+            word in self._word_set
+            or stem(word) in self.vocabulary
+            or self.analyzer.compound_parts(word)
+            or word in glossed
+            or self.is_part(word)
         )
 
     def clauses(self, q: Query) -> list[Clause]:

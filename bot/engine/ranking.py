@@ -21,6 +21,7 @@ GRAM_SHARE = 0.8  # a word met only as part of another ("betalas" in "återbetal
 GRAM_MIN = 0.6  # share of a word's 4-grams a hit must contain to count as meeting it
 IN_SCOPE_SHARE = 0.45  # the best hit must cover this share of the question's weight
 CURATED_BONUS = 0.5
+NAMED_BONUS = 0.3  # an area's card whose title the question names wins near-ties
 TELLING_IDF = 1.2  # words rarer than this are what a question is about
 # Hybrid ranking: a hit's semantic closeness (its dense lift, 0 = the median document,
 # 1 = the closest) adds up to this share of the question's weight to its coverage, so a
@@ -139,6 +140,8 @@ class Ranker:
             # curated entries are written as answers: they win near-ties with raw passages
             if hit.kind != "passage":
                 cover += CURATED_BONUS
+                if hit.kind in ("area", "support") and self.named(hit, q):
+                    cover += NAMED_BONUS  # "stöd för rapporteringen": the area Rapportering
             elif headings and self._heading_covers(hit, q):
                 # a section headed by what is asked ("Målgruppsanpassad kriskommunikation")
                 # is about it as much as a curated entry, and says more

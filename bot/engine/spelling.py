@@ -57,6 +57,10 @@ class Speller:
         if best is None and self._stem:
             s = self._stem(word)
             near = _nearest(s, self._stems) if len(s) >= MIN_LENGTH else None
+            if near and (near.startswith(s) or s.startswith(near)):
+                # a stem that only ends differently is another word, not a typo:
+                # "nämnd" is no "nämnas", "organ" no "organiseras"
+                near = None
             best = self._word_of_stem[near] if near else None
         return best or word
 
