@@ -45,3 +45,31 @@ def test_a_word_typed_without_diacritics_gets_them_before_any_edit():
     assert s.word("storst") == "störst"  # not "stort", one deletion away
     assert s.word("vardet") == "värdet"
     assert s.word("vart") == "vart"  # a word of its own stays
+
+
+def test_a_word_whose_stem_only_ends_differently_is_another_word():
+    s = Speller({"nämnas", "organiseras", "indikatorer"}, stem=stem)
+    assert s.word("nämnd") == "nämnd"  # stem "nämnd" beside "nämn": no typo
+    assert s.word("idnikatorerna") == "indikatorer"  # a typo inside the stem still is
+
+
+def test_without_diacritics_before_the_compound_test_and_by_frequency():
+    freq = {"områden": 31, "omraden": 3, "fortsätta": 9, "fortsatta": 13}.get
+    s = Speller(
+        {"läkemedel", "områden", "omraden", "fortsätta", "fortsatta", "mål"},
+        is_compound=lambda w: w == "lakemedel",  # "lake" + "medel"
+        frequency=lambda w: freq(w, 0),
+    )
+    assert s.word("lakemedel") == "läkemedel"
+    assert s.word("omraden") == "områden"  # the plain form only in a web address
+    assert s.word("fortsatta") == "fortsatta"  # a word of its own, as common
+    assert s.word("mal") == "mål"  # short, but unknown without them
+
+
+def test_a_word_cut_short_is_the_shortest_known_word_it_begins():
+    s = Speller({"rekvirera", "rekvisitionen", "kammarkollegiet", "rsa", "akuten"})
+    assert s.word("rekv") == "rekvirera"
+    assert s.word("kammarkoll") == "kammarkollegiet"
+    assert s.word("rs") == "rs"  # too short to tell
+    assert s.word("akute") == "akuten"  # one edit first (an insertion)
+    assert s.word("plan") == "plan"  # begins no known word: left alone

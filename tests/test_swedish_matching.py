@@ -65,3 +65,10 @@ def test_the_english_possessive_is_not_a_word():
     assert words("the region's tasks, the agency’s support") == [
         "the", "region", "tasks", "the", "agency", "support",
     ]  # fmt: skip
+
+
+def test_a_passive_the_documents_lack_is_searched_as_its_active(assistant):
+    # the documents say "öva"; "övas" is no word of theirs, and no unknown word either
+    q = assistant.searcher.parse("vilken nämnd ska övas")
+    assert "öva" in q.words and "övas" not in q.unknown
+    assert q.corrected["övas"] == "öva"

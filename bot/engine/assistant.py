@@ -53,7 +53,10 @@ class Assistant:
         self.knowledge = knowledge
         self.searcher = searcher
         lexicon = question_lexicon(knowledge) | set(searcher.words)
-        speller = Speller(lexicon, lambda w: bool(searcher.analyzer.compound_parts(w)), stem)
+        speller = Speller(
+            lexicon, lambda w: bool(searcher.analyzer.compound_parts(w)), stem,
+            lambda w: searcher.doc_frequency("terms", stem(w)),
+        )  # fmt: skip
         cache = builder.vector_cache(searcher.root)
         try:
             self.interpreter = Interpreter(

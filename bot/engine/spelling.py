@@ -10,6 +10,7 @@ Cues and region names are matched after this, so a misspelt cue still tells the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -19,6 +20,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from index.analysis import plain
 
 MIN_LENGTH = 5  # shorter words are too often other real words ("har", "var", "mer")
+SHORTENED = 4  # from this length a word that begins known words is one cut short
+DIACRITICS_RATIO = 5  # a form with å/ä/ö this much more frequent is what was meant
 LONG_WORD = 8  # from this length two edits are still a typo
 WORD = re.compile(r"[^\W\d_]+")
 
@@ -29,11 +32,14 @@ class Speller:
         lexicon: Iterable[str],
         is_compound: Callable[[str], bool] | None = None,
         stem: Callable[[str], str] | None = None,
+        frequency: Callable[[str], int] | None = None,
     ):
         self.lexicon = frozenset(w for w in lexicon if w.isalpha())
         self._is_compound = is_compound or (lambda w: False)
+        self._frequency = frequency
         self._stem = stem
         self._words = _by_length(self.lexicon)
+        self._sorted = sorted(self.lexicon)
         # a typo in an inflected form the documents never use ("idnikatorerna"): its stem
         # is near a known stem; the shortest known word of that stem stands for it
         self._word_of_stem: dict[str, str] = {}
@@ -49,10 +55,14 @@ class Speller:
         self.word = lru_cache(maxsize=20_000)(self._word)
 
     def _word(self, word: str) -> str:
-        if len(word) < MIN_LENGTH or word in self.lexicon or self._is_compound(word):
+        restored = self._with_diacritics.get(word)
+        if restored and (word not in self.lexicon or self._rarer(word, restored)):
+            # before the compound test: "lakemedel" is "läkemedel", not "lake" + "medel"
+            return restored
+        if word in self.lexicon or self._is_compound(word):
             return word
-        if word in self._with_diacritics:
-            return self._with_diacritics[word]
+        if len(word) < MIN_LENGTH:
+            return (self._completed(word) if len(word) >= SHORTENED else None) or word
         best = _nearest(word, self._words)
         if best is None and self._stem:
             s = self._stem(word)
@@ -62,7 +72,25 @@ class Speller:
                 # "nämnd" is no "nämnas", "organ" no "organiseras"
                 near = None
             best = self._word_of_stem[near] if near else None
-        return best or word
+        return best or self._completed(word) or word
+
+    def _completed(self, word: str) -> str | None:
+        """A word cut short on a phone ("rekv", "prio", "kammarkoll"): the shortest known
+        word it begins, if none is a correction."""
+        i = bisect_left(self._sorted, word)
+        longer = []
+        while i < len(self._sorted) and self._sorted[i].startswith(word):
+            if len(self._sorted[i]) >= len(word) + 2:
+                longer.append(self._sorted[i])
+            i += 1
+        return min(longer, key=lambda w: (len(w), w)) if longer else None
+
+    def _rarer(self, word: str, restored: str) -> bool:
+        """The documents use `word` far less than its form with å/ä/ö ("omraden" only in
+        a web address, "områden" throughout): typed without them, it means that form."""
+        if self._frequency is None:
+            return False
+        return self._frequency(restored) >= DIACRITICS_RATIO * max(self._frequency(word), 1)
 
     def text(self, folded: str) -> tuple[str, dict[str, str]]:
         """The text with its typos corrected, and what was changed."""
