@@ -336,6 +336,15 @@ def test_an_english_question_close_in_meaning_needs_fewer_swedish_words(ask):
     assert not ask("How many intensive care beds does Region Uppsala have?").answered
 
 
+def test_a_swedish_question_in_its_own_words_is_answered_by_the_closest_in_meaning(ask):
+    """'börja planera' is the documents' 'påbörja en planering': few shared words, but the
+    closest text in meaning, and close in absolute terms, answers; a question as close to
+    nothing in the documents is still declined."""
+    a = ask("Vad behöver regionen börja planera för krigsorganisationen?")
+    assert a.answered and "Påbörja en planering" in a.text
+    assert not ask("Hur många reservkraftverk har Region Dalarna?").answered
+
+
 def test_how_many_with_nothing_counted_is_declined(ask):
     """A year or a phone number in the NSPL text is not a number of staff."""
     assert not ask("Hur många medarbetare ska arbeta på NSPL-kansliet?").answered
