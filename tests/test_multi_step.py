@@ -21,6 +21,16 @@ def test_descriptions_are_read_with_their_bounds():
     assert describe_regions("regioner med över 99999999999999 invånare") is None  # unbounded
 
 
+def test_descriptions_in_the_past_tense_and_by_how_populous():
+    past = describe_regions("hur många regioner hade fler än 400 000 invånare")
+    assert (past.kind, past.threshold) == ("above", 400_000)
+    assert describe_regions("vilken region hade minst befolkning 2023").kind == "least"
+    assert describe_regions("vad fick den folkrikaste regionen").kind == "most"
+    assert describe_regions("vad fick den minst folkrika regionen").kind == "least"
+    top = describe_regions("de tre folkrikaste regionerna")
+    assert (top.kind, top.rank) == ("most", (0, 3))
+
+
 def test_the_least_populous_region_and_its_money(ask, kb):
     g = _grant(kb)
     rid = min(g.populations, key=g.populations.get)

@@ -93,7 +93,9 @@ REGION_WORD = re.compile(rf"(?<![\w-])(?:{_phrases('region_word')})\s+([a-zåä�
 
 _REGION_NOUN = r"(?:region(?:en|er|erna)?|regions?|landsting(?:et|en)?)"
 _ASKING = r"(?:(?:vilken|vilka|den|de|which|the)\s+)?"
-_HAVING = r"(?:\s+(?:som|that|which))?\s+(?:(?:har|med|with|has|have)\s+)?(?:(?:den|the)\s+)?"
+_HAVING = (
+    r"(?:\s+(?:som|that|which))?\s+(?:(?:har|hade|med|with|has|have|had)\s+)?(?:(?:den|the)\s+)?"
+)
 _COUNT = r"(\d{1,3}(?:[ \u00a0]\d{3})+|\d+(?:[.,]\d+)?|" + "|".join(NUMBER_WORDS) + r")"
 _SCALE = r"(?:\s+(miljon(?:er)?|millions?|tusen|thousand))?"
 # "regioner med mellan 300 000 och 400 000 invånare"
@@ -152,9 +154,7 @@ BY_MONEY = re.compile(
     rf"({_phrases('gets_most')}|{_phrases('gets_least')})(?![\w-])"
 )
 # "den minsta regionen", "the largest region"
-BY_SIZE = re.compile(
-    rf"(?<![\w-]){_ASKING}({_phrases('largest')}|{_phrases('smallest')})\s+{_REGION_NOUN}(?![\w-])"
-)
+BY_SIZE = re.compile(rf"(?<![\w-]){_ASKING}({_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])")
 
 
 # "regionen som är värd för NSPL-kansliet", "regionerna i NSPL:s styrgrupp": regions the
@@ -243,8 +243,8 @@ def describe_regions(folded: str) -> RegionDescription | None:
         return RegionDescription(kind, None, m.span(), rank=(1, 1))
     found = [("most" if LEX["most_populous"].search(m.group(1)) else "least", m.span())
              for m in BY_POPULATION.finditer(text)]  # fmt: skip
-    found += [("most" if LEX["largest"].search(m.group(1)) else "least", m.span())
-              for m in BY_SIZE.finditer(text)]  # fmt: skip
+    found += [("least" if re.search(_LEAST, m[1]) and not re.search(_MOST, m[1]) else "most",
+               m.span()) for m in BY_SIZE.finditer(text)]  # fmt: skip
     found += [("most", m.span()) for m in SIZE_PAIR.finditer(text)]
     found += [("least", m.span()) for m in SIZE_PAIR.finditer(text)]
     described = _extremes(found, "")
