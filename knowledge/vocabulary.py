@@ -56,15 +56,17 @@ def plain(text: str) -> str:
 
 class Lexicon:
     """Phrases matched as whole words on folded text, with or without å/ä/ö; an entry
-    ending in "*" matches any ending."""
+    ending in "*" matches any ending, one starting with "*" any beginning ("*chef*":
+    "civilområdeschefen")."""
 
     def __init__(self, name: str, entries: tuple[str, ...]):
         self.name = name
         self.entries = entries
         alts = []
         for e in sorted({plain(fold(x)) for x in entries}, key=len, reverse=True):
+            head = r"[\w-]*" if e.startswith("*") else ""
             tail = r"[\w-]*" if e.endswith("*") else ""
-            alts.append(r"\s+".join(map(re.escape, e.rstrip("*").split())) + tail)
+            alts.append(head + r"\s+".join(map(re.escape, e.strip("*").split())) + tail)
         # the entries as one regular-expression alternation, on text without å/ä/ö (for
         # patterns that build on a lexicon)
         self.alternation = "|".join(alts) if alts else "(?!)"
@@ -208,7 +210,7 @@ REQUIRED_LEXICONS = (
     "largest", "smallest", "above", "below", "inhabitants", "quantity", "when", "consequence",
     "per_inhabitant", "account_number", "person", "clause_joins", "clause_starts",
     "question_words", "follow_up_starts", "follow_up_ends", "refers_back",
-    "asks_recipient",
+    "asks_recipient", "who_is", "roles",
 )  # fmt: skip
 
 

@@ -262,8 +262,15 @@ def test_how_much_prefers_the_sentence_with_a_figure(assistant):
 
 def test_a_person_is_named_only_where_the_text_names_one(ask):
     assert "Olivia Wigzell" in ask("Vem är generaldirektör för Socialstyrelsen?").text
-    for q in ("vem är regiondirektör i Region Uppsala?", "Vem leder MSB?"):
+    for q in ("vem är regiondirektör i Region Uppsala?", "Vem leder MSB?",
+              "Vem är civilområdeschef i civilområde Syd?"):  # a role at a named place
         assert not ask(q).answered, q
+
+
+def test_who_is_without_a_role_may_be_answered_by_a_body(ask):
+    """'Vem är värd för NSPL-kansliet?' asks which region hosts it, not for a person."""
+    a = ask("vem är värd för nspl-kansliet?")
+    assert a.answered and "Region Uppsala" in a.text
 
 
 def test_a_region_named_is_no_topic_of_its_own(ask):

@@ -21,6 +21,13 @@ def test_descriptions_are_read_with_their_bounds():
     assert describe_regions("regioner med över 99999999999999 invånare") is None  # unbounded
 
 
+def test_a_document_description_ends_before_a_sum_or_a_year():
+    d = describe_regions("hur mycket fick regionerna i nspl:s styrgrupp tillsammans i 2023 års")
+    assert (d.kind, d.text, d.plural) == ("text", "nspl:s styrgrupp", True)
+    d = describe_regions("summera tilldelningen för alla regioner som sitter i nspl:s styrgrupp")
+    assert (d.text, d.plural) == ("sitter i nspl:s styrgrupp", True)
+
+
 def test_descriptions_in_the_past_tense_and_by_how_populous():
     past = describe_regions("hur många regioner hade fler än 400 000 invånare")
     assert (past.kind, past.threshold) == ("above", 400_000)

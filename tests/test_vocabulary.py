@@ -20,6 +20,8 @@ def test_lexicons_match_words_with_or_without_diacritics_and_with_endings():
         "telefonnumret",
     ]
     assert not v.lexicon("most").search("mestadels")  # whole words only
+    assert v.lexicon("roles").search("vem är civilområdeschefen")  # "*chef*": any beginning
+    assert not v.lexicon("roles").search("vem är värd för kansliet")
     assert v.expand("hur mkt får vgr") == "hur mycket får vgr"
     assert v.season_of("våren").months == (3, 5)
 

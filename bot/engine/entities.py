@@ -162,10 +162,14 @@ BY_SIZE = re.compile(rf"(?<![\w-]){_ASKING}({_MOST}|{_LEAST})\s+{_REGION_NOUN}(?
 # "vilken region är värd för …"; what they get ends it ("… styrgrupp får tillsammans"; on
 # plain() text "får" is "far")
 BY_TEXT = re.compile(
-    r"(?<![\w-])(?:den\s+|de\s+|the\s+)?(regionen|regionerna|regions?|region(?=\s+(?:ar|is)\s))\s+"
+    r"(?<![\w-])(?:den\s+|de\s+|the\s+)?"
+    r"(regionen|regionerna|regioner|regions?|region(?=\s+(?:ar|is)\s))\s+"
     r"(?:som|i|inom|ar|that|which|in|on|is)\s+(.+?)\s*"
     r"(?=[,?.!;]|\s+[–-]\s+|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])"
-    r"|\s+(?:far|fick|gets?|receives?)(?![\w-])|$)"
+    r"|\s+(?:far|fick|gets?|receives?)(?![\w-])|$"
+    # nor does a sum or a year: "regionerna i styrgruppen tillsammans i 2023 års …"
+    r"|\s+(?:tillsammans|sammanlagt|totalt|together|combined|in\s+total)(?![\w-])"
+    r"|\s+(?:(?:i|for|under|in|for)\s+)?(?:ar\s+)?20\d\d(?![\w-]))"
 )
 
 
@@ -262,7 +266,7 @@ def describe_regions(folded: str) -> RegionDescription | None:
         len(w) >= 4 and not w.isdigit() and w not in {plain(x) for x in sizes}
         for w in m.group(2).split()
     ):  # "vilken region är störst" is a size, not a text to look up
-        plural = m.group(1).endswith(("erna", "ons"))
+        plural = m.group(1).endswith(("erna", "er", "ons"))
         return RegionDescription("text", None, m.span(), text=folded[m.start(2) : m.end(2)],
                                  plural=plural)  # fmt: skip
     return None

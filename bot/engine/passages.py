@@ -22,6 +22,7 @@ from .entities import LEX
 from .ranking import Ranker
 from .retrieval import Found
 from .snippets import DATED, best_sentences, list_items
+from .translation import names_in
 from .understanding import YEAR, Understanding
 
 ACCOUNT = re.compile(r"\d{3,}[- ]?\d{2,}")  # a bankgiro, an organisation number
@@ -81,15 +82,26 @@ class Passages:
         ):  # "hur mycket kostar NSPL-kansliet oss?" is not answered by how it is financed
             return Answer(self.unknown, False, "out_of_scope")
         if (
-            "person" in u.flags
-            and u.intent != "contact"
+            u.intent != "contact"
             and answer.kind in ("fact", "definition", "task", "support")
-            and (u.regions or u.municipality or self.ranker.names & set(q.stems))
+            and self._asks_for_someone_named(u, q)
             and not self.person_names.search(answer.text)
         ):  # "vem är regiondirektör i Region Uppsala?" asks for a person there, and is not
             # answered by the word (though "vem är civilområdeschef?" is, by the role's holder)
             return Answer(self.unknown, False, "out_of_scope")
         return answer
+
+    def _asks_for_someone_named(self, u: Understanding, q: Query) -> bool:
+        """A question for a person at something it names (a region, an agency, "civilområde
+        Nord"). "Vem är värd för NSPL-kansliet?" may be answered by a body: "vem är" asks
+        for a person only with a role ("vem är regiondirektör …")."""
+        if "person" not in u.flags:
+            return False
+        asked = LEX["person"].findall(u.folded)
+        if all(LEX["who_is"].search(m) for m in asked) and not LEX["roles"].search(u.folded):
+            return False
+        named = u.regions or u.municipality or self.ranker.names & set(q.stems)
+        return bool(named or (LEX["roles"].search(u.folded) and names_in(u.text)))
 
     def _checked(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
         top = hits[0]
