@@ -12,6 +12,13 @@ def test_rsa_deadline_next_occurrence(ask):
     assert a.sources[0].section == "Viktiga datum"
 
 
+def test_the_next_few_times_of_a_recurring_deadline(ask):
+    a = ask("Vilka är de två kommande tillfällena för RSA-rapporteringen?")
+    assert "31 oktober 2027, 31 oktober 2031" in a.text
+    en = ask("When are the next three times the indicators are due?")
+    assert "The next 3: 31 October 2027, 31 October 2028, 31 October 2029" in en.text
+
+
 def test_deadline_moves_with_today(ask):
     assert "31 oktober 2031" in ask("när ska RSA rapporteras?", date(2027, 11, 1)).text
 
@@ -365,6 +372,9 @@ def test_what_happens_if_is_answered_by_the_condition_sentence(ask):
     assert "återkräva" in a.text
     b = ask("Vad händer om vi inte skickar in rekvisitionen i tid?")
     assert "förfaller" in b.text
+    # a deadline's card shows its note: the condition and the date together
+    c = ask("Vad händer om en region inte rekvirerar pengarna i tid, och när var sista dagen?")
+    assert "förfaller" in c.text and "1 december 2023" in c.text
 
 
 def test_the_sentence_before_a_list_brings_the_whole_list(ask):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from knowledge.models import Deadline, Knowledge, OnceRule, RecurringRule
@@ -13,6 +13,9 @@ from .dates import relative, sv_date
 
 if TYPE_CHECKING:
     from .understanding import Understanding
+
+
+MAX_TIMES = 10  # "de tjugo kommande gångerna": at most this many dates listed
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,11 @@ def describe(
     year: int | None = None,
     previous: bool = False,
     after: int | None = None,
+    times: int | None = None,
 ) -> str:
     """One deadline, its rule, its next (or last) date, who sends it to whom; with `year`
     also its date that year, with `previous` also when it last fell due, with `after` the
-    first time after that year."""
+    first time after that year, with `times` that many next dates."""
     cite.cite(d.source)
     lines = [f"{d.title}: {d.rule.describe()}."]
     rule = d.rule
@@ -59,6 +63,11 @@ def describe(
         lines.append(f"Förra gången: {sv_date(rule.last_before(today))}.")
     if nxt:
         lines.append(f"Nästa gång: {sv_date(nxt)} ({relative(nxt, today)}).")
+    if nxt and isinstance(rule, RecurringRule) and times and times > 1:
+        dates = [nxt]
+        while len(dates) < min(times, MAX_TIMES):
+            dates.append(rule.next_on_or_after(dates[-1] + timedelta(days=1)))
+        lines.append(f"De {len(dates)} kommande: {', '.join(map(sv_date, dates))}.")
     elif last := rule.last_before(today):  # no next date: a one-off that has passed
         lines.append(f"Fristen har passerat: den var {sv_date(last)}.")
     if isinstance(rule, RecurringRule) and year and (nxt is None or year != nxt.year):
@@ -90,10 +99,11 @@ def answer_deadlines(
     year: int | None = None,
     previous: bool = False,
     after: int | None = None,
+    times: int | None = None,
 ) -> Answer:
     cite = Citer(knowledge)
     text = "\n\n".join(
-        describe(knowledge, d, today, cite, year, previous, after) for d in deadlines
+        describe(knowledge, d, today, cite, year, previous, after, times) for d in deadlines
     )
     return Answer(text, True, "deadline", cite.all(), tuple(d.id for d in deadlines))
 
@@ -213,7 +223,8 @@ def asked_again(knowledge: Knowledge, u: Understanding, today: date) -> Answer:
     leaning = u.leaning
     assert leaning is not None
     deadlines = [d for d in knowledge.deadlines if d.id in leaning.deadline_ids]
-    shown = answer_deadlines(knowledge, deadlines, today, u.year, leaning.previous, leaning.after)
+    shown = answer_deadlines(knowledge, deadlines, today, u.year, leaning.previous, leaning.after,
+                             u.times)  # fmt: skip
     if leaning.recipient and not any(d.recipients for d in deadlines):
         shown = replace(shown, text=shown.text + "\n\n" + NO_RECIPIENT)
     return shown

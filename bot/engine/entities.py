@@ -122,6 +122,12 @@ TOP_N = re.compile(
     rf"(?<![\w-])(?:de|the)\s+{_FEW}\s+(?:(?:{_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])|"
     rf"{_REGION_NOUN}{_HAVING}(?:{_MOST}|{_LEAST})(?![\w-]))"
 )
+# "de två kommande tillfällena", "nästa tre gånger", "the next two times": occurrences
+_TIMES_NOUN = r"(?:gang\w*|tillfall\w*|rapportering\w*|frist\w*|times?|occurrences?|dates?)"
+_COMING = r"(?:nasta|kommande|narmaste|foljande|next|coming|upcoming)"
+TIMES = re.compile(
+    rf"(?<![\w-])(?:{_FEW}\s+{_COMING}|{_COMING}\s+{_FEW})\s+{_TIMES_NOUN}(?![\w-])"
+)
 # "näst störst befolkning", "den näst minsta regionen", "second largest region"
 SECOND = re.compile(rf"(?<![\w-])(?:nast|second)[\s-]+({_MOST}|{_LEAST})(?![\w-])")
 # "regionerna med andelen 2,4 %", "regions with a share of 2.7%", "regions have a 2.7% share"
@@ -293,6 +299,7 @@ class Entities:
     language: str = "sv"
     described: RegionDescription | None = None  # "regionen med flest invånare"
     excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
+    times: int | None = None  # "de två kommande tillfällena": that many next occurrences
 
 
 class RegionMatcher:
@@ -489,6 +496,10 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         if m and (m.group(1) is None or int(m.group(1)) == e.insats):
             e.insats_point += m.group(2)
     e.excluded = excluded(folded)
+    m = TIMES.search(plain(folded))
+    if m:
+        n = m[1] or m[2]
+        e.times = int(n) if n.isdigit() else PLAIN_NUMBERS[n]
     if LEX["least"].search(folded):
         e.extreme = "least"
     elif LEX["most"].search(folded):

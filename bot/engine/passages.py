@@ -137,7 +137,8 @@ class Passages:
                 if h.kind == "deadline" and h.score >= 0.85 * top.score:
                     refs.append(h.ref)
             chosen = [d for d in map(k.deadline, refs) if d is not None]  # (all are known)
-            return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags, u.after)
+            return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags, u.after,
+                                    u.times)  # fmt: skip
         if top.kind in ("area", "support"):
             areas = self.areas.for_hits(hits, u)
             return self.areas.answer(areas, q, u)

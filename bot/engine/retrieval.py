@@ -209,8 +209,8 @@ class Retriever:
 
     def _states_condition(self, hit: Hit, q: Query) -> bool:
         """A sentence of the hit states a condition not met about what the question names
-        (in a text that is quoted: a deadline's card would not show it)."""
-        if hit.kind not in ("passage", "fact"):
+        (in a text that is quoted, or a deadline's card, whose note is shown with it)."""
+        if hit.kind not in ("passage", "fact", "deadline"):
             return False
         telling = self.ranker.telling(q)
         return any(
