@@ -476,3 +476,9 @@ def test_where_a_text_stands_is_no_topic(ask):
     """'under rubriken Planering på MSB:s sida' says where to look, not what about."""
     a = ask("Vilken plan ska regionen fastställa under rubriken Planering på MSB:s sida?")
     assert a.answered and "extraordinära händelser" in a.text
+
+
+def test_a_when_question_is_answered_by_the_text_in_scope_that_gives_a_date(ask):
+    """Of the passages on the two part reports, the one saying when they were handed in."""
+    a = ask("När lämnades de två delredovisningarna om den kommunala vårdens beredskap?")
+    assert "15 mars 2022" in a.text

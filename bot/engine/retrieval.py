@@ -19,7 +19,7 @@ from index.search import Hit, Query, Searcher
 
 from .entities import LEX, NUMBER_WORDS
 from .ranking import Ranker
-from .snippets import CONDITION
+from .snippets import CONDITION, DATED
 from .translation import WordTranslator, names_in
 from .understanding import (
     DOMAIN_WORDS,
@@ -154,6 +154,16 @@ class Retriever:
             scoped = self._first_answering(
                 hits, topic, foreign, lambda h: self._states_condition(h, q)
             ) or scoped
+        if (
+            scoped is not None
+            and "when" in u.flags
+            and scoped.kind in ("passage", "fact")
+            and not DATED.search(scoped.body)
+        ):  # "när lämnades delredovisningarna?": the text that gives a date, if one in scope does
+            scoped = self._first_answering(
+                hits, topic, foreign, lambda h: h.kind in ("passage", "fact")
+                and bool(DATED.search(h.body))
+            ) or scoped  # fmt: skip
         if (
             scoped is not None
             and "person" in u.flags
