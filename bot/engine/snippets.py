@@ -37,6 +37,9 @@ def ranked_all(scores: list[float]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
 
 
+COVER_MORE = 1  # sentences beyond `limit` kept for terms of the question the others lack
+
+
 def best_sentences(
     text: str,
     terms: set[str],
@@ -91,6 +94,17 @@ def best_sentences(
         # has one comes along even when others share more of the question's words
         with_figure = [i for i in ranked_all(scores) if figured[i] and scores[i] > 0][:1]
         keep.update(with_figure)
+    # a question of two parts ("hur mycket, och vilken målsättning?"): a sentence with
+    # telling terms the kept ones lack comes along, the one with most of them first
+    uncovered = terms - set().union(*(stems[i] for i in keep)) - avoid
+    extra: set[int] = set()
+    while uncovered and len(keep) < limit + COVER_MORE:
+        j = max(range(len(sents)), key=lambda i: (len(uncovered & stems[i]), scores[i]))
+        if j in keep or not uncovered & stems[j]:
+            break
+        keep.add(j)
+        extra.add(j)
+        uncovered -= stems[j]
     first = min(keep)
     if first + 1 < len(sents) and len(sents[first]) < 120:
         keep.add(first + 1)  # a heading-like or short sentence needs what follows it
@@ -107,6 +121,8 @@ def best_sentences(
             ):  # items, and an item's second sentence when another item follows  # fmt: skip
                 keep.add(j)
                 j += 1
+    if sum(len(sents[i]) for i in keep) > MAX_SNIPPET:
+        keep -= extra  # what answers the main part first
     out: list[str] = []
     size = 0
     for i in sorted(keep):
