@@ -73,3 +73,10 @@ def test_a_word_cut_short_is_the_shortest_known_word_it_begins():
     assert s.word("rs") == "rs"  # too short to tell
     assert s.word("akute") == "akuten"  # one edit first (an insertion)
     assert s.word("plan") == "plan"  # begins no known word: left alone
+
+
+def test_a_form_of_a_known_word_is_not_corrected_into_another_word():
+    s = Speller({"källa", "gäller", "bristerna", "frist", "befolkning"}, stem=stem)
+    assert s.word("gälla") == "gälla"  # "gäller" in another form, not "källa" (a source)
+    assert s.word("fristerna") == "fristerna"  # not "bristerna"
+    assert s.word("befolkningn") == "befolkning"  # a typo within the same word still is

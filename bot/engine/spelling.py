@@ -64,6 +64,9 @@ class Speller:
         if len(word) < MIN_LENGTH:
             return (self._completed(word) if len(word) >= SHORTENED else None) or word
         best = _nearest(word, self._words)
+        stem = self._stem
+        if best and stem and stem(word) in self._word_of_stem and stem(best) != stem(word):
+            return word  # a form of a known word ("fristerna", "gälla"), not "bristerna"
         if best is None and self._stem:
             s = self._stem(word)
             near = _nearest(s, self._stems) if len(s) >= MIN_LENGTH else None
