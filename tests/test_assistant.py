@@ -500,3 +500,12 @@ def test_a_when_question_is_answered_by_the_text_in_scope_that_gives_a_date(ask)
     """Of the passages on the two part reports, the one saying when they were handed in."""
     a = ask("När lämnades de två delredovisningarna om den kommunala vårdens beredskap?")
     assert "15 mars 2022" in a.text
+
+
+def test_we_in_a_message_naming_one_region_is_that_region(assistant, ask):
+    a = ask("Jag är ny som samordnare i Region Gävleborg sedan i höstas. Hur stort belopp fick vi?")
+    assert a.kind == "allocation" and "Region Gävleborg får" in a.text
+    # "var" (was) is no "vår"; with two regions named "vi" is neither
+    i = assistant.interpreter
+    assert i.without_regions("när var vi i region halland") == "när var region x i region x"
+    assert "vi" in i.without_regions("vi jämför region halland och region skåne").split()

@@ -48,6 +48,9 @@ SECOND_STEPS = frozenset({"allocation", "allocation_per_capita", "allocation_sum
                           "allocation_how", "allocation_population"})  # fmt: skip
 MIN_SECOND_STEP = 0.3
 # long, unsure messages are read clause by clause
+# "vi", "vår", "we", "our": the region a message names, when it names one
+# (on folded text with å/ä/ö: the lexicon's plain alternation would read "vår" as "var")
+OURS = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, LEX['ours'].entries))})(?![\w-])")
 CLAUSE_BELOW = 0.5
 CLAUSE_WORDS = 12
 MAX_CLAUSES = 4
@@ -254,11 +257,13 @@ class Interpreter:
             (lambda n, total: progress("avsikter", n, total)) if progress else None,
         )  # fmt: skip
 
-    def without_regions(self, folded: str, e: Entities | None = None) -> str:
+    def without_regions(self, folded: str, e: Entities | None = None, ours: bool = False) -> str:
         """The question with the regions it names or describes, and a municipality in a
         region's role, as "region x": what is asked, not about whom, decides the intent.
         (The embedding is taken of this text; with no region named it is the question
-        itself, and retrieval reuses it.) `e`: the question's entities, if already found."""
+        itself, and retrieval reuses it.) `e`: the question's entities, if already found.
+        In a message that names one region "vi", "vår" are that region ("jag jobbar i
+        Region Kalmar län. hur mycket fick vi?"); `ours`: the message does (for a clause)."""
         if e is None:
             found, town = self.regions.find(folded)
             town = town or municipality(folded, self.speller.lexicon)
@@ -274,11 +279,13 @@ class Interpreter:
         for r in found:
             for name in sorted({fold(r.name), *map(fold, r.aliases)}, key=len, reverse=True):
                 text = re.sub(rf"(?<![\w-]){re.escape(name)}s?(?![\w-])", "region x", text)
+        if ours or (len(found) + bool(town) == 1 and not described):
+            text = OURS.sub("region x", text)
         return re.sub(r"(?<![\w-])region(en)?\s+region x", "region x", text)
 
-    def delexicalise(self, folded: str, e: Entities | None = None) -> str:
+    def delexicalise(self, folded: str, e: Entities | None = None, ours: bool = False) -> str:
         """Regions, amounts and years as placeholders, for the character n-grams."""
-        return without_numbers(self.without_regions(folded, e))
+        return without_numbers(self.without_regions(folded, e, ours))
 
     def understand(
         self, text: str, today: date, inherited: dict[str, int] | None = None
@@ -388,13 +395,14 @@ class Interpreter:
         the whole (one embedding per clause, for long and unsure messages only). With
         `among`, only a clause asking one of those intents counts."""
         best = whole
+        ours = named.get("region", 0) == 1
         for clause in clauses(folded)[:MAX_CLAUSES]:
             if len(clause.split()) < 3 or not LEX["question_words"].search(clause):
                 continue  # "vi har möte nästa vecka" says why, not what is asked
-            text = self.without_regions(clause)
+            text = self.without_regions(clause, ours=ours)
             # a "clause" that is the whole message is embedded already
             vec = embedded[1] if text.strip() == embedded[0].strip() else self.embedder.query(text)
-            c = self.classifier.classify(self.delexicalise(clause), vec, slots, named)
+            c = self.classifier.classify(self.delexicalise(clause, ours=ours), vec, slots, named)
             if among is not None and c.intent not in among:
                 continue
             if c.intent != "search" and c.probability > best.probability:
