@@ -294,13 +294,17 @@ class Searcher:
             if term not in folded:  # cheap: skips almost every term
                 continue
             pattern = self._glossary_re.get(term) or _whole_word(term)
-            if pattern.search(folded):
+            found = pattern.search(folded)
+            if found and found.group(0) != term and found.group(0) in self._glossary:
+                found = None  # "costs" is a term of its own, not "cost" inflected
+            if found:
                 if not any(stem(w) in self.vocabulary for w in words(term)):
                     phrases.extend(expands)  # a term the documents never use: translated
                 own = self.analyzer.terms(term)
                 added = [t for phrase in expands for t in self.analyzer.terms(phrase)]
                 triggers.extend(own)
                 glossed.update(words(term))
+                glossed.update(words(found.group(0)))  # as written: "requisitioning"
                 expansions.extend(added)
                 groups.append((tuple(own), tuple(dict.fromkeys(added))))
         content, corrected, unknown = [], {}, []
@@ -506,6 +510,12 @@ class Searcher:
         """Nothing to release: the arrays are memory-mapped and freed with the searcher."""
 
 
+# an English term's inflections ("requisitioning" for "requisition"): the glossary
+# writes English words in one form, a question in any
+_ENGLISH_ENDINGS = r"(?:s|es|ed|d|ing)?"
+
+
 @lru_cache(maxsize=4096)
 def _whole_word(term: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
+    tail = _ENGLISH_ENDINGS if re.fullmatch(r"[a-z]{4,}", term) else ""
+    return re.compile(rf"(?<![\w-]){re.escape(term)}{tail}(?![\w-])")

@@ -72,3 +72,12 @@ def test_a_passive_the_documents_lack_is_searched_as_its_active(assistant):
     q = assistant.searcher.parse("vilken nämnd ska övas")
     assert "öva" in q.words and "övas" not in q.unknown
     assert q.corrected["övas"] == "öva"
+
+
+def test_an_english_glossary_term_is_met_in_its_inflections(assistant):
+    q = assistant.searcher.parse("deadline for requisitioning the funds")
+    assert "requisitioning" in q.glossed and "requisitioning" not in q.unknown
+    assert any("rekvisition" in added for _, added in q.groups)
+    # "costs" is a term of its own: not counted again as "cost" inflected
+    costs = assistant.searcher.parse("the costs")
+    assert len([own for own, _ in costs.groups if own == ("cost",)]) == 1

@@ -34,13 +34,12 @@ FOREIGN_DENSE_WEIGHT = 1.5
 DENSE_ONLY = 0.8  # the lift that admits a hit sharing no word with the question
 # A question is in scope with this share of its words when the hit is among the closest
 # in meaning (lift) and close in absolute terms. Chosen on the bank and the tuning sets:
-# English questions that should be declined had a closest cosine below 0.89 or shared
-# under a quarter of their words; Swedish ones that should be, with a lift of 0.95 and
-# 0.3 of their words, a cosine of at most 0.866 (answerable ones declined: 0.883-0.903)
+# of the questions that should be declined, those with a lift of 0.95 and 0.3 of their
+# (for English: Swedish) words had a cosine of at most 0.866 (Swedish) and 0.843
+# (English); answerable ones declined had 0.883-0.903
 CLOSE_SHARE = 0.3
 CLOSE_LIFT = 0.95
 CLOSE = 0.88
-FOREIGN_CLOSE = 0.89
 
 
 @lru_cache(maxsize=20_000)
@@ -181,8 +180,7 @@ class Ranker:
         if weight <= 0:
             return False
         share = self.coverage(best, q) / weight
-        close = FOREIGN_CLOSE if foreign else CLOSE
-        if best.dense >= close and best.dense_lift >= CLOSE_LIFT:
+        if best.dense >= CLOSE and best.dense_lift >= CLOSE_LIFT:
             # the closest in meaning, and close in absolute terms, needs less of the words:
             # few of an English question's words are Swedish, and a Swedish one may say it
             # in its own ("vad ska regionen börja planera" for "påbörja en planering")
