@@ -244,6 +244,16 @@ def test_a_point_of_an_insats_is_answered_alone(ask, kb):
     both = ask(f"vad säger punkterna 1 {l1} och 1 {l2}?")
     assert t1 in both.text and t2 in both.text
     assert all(t not in both.text for ltr, t in ins.points if ltr not in (l1, l2))
+    glued = ask(f"skillnaden mellan 1{l1} och 1{l2}?")  # written as one word, no "punkt"
+    assert t1 in glued.text and t2 in glued.text
+
+
+def test_the_population_of_its_year_is_the_base_of_the_next_years_table(ask):
+    """The 2023 table counts the population of 1 November 2022: 'befolkning 2022' is it,
+    not an allocation of 2022 that was never decided."""
+    a = ask("befolkning i Region Jönköpings län 2022")
+    assert a.answered and "368 963" in a.text
+    assert not ask("Hur mycket får Region Jönköpings län 2022?").answered
 
 
 def test_a_question_of_two_parts_gets_a_sentence_for_each(assistant):

@@ -21,12 +21,20 @@ if TYPE_CHECKING:
     from .entities import RegionMatcher
 
 
-def _grant_or_refusal(knowledge: Knowledge, year: int | None) -> Grant | Answer:
+def _grant_or_refusal(
+    knowledge: Knowledge, year: int | None, population: bool = False
+) -> Grant | Answer:
+    """The grant of `year` (the latest without one); with `population` also the grant whose
+    population figures are of that year ("befolkning 2022": the base of 2023's table)."""
     if year is None:
         return max(knowledge.grants, key=lambda g: g.year)
     grant = knowledge.grant_for_year(year)
     if grant:
         return grant
+    if population:
+        counted = [g for g in knowledge.grants if g.population_date.year == year]
+        if counted:
+            return counted[0]
     return not_decided(knowledge, year)
 
 
@@ -63,7 +71,7 @@ def region_amount(
     population_only: bool = False,
     per_capita: bool = False,
 ) -> Answer:
-    grant = _grant_or_refusal(knowledge, year)
+    grant = _grant_or_refusal(knowledge, year, population=population_only)
     if isinstance(grant, Answer):
         return grant
     a = allocate_grant(grant)[region.id]
@@ -177,7 +185,7 @@ def cost_split(knowledge: Knowledge, regions: list[Region], cost: int) -> Answer
 
 
 def total(knowledge: Knowledge, year: int | None, population: bool = False) -> Answer:
-    grant = _grant_or_refusal(knowledge, year)
+    grant = _grant_or_refusal(knowledge, year, population)
     if isinstance(grant, Answer):
         return grant
     n = len(grant.populations)

@@ -64,6 +64,8 @@ BEFORE_SEASON = re.compile(
 # a year inside a date ("1 november 2022") names the date, not the year asked about
 DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
 # "insats 3", "punkt 1 c", "insats 2b": an insats of the 2023 agreement, and a point of it
+# "skillnaden mellan 6c och 6d": an insats and its lettered point, written as one word
+GLUED_POINT = re.compile(r"(?<![\w-])([1-9])([a-h])(?![\w])")
 MORE_POINTS = re.compile(r"\s*(?:,|och|and|&|samt)\s*(?:([1-9])\s*)?([a-h])\)?(?![\w])")
 INSATS_NUMBER = re.compile(
     r"(?<![\w-])(?:insats(?:en|erna)?|punkt(?:en|erna)?|measures?|items?)\s+"
@@ -488,7 +490,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         e.status = "under_utveckling"
     elif LEX["status_existing"].search(folded):
         e.status = "befintligt"
-    m = INSATS_NUMBER.search(folded)
+    m = INSATS_NUMBER.search(folded) or GLUED_POINT.search(folded)
     e.insats = int(m.group(1)) if m else None
     e.insats_point = m.group(2) if m else None
     while m and e.insats_point:  # "punkterna 6 c och 6 d", "1 a, b och c": the letters
