@@ -28,6 +28,19 @@ def test_a_document_description_ends_before_a_sum_or_a_year():
     assert (d.text, d.plural) == ("sitter i nspl:s styrgrupp", True)
 
 
+def test_regions_described_by_their_money_and_summed(ask):
+    d = describe_regions("vilka regioner får över 40 miljoner kronor")
+    assert (d.kind, d.threshold) == ("money_above", 40_000_000)
+    # not without kronor (a "miljon" may count people), nor in a what-if
+    for q in ("regioner som får över 1 miljon", "om regionerna får över 500 miljoner kronor"):
+        d = describe_regions(q)
+        assert d is None or not d.kind.startswith("money_"), q
+    a = ask("Vilka regioner fick mer än 40 miljoner kronor, och vad blir det tillsammans?")
+    assert "Mer än 40 000 000 kr får 3 regioner" in a.text and "160 023 631 kr" in a.text
+    en = ask("Which regions get less than 9 million kronor?")
+    assert "Less than 9 000 000 kr goes to one region (2023): Region Gotland" in en.text
+
+
 def test_descriptions_in_the_past_tense_and_by_how_populous():
     past = describe_regions("hur många regioner hade fler än 400 000 invånare")
     assert (past.kind, past.threshold) == ("above", 400_000)

@@ -297,6 +297,20 @@ def described_regions(
             f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked).rsplit(", ", 1))
         return ([knowledge.region(r) for r, _ in picked],
                 f"Andelen {shown} av befolkningen den {when} har {names}.", cite)  # fmt: skip
+    if kind in ("money_above", "money_below") and threshold is not None:
+        # "regioner som får över 40 miljoner kronor": by the grant itself
+        totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total, reverse=True)
+        above = kind == "money_above"
+        got = [(rid, a) for rid, a in totals
+               if (a.total > threshold if above else a.total < threshold)]  # fmt: skip
+        word = "Mer än" if above else "Mindre än"
+        if not got:
+            return [], f"Ingen region får {word.lower()} {sv_kr(threshold)} ({grant.year}).", cite
+        names = " och ".join(", ".join(
+            f"{knowledge.region(r).name} ({sv_kr(a.total)})" for r, a in got).rsplit(", ", 1))
+        many = "en region" if len(got) == 1 else f"{len(got)} regioner"
+        return ([knowledge.region(r) for r, _ in got],
+                f"{word} {sv_kr(threshold)} får {many} ({grant.year}): {names}.", cite)  # fmt: skip
     if kind.startswith("money_"):
         # the regions at the ends of the grant itself ("den region som får mest")
         totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total, reverse=True)

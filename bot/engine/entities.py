@@ -32,6 +32,7 @@ NUMBER_WORDS = VOCAB.number_words
 PLAIN_NUMBERS = {plain(w): n for w, n in NUMBER_WORDS.items()}
 UNITS = VOCAB.amount_units
 
+KRONA_UNITS = frozenset({"kr", "kronor", "sek", "mnkr", "mkr", "mdkr", "tkr", "msek"})
 AMOUNT = re.compile(  # not the tail of "1e309" or "x2": a number of its own
     r"(?<![\w.,])(\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,13}(?:[.,]\d{1,3})?)\s*("
     + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
@@ -109,6 +110,13 @@ BETWEEN = re.compile(
 THRESHOLD = re.compile(
     rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}({_phrases('above')}|{_phrases('below')})\s+"
     rf"{_COUNT}{_SCALE}\s+(?:{_phrases('inhabitants')})(?![\w-])"
+)
+# "regioner som får över 40 miljoner kronor", "regions that got less than 10 million": the
+# amount itself follows (an amount of money, read by parse_amounts)
+MONEY_THRESHOLD = re.compile(
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}(?:\s+(?:som|that|which))?\s+"
+    r"(?:far|fick|fatt|gets?|got|receives?|received|tilldelas|tilldelades)\s+"
+    rf"({_phrases('above')}|{_phrases('below')})\s+(?=\d)"
 )
 # "regionen med flest invånare", "vilken region har minst befolkning"
 BY_POPULATION = re.compile(
@@ -220,6 +228,13 @@ def _extremes(found: list[tuple[str, tuple[int, int]]], prefix: str) -> RegionDe
     return RegionDescription(prefix + "extremes", None, (start, end), plural=True)
 
 
+def _in_kronor(folded: str, amount: re.Match) -> bool:
+    """An amount said in kronor ("40 miljoner kronor", "15 mnkr"), not a bare "miljon"
+    that may count inhabitants."""
+    return amount[2] in KRONA_UNITS or bool(re.match(r"\s*(?:kr|kronor|sek)(?![\w])",
+                                                      folded[amount.end() :]))
+
+
 def describe_regions(folded: str) -> RegionDescription | None:
     text = plain(folded)
     m = BETWEEN.search(text)
@@ -235,6 +250,14 @@ def describe_regions(folded: str) -> RegionDescription | None:
         value = _count(m.group(2), m.group(3))
         if value is not None:
             return RegionDescription(kind, value, m.span())
+    m = MONEY_THRESHOLD.search(text)
+    if m and not re.search(r"(?<![\w-])(?:om|if|ifall|antag|suppose)(?![\w-])[^,.;?]*$",
+                           text[: m.start()]):  # "om regionerna får över 500 miljoner": a what-if
+        amounts = parse_amounts(folded[m.end() :])
+        said = AMOUNT.search(folded, m.end())
+        if amounts and said and _in_kronor(folded, said):
+            kind = "money_below" if LEX["below"].search(m[1]) else "money_above"
+            return RegionDescription(kind, amounts[0], (m.start(), said.end()), plural=True)
     m = NEAREST.search(text)
     if m:
         value = _count(m.group(1), m.group(2))
@@ -481,6 +504,9 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         e.after = int(after.group(3)) - (1 if after.group(2) else 0)
         e.year = None
     e.amounts = parse_amounts(folded)
+    if e.described and e.described.kind.startswith("money_") and e.described.threshold:
+        # "regioner som får över 40 miljoner" describes regions: no amount to compute with
+        e.amounts.remove(e.described.threshold)
     base = LEX["base_amount"].search(folded)
     if base and not LEX["same_base"].search(folded):
         later = parse_amounts(folded[base.end() :])
