@@ -63,13 +63,13 @@ def describe(
         lines.append(f"Förra gången: {sv_date(rule.last_before(today))}.")
     if nxt:
         lines.append(f"Nästa gång: {sv_date(nxt)} ({relative(nxt, today)}).")
+    elif last := rule.last_before(today):  # no next date: a one-off that has passed
+        lines.append(f"Fristen har passerat: den var {sv_date(last)}.")
     if nxt and isinstance(rule, RecurringRule) and times and times > 1:
         dates = [nxt]
         while len(dates) < min(times, MAX_TIMES):
             dates.append(rule.next_on_or_after(dates[-1] + timedelta(days=1)))
         lines.append(f"De {len(dates)} kommande: {', '.join(map(sv_date, dates))}.")
-    elif last := rule.last_before(today):  # no next date: a one-off that has passed
-        lines.append(f"Fristen har passerat: den var {sv_date(last)}.")
     if isinstance(rule, RecurringRule) and year and (nxt is None or year != nxt.year):
         that_year = rule.date_in(year)
         if that_year:
