@@ -7,6 +7,7 @@ def test_rsa_deadline_next_occurrence(ask):
     a = ask("när ska RSA rapporteras?")
     assert a.answered and a.kind == "deadline"
     assert "31 oktober 2027" in a.text and "vart fjärde år" in a.text
+    assert "passerat" not in a.text  # a recurring deadline with a next date has not passed
     assert a.deadline_ids == ("rsa",)
     assert a.sources[0].title == "Samlat stöd till regioner"
     assert a.sources[0].section == "Viktiga datum"
@@ -519,3 +520,13 @@ def test_we_in_a_message_naming_one_region_is_that_region(assistant, ask):
     i = assistant.interpreter
     assert i.without_regions("när var vi i region halland") == "när var region x i region x"
     assert "vi" in i.without_regions("vi jämför region halland och region skåne").split()
+
+
+def test_a_deadline_named_with_its_month_is_answered_by_its_card(ask):
+    """'i februari' says when; 'den årliga uppföljningen' names what: its card, with the
+    note on the template, not the list of February's deadlines."""
+    a = ask("Vad ska den årliga uppföljningen i februari innehålla?")
+    assert "mall" in a.text and "Frister 1 februari" not in a.text
+    assert "Frister 1 oktober" in ask("Vilken rapport ska in i oktober?").text
+    last = ask("Vilket år var det senast RSA skulle rapporteras?")
+    assert "Förra gången: 31 oktober 2023" in last.text

@@ -92,12 +92,21 @@ class Router:
             if on:
                 return Route("on_day", lambda u, _, t: answer_deadlines(
                     self.knowledge, on, t, u.on_day[2] if u.on_day else None))  # fmt: skip
-        if u.intent == "deadlines_upcoming" or (u.intent == "deadline" and (u.start or u.until)):
+        if u.intent == "deadlines_upcoming":
             return Route("period", lambda u, _, t: asked_period(self.knowledge, u, t))
+        if u.intent == "deadline" and (u.start or u.until):
+            return Route("period", self._deadline_in_period, reads_texts=True)
         if self.areas.has_insats(u.insats):
             number = u.insats
             return Route("insats", lambda u, _, t: self.areas.insats(number, u.insats_point))
         return Route("texts", self._from_texts, reads_texts=True)
+
+    def _deadline_in_period(self, u: Understanding, found: Found | None, today: date) -> Answer:
+        """"Vad ska den årliga uppföljningen i februari omfatta?" names its deadline: its
+        card answers; "vilken rapport ska in i februari?" names none: the period's list."""
+        if found is not None and not found.miss and found.hits[0].kind == "deadline":
+            return self.passages.answer(u, found, today)
+        return asked_period(self.knowledge, u, today)
 
     def _from_texts(self, u: Understanding, found: Found | None, today: date) -> Answer:
         assert found is not None
