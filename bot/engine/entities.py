@@ -535,6 +535,11 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     for flag in ("next_only", "previous", "count", "quantity", "when", "consequence", "person"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
+    asked = LEX["person"].findall(folded)
+    if all(LEX["who_is"].search(m) for m in asked) and not LEX["roles"].search(folded):
+        # "vem är värd för NSPL-kansliet?", "vad heter MSB nu?" may be answered by a body:
+        # "vem är"/"vad heter" ask for a person only with a role ("vem är regiondirektör …")
+        e.flags.discard("person")
     e.language = language(folded)
     _when(e, folded, today)
     return e

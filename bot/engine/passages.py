@@ -92,13 +92,9 @@ class Passages:
         return answer
 
     def _asks_for_someone_named(self, u: Understanding, q: Query) -> bool:
-        """A question for a person at something it names (a region, an agency, "civilområde
-        Nord"). "Vem är värd för NSPL-kansliet?" may be answered by a body: "vem är" asks
-        for a person only with a role ("vem är regiondirektör …")."""
+        """A question for a person (entities.py: "vem är" only with a role) at something
+        it names (a region, an agency, "civilområde Nord")."""
         if "person" not in u.flags:
-            return False
-        asked = LEX["person"].findall(u.folded)
-        if all(LEX["who_is"].search(m) for m in asked) and not LEX["roles"].search(u.folded):
             return False
         named = u.regions or u.municipality or self.ranker.names & set(q.stems)
         return bool(named or (LEX["roles"].search(u.folded) and names_in(u.text)))
