@@ -85,9 +85,13 @@ class Passages:
             u.intent != "contact"
             and answer.kind in ("fact", "definition", "task", "support")
             and self._asks_for_someone_named(u, q)
-            and not self.person_names.search(answer.text)
+            and (
+                not self.person_names.search(answer.text)
+                or (u.regions and not any(r.name in answer.text for r in u.regions))
+            )
         ):  # "vem är regiondirektör i Region Uppsala?" asks for a person there, and is not
-            # answered by the word (though "vem är civilområdeschef?" is, by the role's holder)
+            # answered by the word (though "vem är civilområdeschef?" is, by the role's holder),
+            # nor by a person the text ties to another body (SKR's signatory)
             return Answer(self.unknown, False, "out_of_scope")
         return answer
 
