@@ -312,12 +312,12 @@ class Searcher:
             if w in STOPWORDS or w in ignore:
                 continue
             c = w if w in glossed else self.correct(w)
-            if not self._known(c, glossed) and c.endswith("s") and self._known(c[:-1], glossed):
-                c = c[:-1]  # a passive the documents only have active: "övas" is "öva"
+            known = self._known(c, glossed)
+            if not known and c.endswith("s") and self._known(c[:-1], glossed):
+                c, known = c[:-1], True  # a passive the documents only have active: "övas"
             if c != w:
                 corrected[w] = c
             content.append(c)
-            known = self._known(c, glossed)
             if not known and not c.isdigit():
                 unknown.append(c)
         stems = self.analyzer.terms(" ".join(content))

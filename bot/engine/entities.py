@@ -127,6 +127,13 @@ BY_POPULATION = re.compile(
 _FEW = r"(\d|" + "|".join(plain(w) for w, n in NUMBER_WORDS.items() if 2 <= n <= 10) + r")"
 _MOST = rf"{_phrases('most_populous')}|{_phrases('largest')}"
 _LEAST = rf"{_phrases('least_populous')}|{_phrases('smallest')}"
+
+
+def _size_kind(words: str) -> str:
+    """Which end a size or population phrase names: "minsta", "färst invånare" the least."""
+    return "least" if re.search(_LEAST, words) and not re.search(_MOST, words) else "most"
+
+
 # "de två regionerna med flest invånare", "the three largest regions"
 TOP_N = re.compile(
     rf"(?<![\w-])(?:de|the)\s+{_FEW}\s+(?:(?:{_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])|"
@@ -253,11 +260,11 @@ def describe_regions(folded: str) -> RegionDescription | None:
     m = MONEY_THRESHOLD.search(text)
     if m and not re.search(r"(?<![\w-])(?:om|if|ifall|antag|suppose)(?![\w-])[^,.;?]*$",
                            text[: m.start()]):  # "om regionerna får över 500 miljoner": a what-if
-        amounts = parse_amounts(folded[m.end() :])
         said = AMOUNT.search(folded, m.end())
-        if amounts and said and _in_kronor(folded, said):
+        amount = parse_amounts(said[0]) if said and _in_kronor(folded, said) else []
+        if said and amount:
             kind = "money_below" if LEX["below"].search(m[1]) else "money_above"
-            return RegionDescription(kind, amounts[0], (m.start(), said.end()), plural=True)
+            return RegionDescription(kind, amount[0], (m.start(), said.end()), plural=True)
     m = NEAREST.search(text)
     if m:
         value = _count(m.group(1), m.group(2))
@@ -270,16 +277,13 @@ def describe_regions(folded: str) -> RegionDescription | None:
     m = TOP_N.search(text)
     if m:
         n = int(m[1]) if m[1].isdigit() else PLAIN_NUMBERS[m[1]]
-        kind = "least" if re.search(_LEAST, m[0]) and not re.search(_MOST, m[0]) else "most"
-        return RegionDescription(kind, None, m.span(), rank=(0, n), plural=True)
+        return RegionDescription(_size_kind(m[0]), None, m.span(), rank=(0, n), plural=True)
     m = SECOND.search(text)
     if m:
-        kind = "least" if re.search(_LEAST, m[1]) and not re.search(_MOST, m[1]) else "most"
-        return RegionDescription(kind, None, m.span(), rank=(1, 1))
+        return RegionDescription(_size_kind(m[1]), None, m.span(), rank=(1, 1))
     found = [("most" if LEX["most_populous"].search(m.group(1)) else "least", m.span())
              for m in BY_POPULATION.finditer(text)]  # fmt: skip
-    found += [("least" if re.search(_LEAST, m[1]) and not re.search(_MOST, m[1]) else "most",
-               m.span()) for m in BY_SIZE.finditer(text)]  # fmt: skip
+    found += [(_size_kind(m[1]), m.span()) for m in BY_SIZE.finditer(text)]
     found += [("most", m.span()) for m in SIZE_PAIR.finditer(text)]
     found += [("least", m.span()) for m in SIZE_PAIR.finditer(text)]
     described = _extremes(found, "")

@@ -47,10 +47,10 @@ DOMAIN_WORDS = LEX["domain_words"].words
 SECOND_STEPS = frozenset({"allocation", "allocation_per_capita", "allocation_sum",
                           "allocation_how", "allocation_population"})  # fmt: skip
 MIN_SECOND_STEP = 0.3
-# long, unsure messages are read clause by clause
 # "vi", "vår", "we", "our": the region a message names, when it names one
 # (on folded text with å/ä/ö: the lexicon's plain alternation would read "vår" as "var")
 OURS = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, LEX['ours'].entries))})(?![\w-])")
+# long, unsure messages are read clause by clause
 CLAUSE_BELOW = 0.5
 CLAUSE_WORDS = 12
 MAX_CLAUSES = 4
