@@ -69,6 +69,9 @@ class Query:
     unknown: tuple[str, ...]  # content words the corpus does not know at all
     corrected: dict[str, str]
     glossed_as: tuple[str, ...] = ()  # the glossary's phrases for terms the texts never use
+    # alternatives of which a hit needs one ("ytterligare", "övriga", "andra" for "förutom
+    # MSB"): one met counts once, as much as the rarest of them
+    one_of: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -297,6 +300,8 @@ class Searcher:
             found = pattern.search(folded)
             if found and found.group(0) != term and found.group(0) in self._glossary:
                 found = None  # "costs" is a term of its own, not "cost" inflected
+            if found and all(w in ignore for w in words(found.group(0))):
+                found = None  # an ignored word ("förutom MSB") is not asked about
             if found:
                 if not any(stem(w) in self.vocabulary for w in words(term)):
                     phrases.extend(expands)  # a term the documents never use: translated

@@ -3,9 +3,13 @@ others: what it excludes is not its topic, and a sentence about it is no answer.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.engine.entities import excluded
+from index.analysis import stem
+from index.search import Hit
 
 
 @pytest.mark.parametrize(
@@ -15,6 +19,7 @@ from bot.engine.entities import excluded
         ("utöver msb, vilka andra ger stöd?", ("msb",)),
         ("who supports the regions apart from the county administrative board?",
          ("county", "administrative", "board")),
+        ("vilket stöd ges av andra än msb?", ("msb",)),
         ("vilka ger stöd till regionerna?", ()),
     ],
 )
@@ -35,3 +40,27 @@ def test_the_others_are_answered(ask, question):
     assert "Trafikverket" in a.text and "Socialstyrelsen" in a.text
     # not the sentence on what MSB itself has gathered
     assert "MSB tar fram" not in a.text
+
+
+def test_an_excluded_word_is_not_expanded(assistant):
+    """"förutom MSB": MSB's glossary expansion would make texts about MSB match."""
+    asked = assistant.searcher.parse("vilka ger stöd förutom MSB")
+    assert stem("samhällsskydd") in asked.expansions
+    left_out = assistant.searcher.parse("vilka ger stöd förutom MSB", ignore=frozenset({"msb"}))
+    assert stem("samhällsskydd") not in left_out.expansions
+
+
+def test_alternative_words_count_once(assistant):
+    """The words searched for "the others" are alternatives: a text with two of them is
+    no better evidence than one with one."""
+    q = assistant.searcher.parse("ytterligare övriga andra")
+    q = replace(q, one_of=frozenset(q.words))
+    ranker = assistant.ranker
+
+    def hit(*words: str) -> Hit:
+        return Hit("x", "passage", "", "", "", "", "", 1.0, frozenset(map(stem, words)))
+
+    one, two = hit("ytterligare"), hit("ytterligare", "övriga")
+    assert ranker.coverage(one, q) == ranker.coverage(two, q) > 0
+    assert ranker.coverage(two, q) == pytest.approx(ranker.weight(q))
+    assert ranker.coverage(hit("regionerna"), q) == 0

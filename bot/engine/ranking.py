@@ -69,9 +69,9 @@ class Ranker:
 
     def weight(self, q: Query) -> float:
         """The question's total weight: its stems plus its unknown words at full weight."""
-        known = sum(
-            self.idf(stem(w)) for w in q.words if w not in q.unknown and not self._foreign(w, q)
-        )
+        own = [w for w in q.words if w not in q.unknown and not self._foreign(w, q)]
+        known = sum(self.idf(stem(w)) for w in own if w not in q.one_of)
+        known += max((self.idf(stem(w)) for w in own if w in q.one_of), default=0.0)
         return known + UNKNOWN_SHARE * self.max_idf * len(q.unknown) + self._expansion_weight(q)
 
     def _foreign(self, w: str, q: Query) -> bool:
@@ -93,12 +93,15 @@ class Ranker:
 
     def coverage(self, hit: Hit, q: Query) -> float:
         """Summed IDF of the question's words the hit contains (whole, or inside a compound)."""
-        total = 0.0
+        total = alternative = 0.0
         for w in q.words:
             s = stem(w)
             if self._foreign(w, q):
                 continue  # counted through its expansion below
-            if s in hit.matched:
+            if w in q.one_of:
+                if s in hit.matched:  # any one of them, the same: none is the user's word
+                    alternative = max(self.idf(stem(a)) for a in q.one_of)
+            elif s in hit.matched:
                 total += self.idf(s)
             elif w not in q.unknown and len(w) >= 5:
                 g = _gram_set(w)
@@ -112,7 +115,7 @@ class Ranker:
             # not separate evidence
             expanded = max((self.idf(t) for t in hit.matched & set(added)), default=0.0)
             total += EXPANSION_SHARE * min(expanded, self._cap(own))
-        return total
+        return total + alternative
 
     def ranked(
         self,

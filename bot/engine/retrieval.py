@@ -10,7 +10,7 @@ asked kind) prefer the first hit that gives it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from index.analysis import fold, plain
@@ -96,6 +96,8 @@ class Retriever:
         if u.intent == "contact":  # "mejladress", "telefonnumret": how to reach, not whom
             ignore |= frozenset(LEX["reach"].findall(u.folded))
         q = self.parse(text, ignore, u.language == "en")
+        if u.excluded:
+            q = replace(q, one_of=frozenset(w for w in q.words if w in LEX["others"].words))
         if not q.words:
             return Found([], q, "no_topic")
         if (
@@ -178,12 +180,16 @@ class Retriever:
         if scoped is None:
             return Found(hits, q, "none_in_scope")
         if preferred and "consequence" not in u.flags:  # what follows a date is no date
-            # the kind the question asks for wins unless another covers clearly more of it
+            # the kind the question asks for wins unless another covers clearly more of it;
+            # "vilka ger stöd förutom MSB?" is answered by the text naming the others, not
+            # by a card unless it names that card's area ("… säkerhetsskydd utöver MSB:s")
             best = self.ranker.coverage(hits[0], q)
             wanted = search(kinds=preferred)
+            named = bool(wanted) and self.ranker.named(wanted[0], q)
             if wanted and (
-                self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best
-                or (u.intent in ("task", "support") and self.ranker.named(wanted[0], q))
+                (self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best
+                 and (not u.excluded or named))
+                or (u.intent in ("task", "support") and named)
             ):
                 hits = wanted
         return Found(hits, q)
