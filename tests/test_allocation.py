@@ -98,3 +98,38 @@ def test_a_region_in_the_genitive_is_that_region(assistant):
     assert [r.id for r in u.regions] == ["skane"] and u.intent == "allocation_per_capita"
     share = assistant.ask("Hur stor andel har Gotland i fördelningen?", today)
     assert "0,6 %" in share.text  # as Bilaga 1 prints it
+
+
+def test_what_a_question_computes_of_the_amounts(assistant):
+    """A multiple, a share of the total, a mean and a figure per inhabitant are computed
+    from Bilaga 1, with the division shown, in Swedish and in English."""
+    from datetime import date
+
+    today = date(2026, 11, 24)
+    ratio = assistant.ask("Hur många gånger mer får Region Stockholm än Region Gotland?", today)
+    assert "8,41 gånger så mycket som Region Gotland" in ratio.text
+    assert "(67 575 444 kr / 8 032 852 kr)" in ratio.text
+    en = assistant.ask("How many times as much does Region Stockholm get as Region Gotland?", today)
+    assert "8,41 times as much as Region Gotland" in en.text
+    parts = assistant.ask("Hur många procent av totalen är grundbeloppen 2023?", today)
+    assert "Grundbeloppen är 34,1 % av totalen, befolkningsdelen 65,9 %." in parts.text
+    mean = assistant.ask("Vad får en region i genomsnitt 2023?", today)
+    assert "19 047 619 kr (400 000 000 kr / 21)" in mean.text and "Region Skåne" not in mean.text
+    head = assistant.ask("Hur många kronor per invånare blir befolkningsdelen 2023?", today)
+    assert "befolkningsdelen 25,06 kr (263 500 000 kr / 10 514 719 invånare)" in head.text
+    pair = assistant.ask("Hur stor procent av pengarna får Skåne och Stockholm tillsammans?", today)
+    assert "Tillsammans: 109 487 382 kr" in pair.text and "27,4 % av de 400 000 000 kr" in pair.text
+    # a plain total computes none of it
+    plain = assistant.ask("Hur mycket fördelas totalt till regionerna 2023?", today)
+    assert "genomsnitt" not in plain.text and "%" not in plain.text
+
+
+def test_a_quote_in_an_english_computed_answer_stays_swedish(assistant):
+    from datetime import date
+
+    a = assistant.ask("On average, how much does a region get?", date(2026, 11, 24))
+    assert "On average a region gets 19 047 619 kr" in a.text
+    assert "(the population on 1 November 2022)" in a.text  # our own line, in English
+    lead_in, quote = a.text.split("\n\n")[1].split("\n", 1)
+    assert lead_in == "The documents say (quoted in Swedish):"
+    assert "befolkningsunderlaget den 1 november 2022." in quote  # the source's words

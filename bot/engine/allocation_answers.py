@@ -70,6 +70,7 @@ def region_amount(
     how: bool = False,
     population_only: bool = False,
     per_capita: bool = False,
+    percent: bool = False,
 ) -> Answer:
     grant = _grant_or_refusal(knowledge, year, population=population_only)
     if isinstance(grant, Answer):
@@ -89,6 +90,8 @@ def region_amount(
             f"befolkning; med grundbeloppet {sv_kr(grant.base_amount)} blir det "
             f"{sv_kr(a.total)} för {grant.year}.",
         ]
+        if percent:
+            lines.append(_share_of(grant, a.total))
     else:
         lines = [
             f"{region.name} får {sv_kr(a.total)} för {grant.year}.",
@@ -102,6 +105,8 @@ def region_amount(
                 f"Per invånare: {sv_decimal(Fraction(a.total, a.population))} kr "
                 f"({sv_kr(a.total)} / {sv_int(a.population)} invånare)."
             )
+        if percent:
+            lines.append(_share_of(grant, a.total))
         if how:
             lines += [
                 "",
@@ -184,7 +189,19 @@ def cost_split(knowledge: Knowledge, regions: list[Region], cost: int) -> Answer
     return Answer("\n".join(lines), True, "allocation", cite.all())
 
 
-def total(knowledge: Knowledge, year: int | None, population: bool = False) -> Answer:
+def _share_of(grant: Grant, amount: int) -> str:
+    share = sv_percent(Fraction(amount, grant.total))
+    return f"Det är {share} av de {sv_kr(grant.total)} till regionerna."
+
+
+def total(
+    knowledge: Knowledge,
+    year: int | None,
+    population: bool = False,
+    asks: frozenset[str] = frozenset(),
+) -> Answer:
+    """The year's total and how it is split; with `asks` also what a question computes of
+    it: the parts' shares ("percent"), the mean per region ("average"), per inhabitant."""
     grant = _grant_or_refusal(knowledge, year, population)
     if isinstance(grant, Answer):
         return grant
@@ -204,16 +221,39 @@ def total(knowledge: Knowledge, year: int | None, population: bool = False) -> A
         f"sammanlagt) och {sv_kr(grant.total - grant.base_amount * n)} efter befolkningsandel "
         f"(befolkningen den {sv_date(grant.population_date)})."
     )
+    base, rest = grant.base_amount * n, grant.total - grant.base_amount * n
+    inhabitants = sum(grant.populations.values())
+    if "percent" in asks:
+        text += (
+            f"\nGrundbeloppen är {sv_percent(Fraction(base, grant.total))} av totalen, "
+            f"befolkningsdelen {sv_percent(Fraction(rest, grant.total))}."
+        )
+    if "average" in asks:
+        text += (
+            f"\nI genomsnitt får en region {sv_kr(round(Fraction(grant.total, n)))} "
+            f"({sv_kr(grant.total)} / {n})."
+        )
+    if "per_capita" in asks:
+        text += (
+            f"\nPer invånare: {sv_decimal(Fraction(grant.total, inhabitants))} kr i allt, "
+            f"befolkningsdelen {sv_decimal(Fraction(rest, inhabitants))} kr "
+            f"({sv_kr(rest)} / {sv_int(inhabitants)} invånare)."
+        )
     if grant.scope_fact:
         scope = knowledge.fact(grant.scope_fact)
         cite.cite(scope.source)
         text += f"\n\n{scope.text}"
+        return Answer(text, True, "allocation", cite.all(), chart=True, quotes=(scope.text,))
     return Answer(text, True, "allocation", cite.all(), chart=True)
 
 
-def combined(knowledge: Knowledge, regions: list[Region], year: int | None, how: str) -> Answer:
+def combined(
+    knowledge: Knowledge, regions: list[Region], year: int | None, how: str,
+    asks: frozenset[str] = frozenset(),
+) -> Answer:
     """Two or more regions' allocations with their sum ("together") or, for two, the
-    difference ("hur mycket mer får Skåne än Stockholm")."""
+    difference ("hur mycket mer får Skåne än Stockholm"); with `asks`, also the multiple
+    ("ratio": "hur många gånger större") or the share of the total ("percent")."""
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
         return grant
@@ -225,9 +265,16 @@ def combined(knowledge: Knowledge, regions: list[Region], year: int | None, how:
         a, b = (split[r.id].total for r in regions)
         more, less = (regions[0], regions[1]) if a >= b else (regions[1], regions[0])
         lines.append(f"{more.name} får {sv_kr(abs(a - b))} mer än {less.name} ({grant.year}).")
+        if "ratio" in asks and min(a, b) > 0:
+            lines.append(
+                f"{more.name} får {sv_decimal(Fraction(max(a, b), min(a, b)))} gånger så mycket "
+                f"som {less.name} ({sv_kr(max(a, b))} / {sv_kr(min(a, b))})."
+            )
     else:
         total = sum(split[r.id].total for r in regions)
         lines.append(f"Tillsammans: {sv_kr(total)} ({grant.year}).")
+        if "percent" in asks:
+            lines.append(_share_of(grant, total))
     return Answer("\n".join(lines), True, "allocation", cite.all())
 
 
@@ -361,9 +408,9 @@ class AllocationAnswers:
         if not u.regions:
             word = u.unknown_region or u.text
             return _unknown_region(self.knowledge, word, self.regions.suggest(word))
-        if len(u.regions) > 1 and u.flags & {"difference", "together"}:
-            how = "difference" if "difference" in u.flags else "together"
-            return combined(self.knowledge, u.regions, u.year, how)
+        if len(u.regions) > 1 and u.flags & {"difference", "together", "ratio"}:
+            how = "together" if "together" in u.flags else "difference"
+            return combined(self.knowledge, u.regions, u.year, how, frozenset(u.flags))
         if len(u.regions) > 1:
             parts = [
                 region_amount(self.knowledge, r, u.year, population_only="population" in u.flags)
@@ -379,6 +426,7 @@ class AllocationAnswers:
             how="how" in u.flags,
             population_only="population" in u.flags,
             per_capita="per_capita" in u.flags,
+            percent="percent" in u.flags,
         )
 
     def what_if(self, u: Understanding) -> Answer:

@@ -69,6 +69,9 @@ class Answer:
     chart: bool = False  # the all-regions allocation table, which can be sent as a chart
     language: str = "sv"  # "en" when asked in English
     areas: tuple[str, ...] = ()  # the task/support areas shown (for "vilket stöd finns?")
+    # paragraphs of a computed answer's text quoted word for word from a document: in an
+    # English answer they stay Swedish under the lead-in, dates and all
+    quotes: tuple[str, ...] = ()
     # what the front end offers beside the text, in its own words: "watch" (reminders of
     # deadlines), "calendar" (the deadlines as an .ics file)
     offers: tuple[str, ...] = ()

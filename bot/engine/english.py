@@ -118,7 +118,10 @@ def in_english(answer: Answer, intent: str, knowledge: Knowledge, contact_id: st
     elif intent in e.texts and (answer.kind in PLAIN or intent == "empty"):
         text = e.texts[intent]
     elif answer.kind in COMPUTED:
-        text = e.say(answer.text)
+        text = "\n\n".join(
+            f"{e.lead_in}\n{part}" if part in answer.quotes else e.say(part)
+            for part in answer.text.split("\n\n")
+        )
     else:
         text = f"{e.lead_in}\n{e.quoted(answer.text)}"
     return replace(answer, text=text, language="en")

@@ -536,7 +536,8 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         e.extreme = "least"
     elif LEX["most"].search(folded):
         e.extreme = "most"
-    for flag in ("next_only", "previous", "count", "quantity", "when", "consequence", "person"):
+    for flag in ("next_only", "previous", "count", "quantity", "when", "consequence", "person",
+                 "ratio", "percent", "average"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
     asked = LEX["person"].findall(folded)

@@ -24,6 +24,8 @@ from .retrieval import Found, Retriever
 from .understanding import ALLOCATION_FLAGS, REGION_INTENTS, Understanding
 
 Fixed = Callable[[Understanding, date], Answer]
+# the money intents a mean per region may be asked of
+AVERAGED = REGION_INTENTS - {"cost_share", "what_if"} | {"allocation_method", "allocation_table"}
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,13 @@ class Router:
             "what_if": lambda u, t: m.what_if(u),
             "allocation": lambda u, t: m.amount(u),
             **{name: (lambda u, t: m.amount(u)) for name in ALLOCATION_FLAGS},
-            "allocation_method": lambda u, t: money.total(k, u.year),
+            "allocation_method": lambda u, t: money.total(k, u.year, asks=frozenset(u.flags)),
             "allocation_table": lambda u, t: m.table(u),
             "population_rank": lambda u, t: m.population_rank(u),
-            "population_total": lambda u, t: money.total(k, u.year, population=True),
+            # the population, or what the money comes to per inhabitant
+            "population_total": lambda u, t: money.total(
+                k, u.year, population="per_capita" not in u.flags, asks=frozenset(u.flags)
+            ),
             "regions_list": lambda u, t: m.regions_list(),
             "deadlines_past": lambda u, t: answer_past(k, t),
         }
@@ -80,6 +85,10 @@ class Router:
     def route(self, u: Understanding) -> Route:
         if u.leaning is not None:
             return Route("last_answer", lambda u, _, t: self._last_answer(u, t))
+        if "average" in u.flags and not u.regions and u.intent in AVERAGED:
+            # "vad fick en region i genomsnitt?": the total over the regions, no one region
+            return Route("allocation_method", lambda u, _, t: money.total(
+                self.knowledge, u.year, asks=frozenset(u.flags)))  # fmt: skip
         if u.described and (
             u.intent in REGION_INTENTS or u.intent in ("population_rank", "regions_list")
         ):

@@ -84,6 +84,8 @@ ALLOCATION_FLAGS = {
 
 # intents asked of a region: a described one ("regionen med flest invånare") will do, and
 # a follow-up may swap it ("och Skåne då?")
+# intents whose amount may be asked per inhabitant without that being their intent
+PER_HEAD_INTENTS = frozenset({"allocation", "allocation_method", "population_total"})
 REGION_INTENTS = frozenset({"allocation", *ALLOCATION_FLAGS, "cost_share", "what_if"})
 
 
@@ -348,8 +350,10 @@ class Interpreter:
         _take_entities(u, e)
         if c.intent in ALLOCATION_FLAGS:
             u.flags.add(ALLOCATION_FLAGS[c.intent])
-        elif c.intent == "allocation" and LEX["per_inhabitant"].search(folded):
-            u.flags.add("per_capita")  # "… och vad får den per invånare?" in a second clause
+        elif c.intent in PER_HEAD_INTENTS and LEX["per_inhabitant"].search(folded):
+            # "… och vad får den per invånare?" in a second clause; "befolkningsdelen, hur
+            # många kronor per invånare blir det?" of the total
+            u.flags.add("per_capita")
         return u
 
     def _classify(self, folded: str, e: Entities, inherited: dict[str, int] | None):
