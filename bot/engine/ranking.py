@@ -23,6 +23,7 @@ IN_SCOPE_SHARE = 0.45  # the best hit must cover this share of the question's we
 CURATED_BONUS = 0.5
 NAMED_BONUS = 0.3  # an area's card whose title the question names wins near-ties
 TELLING_IDF = 1.2  # words rarer than this are what a question is about
+TITLE_WORDS = 3  # a question with this many of a document's title words is about that document
 # Hybrid ranking: a hit's semantic closeness (its dense lift, 0 = the median document,
 # 1 = the closest) adds up to this share of the question's weight to its coverage, so a
 # hit in other words or another language can win; chosen on the bank and the dev set
@@ -91,29 +92,70 @@ class Ranker:
         """An expansion never counts for more than the user's own word would have."""
         return max((self.idf(t) for t in own), default=self.max_idf)
 
-    def coverage(self, hit: Hit, q: Query) -> float:
-        """Summed IDF of the question's words the hit contains (whole, or inside a compound)."""
+    @lru_cache(maxsize=64)  # noqa: B019 - one ranker per index
+    def _title_terms(self, doc: str) -> tuple[frozenset[str], frozenset[str]]:
+        """A document's title as index terms: its stems and its character 4-grams."""
+        d = self.searcher.knowledge.documents.get(doc)
+        if d is None:
+            return frozenset(), frozenset()
+        a = self.searcher.analyzer
+        return frozenset(a.terms(d.title)), frozenset(a.gram_terms(d.title))
+
+    def _names_word(self, w: str, stems: frozenset[str], title_grams: frozenset[str]) -> bool:
+        """`w` is among `stems`, or inflected otherwise in a title ("civila", "civilt")."""
+        if stem(w) in stems:
+            return True
+        g = _gram_set(w)
+        return len(w) >= 5 and len(g & title_grams) >= GRAM_MIN * len(g)
+
+    def _titled(self, q: Query) -> frozenset[str]:
+        """The documents whose title the question names in TITLE_WORDS of its own words
+        ("2023 års överenskommelse om vårdens civila försvar"); "civilt försvar" alone
+        names a domain, not the agreement."""
+        return self._titled_by(
+            tuple(w for w in q.words if w not in q.unknown and not self._foreign(w, q))
+        )
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one ranker per index
+    def _titled_by(self, own: tuple[str, ...]) -> frozenset[str]:
+        out = set()
+        for doc in self.searcher.knowledge.documents:
+            title, title_grams = self._title_terms(doc)
+            if sum(self._names_word(w, title, title_grams) for w in own) >= TITLE_WORDS:
+                out.add(doc)
+        return frozenset(out)
+
+    def coverage(self, hit: Hit, q: Query, titled: bool = True) -> float:
+        """Summed IDF of the question's words the hit contains (whole, or inside a compound).
+        With `titled`, a passage also has its document's title words: "SKR:s uppgifter
+        enligt överenskommelsen om civilt försvar 2023" is about that agreement's section
+        on SKR, which need not repeat "2023" or "civilt försvar" (the title words then
+        tell its passages apart no more, and the rest of the question does)."""
         total = alternative = 0.0
+        matched, matched_grams = hit.matched, hit.matched_grams
+        if titled and hit.doc in self._titled(q):
+            title, title_grams = self._title_terms(hit.doc)
+            matched, matched_grams = matched | title, matched_grams | title_grams
         for w in q.words:
             s = stem(w)
             if self._foreign(w, q):
                 continue  # counted through its expansion below
             if w in q.one_of:
-                if s in hit.matched:  # any one of them, the same: none is the user's word
+                if s in matched:  # any one of them, the same: none is the user's word
                     alternative = max(self.idf(stem(a)) for a in q.one_of)
-            elif s in hit.matched:
+            elif s in matched:
                 total += self.idf(s)
             elif w not in q.unknown and len(w) >= 5:
                 g = _gram_set(w)
-                share = len(g & hit.matched_grams) / len(g)
+                share = len(g & matched_grams) / len(g)
                 if share >= GRAM_MIN:
                     total += GRAM_SHARE * share * self.idf(s)
         for own, added in q.groups:
-            if set(own) <= hit.matched:
+            if set(own) <= matched:
                 continue  # it has the user's own words; their expansion adds nothing
             # the rarest expansion met: inflections of one word ("medel", "medlen") are
             # not separate evidence
-            expanded = max((self.idf(t) for t in hit.matched & set(added)), default=0.0)
+            expanded = max((self.idf(t) for t in matched & set(added)), default=0.0)
             total += EXPANSION_SHARE * min(expanded, self._cap(own))
         return total + alternative
 
@@ -160,8 +202,17 @@ class Ranker:
         return frozenset(self.searcher.analyzer.terms(title))
 
     def _heading_covers(self, hit: Hit, q: Query) -> bool:
-        own = [stem(w) for w in q.words if w not in q.unknown and not self._foreign(w, q)]
-        return bool(own) and set(own) <= self._heading_stems(hit.title)
+        """The section's heading names what is asked, or some of it with its document's
+        title naming the rest ("SKR" under "Insatser som SKR ska genomföra" in the
+        agreement on civil defence 2023)."""
+        own = [w for w in q.words if w not in q.unknown and not self._foreign(w, q)]
+        heading = self._heading_stems(hit.title)
+        if not own or not {stem(w) for w in own} & heading:
+            return False
+        if hit.doc not in self._titled(q):
+            return {stem(w) for w in own} <= heading
+        title, title_grams = self._title_terms(hit.doc)
+        return all(self._names_word(w, heading | title, title_grams) for w in own)
 
     def named(self, hit: Hit, q: Query) -> bool:
         """The question names the hit's title ("… inom säkerhetsskydd" names that area)."""
@@ -182,7 +233,7 @@ class Ranker:
         weight = self.known_weight(q) if foreign else self.weight(q)
         if weight <= 0:
             return False
-        share = self.coverage(best, q) / weight
+        share = self.coverage(best, q, titled=False) / weight  # its own words tie it
         if best.dense >= CLOSE and best.dense_lift >= CLOSE_LIFT:
             # the closest in meaning, and close in absolute terms, needs less of the words:
             # few of an English question's words are Swedish, and a Swedish one may say it

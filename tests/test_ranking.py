@@ -1,0 +1,50 @@
+"""How the ranker weighs a hit against a question: a passage belongs to its document, so
+a question that names the document by its title is answered by the passage on the rest."""
+
+from __future__ import annotations
+
+from bot.engine.understanding import TOPIC_NOISE
+from index.analysis import stem
+from index.search import Hit
+
+AGREEMENT = "overenskommelse-hsv-civilt-forsvar-2023"
+OTHER = "msb-samlat-stod"
+
+
+def _hit(doc: str, *words: str, title: str = "") -> Hit:
+    return Hit("x", "passage", "", doc, title, title, "", 1.0, frozenset(map(stem, words)))
+
+
+def test_a_passage_has_its_documents_title_words(assistant):
+    ranker = assistant.ranker
+    q = assistant.searcher.parse(
+        "vilka uppgifter har SKR enligt 2023 års överenskommelse om vårdens civila försvar"
+    )
+    # the section on SKR need not repeat "2023" or "civilt försvar": its document says it
+    on_skr = _hit(AGREEMENT, "skr")
+    restating = _hit(AGREEMENT, "skr", "2023", "överenskommelse", "försvar")
+    assert ranker.coverage(on_skr, q) == ranker.coverage(restating, q)
+    # in another document the same words are not there
+    assert ranker.coverage(_hit(OTHER, "skr"), q) < ranker.coverage(on_skr, q)
+    # what ties a hit to the question for answering is still its own text
+    assert ranker.coverage(on_skr, q, titled=False) < ranker.coverage(on_skr, q)
+
+
+def test_a_domain_named_is_no_document_named(assistant):
+    """"civilt försvar" is in the agreement's title and names a domain: every passage of
+    the agreement would otherwise cover a question on the regions' civil defence tasks."""
+    ranker = assistant.ranker
+    q = assistant.searcher.parse("vilken uppgift har regionen inom rapportering för civilt försvar")
+    assert ranker.coverage(_hit(AGREEMENT, "rapportering"), q) == ranker.coverage(
+        _hit(OTHER, "rapportering"), q
+    )
+
+
+def test_a_heading_with_its_documents_title_covers_the_question(assistant):
+    ranker = assistant.ranker
+    q = assistant.searcher.parse(
+        "vad ska SKR göra enligt överenskommelsen om civilt försvar 2023", ignore=TOPIC_NOISE
+    )
+    heading = "2.2 Insatser som SKR ska genomföra"
+    assert ranker._heading_covers(_hit(AGREEMENT, "skr", title=heading), q)
+    assert not ranker._heading_covers(_hit(OTHER, "skr", title=heading), q)
