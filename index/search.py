@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from knowledge import Knowledge
 
 from . import builder, inverted
-from .analysis import STOPWORDS, Analyzer, fold, stem, words
+from .analysis import STOPWORDS, Analyzer, fold, plain, stem, words
 from .documents import by_source
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,10 @@ class Searcher:
         self.vocabulary = frozenset(meta["vocabulary"])
         self.words = tuple(meta["words"])
         self._word_set = frozenset(self.words)
+        # typo candidates by first letter: a typo rarely hits it ("åtagit" is no "tagit")
+        self._by_initial: dict[str, list[str]] = {}
+        for w in self.words:
+            self._by_initial.setdefault(plain(w[:1]), []).append(w)
         self._parts: dict[str, bool] = {}
         self._ids: dict[str, int] | None = None  # passage id -> document number, on first use
         self.built = meta["built"]
@@ -273,7 +277,8 @@ class Searcher:
             or self.analyzer.compound_parts(word)
         ):
             return word
-        best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=84)
+        candidates = self._by_initial.get(plain(word[:1]), ())
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=84)
         return best[0] if best else word
 
     def parse(

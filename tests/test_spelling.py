@@ -80,3 +80,9 @@ def test_a_form_of_a_known_word_is_not_corrected_into_another_word():
     assert s.word("gälla") == "gälla"  # "gäller" in another form, not "källa" (a source)
     assert s.word("fristerna") == "fristerna"  # not "bristerna"
     assert s.word("befolkningn") == "befolkning"  # a typo within the same word still is
+
+
+def test_a_word_that_differs_in_its_first_letter_is_another_word():
+    s = Speller({"tagit", "vilket", "uppgifter"}, stem=stem)
+    assert s.word("åtagit") == "åtagit"  # "SKR har åtagit sig", not "tagit"
+    assert s.word("uppgfter") == "uppgifter"  # a typo further in still is one

@@ -46,6 +46,13 @@ def test_typo_is_corrected_to_a_corpus_word(assistant):
     assert q.corrected.get("säkerhetskyd", "").startswith("säkerhetsskydd")
 
 
+def test_a_word_with_another_first_letter_is_no_typo(assistant):
+    """"åtagit" (SKR har åtagit sig) is one letter from the corpus's "tagit" (parterna
+    tagit var sitt), but a typo seldom hits the first letter."""
+    q = assistant.searcher.parse("vad har SKR åtagit sig")
+    assert "åtagit" in q.words and "åtagit" not in q.corrected
+
+
 def test_compound_question_finds_its_parts(assistant):
     hits = assistant.searcher.search("utbildningsplaner katastrofmedicinsk")
     assert any(h.kind == "insats" and h.ref == "4" for h in hits[:3])

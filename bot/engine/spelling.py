@@ -2,8 +2,9 @@
 
 A word is left alone when it is known: a word of the documents, of the questions the
 assistant understands (cue and noise words, glossary terms, region names) or a compound of
-known parts. Otherwise it becomes the closest known word within one edit (two for long
-words), a swap of neighbouring letters counting as one edit, as on a phone keyboard.
+known parts. Otherwise it becomes the closest known word with the same first letter within
+one edit (two for long words), a swap of neighbouring letters counting as one edit, as on
+a phone keyboard.
 Cues and region names are matched after this, so a misspelt cue still tells the intent.
 """
 
@@ -117,9 +118,16 @@ def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
 
 
 def _nearest(word: str, by_length: dict[int, list[str]]) -> str | None:
+    """The closest known word that begins with the same letter: a typo rarely hits the
+    first one, and a word that differs there is most often another word ("åtagit" is
+    not a misspelt "tagit")."""
     edits = 1 if len(word) < LONG_WORD else 2
+    first = plain(word[:1])
     candidates = [
-        w for n in range(len(word) - edits, len(word) + edits + 1) for w in by_length.get(n, ())
+        w
+        for n in range(len(word) - edits, len(word) + edits + 1)
+        for w in by_length.get(n, ())
+        if plain(w[:1]) == first
     ]
     best = process.extractOne(
         word, candidates, scorer=DamerauLevenshtein.distance, score_cutoff=edits
