@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from index.analysis import fold, plain
+from index.analysis import STOPWORDS, fold, plain
 from index.documents import sentences
 from index.search import Hit, Query, Searcher
 
@@ -24,6 +24,7 @@ from .translation import WordTranslator, names_in
 from .understanding import (
     DOMAIN_WORDS,
     TOPIC_NOISE,
+    VOCAB,
     YEAR,
     DocumentNames,
     Interpreter,
@@ -46,6 +47,9 @@ PREFERRED_KINDS = {
     "task": ("area", "insats"),
 }
 STATUS_WORDS = LEX["status_words"].words
+# the words that say what is asked ("stöd", "uppgifter"): beside an exclusion they are the
+# topic, what the others give
+ASKING = frozenset(VOCAB.noise) - STOPWORDS
 
 # why retrieval has nothing to answer with: the question names no topic, it asks for a
 # whole domain's areas, no hit is in scope, or none counts what a "hur många" asks
@@ -83,7 +87,8 @@ class Retriever:
         ignore = TOPIC_NOISE | (STATUS_WORDS if u.status else frozenset())
         text = u.text
         if u.excluded:  # "förutom MSB" asks about the others ("ytterligare stöd ges av …")
-            ignore |= frozenset(u.excluded)
+            # and what they give is the topic: "vilka ger stöd förutom MSB?"
+            ignore = (ignore - ASKING) | frozenset(u.excluded)
             text = " ".join([text, *LEX["others"].entries])
         named_docs: frozenset[str] = frozenset()
         if u.intent == "deadline":
