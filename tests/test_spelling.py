@@ -86,3 +86,8 @@ def test_a_word_that_differs_in_its_first_letter_is_another_word():
     s = Speller({"tagit", "vilket", "uppgifter"}, stem=stem)
     assert s.word("åtagit") == "åtagit"  # "SKR har åtagit sig", not "tagit"
     assert s.word("uppgfter") == "uppgifter"  # a typo further in still is one
+
+
+def test_a_form_whose_stem_differs_only_in_diacritics_is_no_typo():
+    s = Speller({"avsätter", "avsett"}, stem=stem)
+    assert s.word("avsatte") == "avsatte"  # the past of "avsätta", not "avsett"

@@ -72,6 +72,7 @@ INSATS_NUMBER = re.compile(
     r"(?<![\w-])(?:insats(?:en|erna)?|punkt(?:en|erna)?|measures?|items?)\s+"
     r"(?:nummer\s+|nr\.?\s*)?"
     r"([1-9])(?:\s*([a-h])\)?(?![\w]))?(?!\d)"
+    r"(?!\s*[-–—]\s*[1-9])"  # "insatserna 1–7" are all of them, not insats 1
 )
 
 

@@ -48,6 +48,9 @@ class Speller:
             for w in sorted(self.lexicon, key=lambda w: (len(w), w)):
                 self._word_of_stem.setdefault(stem(w), w)
         self._stems = _by_length(self._word_of_stem)
+        # a stem known but for å/ä/ö is a form of that word ("avsatte" of "avsätter"),
+        # not a typo of another ("avsett")
+        self._plain_stems = frozenset(plain(s) for s in self._word_of_stem)
         # typed without å, ä, ö ("storst"): the word that has them, before any edit
         self._with_diacritics: dict[str, str] = {}
         for w in sorted(self.lexicon, key=lambda w: (len(w), w)):
@@ -70,6 +73,8 @@ class Speller:
             return word  # a form of a known word ("fristerna", "gälla"), not "bristerna"
         if best is None and self._stem:
             s = self._stem(word)
+            if plain(s) in self._plain_stems:
+                return word
             near = _nearest(s, self._stems) if len(s) >= MIN_LENGTH else None
             if near and (near.startswith(s) or s.startswith(near)):
                 # a stem that only ends differently is another word, not a typo:
