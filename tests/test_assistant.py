@@ -539,3 +539,21 @@ def test_a_deadline_named_with_its_month_is_answered_by_its_card(ask):
     assert "Frister 1 oktober" in ask("Vilken rapport ska in i oktober?").text
     last = ask("Vilket år var det senast RSA skulle rapporteras?")
     assert "Förra gången: 31 oktober 2023" in last.text
+
+
+def test_each_part_of_a_two_part_question_is_answered(ask):
+    a = ask(
+        "Vilken nämnd ska utbildas och övas inom krisberedskapen, och vilket organ ska "
+        "övas i att leda regionen under höjd beredskap?"
+    )
+    assert "krisledningsnämnden" in a.text  # krisberedskap
+    assert "regionstyrelsen i att under höjd beredskap" in a.text  # civilt försvar
+    assert len(a.sources) == 2
+
+
+def test_a_part_that_has_lost_its_subject_adds_nothing(ask):
+    """"… and how is it financed?" alone is not about NSPL: what it finds elsewhere (the
+    state compensation) is no answer about the office."""
+    a = ask("Vem är värd för NSPL-kansliet och hur finansieras det?")
+    assert "Region Uppsala" in a.text
+    assert all("NSPL" in c.title for c in a.sources)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 import knowledge as knowledge_pkg
 from index import builder
-from index.analysis import fold, stem
+from index.analysis import fold, plain, stem
 from index.embedding import embedder
 from index.search import Searcher
 from knowledge.models import Deadline, Knowledge
@@ -30,7 +30,7 @@ from .contacts import UNKNOWN_CONTACT, person_names, unknown_text
 from .conversation import Topic
 from .deadlines import answer_upcoming
 from .english import english, in_english
-from .entities import EVERY
+from .entities import EVERY, LEX
 from .follow_up import FollowUps
 from .passages import Passages
 from .ranking import Ranker
@@ -38,11 +38,22 @@ from .retrieval import Found, Retriever
 from .routing import Router
 from .spelling import Speller
 from .translation import WordTranslator, names_of
-from .understanding import TOPIC_NOISE, DocumentNames, Interpreter, Understanding, question_lexicon
+from .understanding import (
+    TOPIC_NOISE,
+    DocumentNames,
+    Interpreter,
+    Understanding,
+    clauses,
+    question_lexicon,
+)
 
 MAX_CHARS = 1500  # text and sources: what a phone shows at a glance
 MORE = "\n… (förkortat – fråga mer specifikt för resten)"
 MAX_WRAPPED = 600  # longer texts are not a question with a greeting: no second reading
+# a question's parts ("…, och vem ska …?") are each read alone when the texts answer it
+PART_INTENTS = frozenset({"search", "task", "support", "definition"})
+PART_WORDS = 3  # a shorter clause is no question of its own
+MAX_PARTS = 3
 _SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 
 
@@ -116,8 +127,44 @@ class Assistant:
                 retry = self.answer(retry_u, today)
                 if retry.answered:
                     u, answer = retry_u, retry
+        if answer.answered and not u.follows_up:
+            answer = self._with_parts(answer, u, today)
         answer = self.fit(answer, u)
         return replace(answer, topic=_topic(u, answer))
+
+    def _with_parts(self, answer: Answer, u: Understanding, today: date) -> Answer:
+        """A question of two parts answered from the texts ("Vilken nämnd ska övas, och
+        vilket organ ska leda under höjd beredskap?"): the whole question found the text
+        on one part; each part read alone adds the text on it that the answer lacks."""
+        if not self.router.route(u).reads_texts or u.intent not in PART_INTENTS:
+            return answer
+        parts = [
+            c.strip() for c in clauses(u.folded)
+            if len(c.split()) >= PART_WORDS and LEX["question_words"].search(plain(c))
+        ]  # fmt: skip
+        if not 2 <= len(parts) <= MAX_PARTS:
+            return answer
+        texts, sources = [answer.text], list(answer.sources)
+        for part in parts:
+            pu = self.understand(part, today)
+            if pu.intent not in PART_INTENTS or not self.router.route(pu).reads_texts:
+                continue
+            more = self.answer(pu, today)
+            if not more.answered or more.kind != answer.kind:
+                continue
+            if any(more.text in t or t in more.text for t in texts) or all(
+                c in sources for c in more.sources
+            ):
+                continue  # the same text or section, or one the answer gives already
+            if not {c.title for c in more.sources} & {c.title for c in answer.sources}:
+                # the parts of one question are about one document: a part read alone in
+                # another ("… och hur finansieras det?") has lost what it is about
+                continue
+            texts.append(more.text)
+            sources += [c for c in more.sources if c not in sources]
+        if len(texts) == 1:
+            return answer
+        return replace(answer, text="\n\n".join(texts), sources=tuple(sources))
 
     def understand(self, question: str, today: date, topic: Topic | None = None) -> Understanding:
         u = self.interpreter.understand(question, today)
