@@ -4,6 +4,8 @@ from datetime import date
 
 import pytest
 
+from index.documents import sentences
+
 
 def test_rsa_deadline_next_occurrence(ask):
     a = ask("när ska RSA rapporteras?")
@@ -557,3 +559,14 @@ def test_a_part_that_has_lost_its_subject_adds_nothing(ask):
     a = ask("Vem är värd för NSPL-kansliet och hur finansieras det?")
     assert "Region Uppsala" in a.text
     assert all("NSPL" in c.title for c in a.sources)
+
+
+def test_a_part_answered_from_the_same_section_repeats_nothing(ask):
+    a = ask(
+        "Hur många civilområden finns det efter strukturreformen, och vad heter den som "
+        "leder den civilområdesansvariga länsstyrelsen?"
+    )
+    assert "sex civilområden" in a.text
+    assert "civilområdeschef" in a.text  # the second part's sentence, of the same section
+    said = [s for s in sentences(a.text) if len(s) > 20]
+    assert len(said) == len(set(said))

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 import knowledge as knowledge_pkg
 from index import builder
 from index.analysis import fold, plain, stem
+from index.documents import sentences
 from index.embedding import embedder
 from index.search import Searcher
 from knowledge.models import Deadline, Knowledge
@@ -152,15 +153,21 @@ class Assistant:
             more = self.answer(pu, today)
             if not more.answered or more.kind != answer.kind:
                 continue
-            if any(more.text in t or t in more.text for t in texts) or all(
-                c in sources for c in more.sources
-            ):
-                continue  # the same text or section, or one the answer gives already
             if not {c.title for c in more.sources} & {c.title for c in answer.sources}:
                 # the parts of one question are about one document: a part read alone in
                 # another ("… och hur finansieras det?") has lost what it is about
                 continue
-            texts.append(more.text)
+            if any(more.text in t for t in texts):
+                continue  # the answer says it already
+            if all(c in sources for c in more.sources):
+                # a section quoted already: only its sentences not yet given
+                given = "\n".join(texts)
+                new = [x for x in sentences(more.text) if x not in given]
+                if not new:
+                    continue
+                texts.append(" ".join(new))
+            else:
+                texts.append(more.text)
             sources += [c for c in more.sources if c not in sources]
         if len(texts) == 1:
             return answer
