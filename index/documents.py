@@ -19,7 +19,11 @@ from .clean import Section, split_sections
 MAX_PASSAGE_CHARS = 1200
 # a colon ends a sentence only before a list: "Tfn: 010-…" and "31 okt årligen: Indikatorer"
 # stay whole
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9•\-])|(?<=:)\s+(?=[•\-]\s)|\n+")
+# and a point's number is no sentence: "1. Regionstyrelsen beslutar …" stays whole
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])(?<!^\d\.)(?<!\n\d\.)(?<!^\d\d\.)(?<!\n\d\d\.)\s+(?=[A-ZÅÄÖ0-9•\-])"
+    r"|(?<=:)\s+(?=[•\-]\s)|\n+"
+)
 MAX_UNIT_CHARS = 600  # one embedded unit: a sentence or list item, cut where it runs on
 
 

@@ -33,6 +33,25 @@ def _item(sentence: str) -> bool:
     return sentence.startswith(("- ", "• "))
 
 
+NUMBERED_ITEM = re.compile(r"\d{1,2}\.\s+[A-ZÅÄÖ]")  # "1. Regionstyrelsen beslutar …"
+SHORT_LIST = 3  # a numbered list this short is one answer ("Förslag till beslut: 1. … 2. …")
+
+
+def _numbered_lists(sents: list[str]) -> list[range]:
+    """The runs of numbered points 1, 2, … among the sentences (a point is one line)."""
+    out, i = [], 0
+    while i < len(sents):
+        if NUMBERED_ITEM.match(sents[i]) and sents[i].startswith("1."):
+            j = i + 1
+            while j < len(sents) and sents[j].startswith(f"{j - i + 1}."):
+                j += 1
+            out.append(range(i, j))
+            i = j
+        else:
+            i += 1
+    return out
+
+
 def ranked_all(scores: list[float]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: (-scores[i], i))
 
@@ -121,6 +140,11 @@ def best_sentences(
             ):  # items, and an item's second sentence when another item follows  # fmt: skip
                 keep.add(j)
                 j += 1
+    for run in _numbered_lists(sents):
+        # a point of a short numbered list comes with the others: the decisions proposed
+        # are both points, not the one sharing most words with the question
+        if len(run) <= SHORT_LIST and keep & set(run):
+            keep.update(run)
     if sum(len(sents[i]) for i in keep) > MAX_SNIPPET:
         keep -= extra  # what answers the main part first
     out: list[str] = []
@@ -130,8 +154,11 @@ def best_sentences(
             break
         out.append(sents[i])
         size += len(sents[i])
-    # list items on lines of their own, the rest as running text
-    return " ".join(out).replace(" - ", "\n- ").replace(" • ", "\n• ")
+    # list items and numbered points on lines of their own, the rest as running text
+    text = ""
+    for x in out:
+        text += ("\n" if NUMBERED_ITEM.match(x) else " ") + x if text else x
+    return text.replace(" - ", "\n- ").replace(" • ", "\n• ")
 
 
 def list_items(text: str, limit: int = MAX_SNIPPET) -> list[str]:

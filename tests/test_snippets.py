@@ -1,0 +1,34 @@
+"""The sentences of a passage that answer a question, chosen and laid out as quoted."""
+
+from __future__ import annotations
+
+from bot.engine.snippets import best_sentences
+from index.analysis import Analyzer, stem
+from index.documents import sentences
+
+FIRST = (
+    "1. Regionstyrelsen beslutar att Region X ska delta i det regiongemensamma arbetet "
+    "NSPL, vad avser uppgifterna samordning och planering inför och under höjd beredskap."
+)
+SECOND = "2. Regiondirektören ska löpande hålla regionstyrelsen informerad."
+DECISIONS = f"{FIRST}\n\n{SECOND}"
+
+
+def test_a_points_number_is_no_sentence_of_its_own():
+    assert sentences(DECISIONS) == [FIRST, SECOND]
+    assert sentences("Det blev 2. Sedan kom fler.") == ["Det blev 2.", "Sedan kom fler."]
+
+
+def test_a_point_of_a_short_numbered_list_comes_with_the_others():
+    """"Vad föreslås regionstyrelsen besluta om NSPL?" shares most words with point 1;
+    the proposal is both points, each on a line of its own."""
+    terms = {stem("beslutar"), stem("nspl"), stem("regionstyrelsen")}
+    text = best_sentences(DECISIONS, terms, Analyzer())
+    assert text.splitlines() == sentences(DECISIONS)
+
+
+def test_a_long_numbered_list_gives_the_point_asked_about():
+    points = "\n\n".join(f"{n}. Punkt om {w} och annat." for n, w in
+                         enumerate(["ledning", "lager", "övning", "cyber", "vård"], 1))
+    text = best_sentences(points, {stem("cyber")}, Analyzer())
+    assert "cyber" in text and "ledning" not in text
