@@ -36,7 +36,7 @@ from .follow_up import FollowUps
 from .passages import Passages
 from .ranking import Ranker
 from .retrieval import Found, Retriever
-from .routing import Router
+from .routing import Route, Router
 from .spelling import Speller
 from .translation import WordTranslator, names_of
 from .understanding import (
@@ -118,17 +118,17 @@ class Assistant:
         conversation.py) a follow-up that leaves out what it is about takes it from
         there. The answer's own topic is in `Answer.topic`."""
         u = self.understand(question, today, topic)
-        answer = self.answer(u, today)
+        answer, route = self._answered(u, today)
         if answer.kind == "out_of_scope" and not u.follows_up and len(question) <= MAX_WRAPPED:
             # a greeting, a name or a signature around the question can drown it: try
             # the question sentences alone before saying "I don't know"
             focus = _question_sentences(question)
             if focus:
                 retry_u = self.understand(focus, today)
-                retry = self.answer(retry_u, today)
+                retry, retry_route = self._answered(retry_u, today)
                 if retry.answered:
-                    u, answer = retry_u, retry
-        if answer.answered and not u.follows_up:
+                    u, answer, route = retry_u, retry, retry_route
+        if answer.answered and not u.follows_up and route.reads_texts:
             answer = self._with_parts(answer, u, today)
         answer = self.fit(answer, u)
         return replace(answer, topic=_topic(u, answer))
@@ -137,7 +137,7 @@ class Assistant:
         """A question of two parts answered from the texts ("Vilken nämnd ska övas, och
         vilket organ ska leda under höjd beredskap?"): the whole question found the text
         on one part; each part read alone adds the text on it that the answer lacks."""
-        if not self.router.route(u).reads_texts or u.intent not in PART_INTENTS:
+        if u.intent not in PART_INTENTS:
             return answer
         parts = [
             c.strip() for c in clauses(u.folded)
@@ -148,10 +148,10 @@ class Assistant:
         texts, sources = [answer.text], list(answer.sources)
         for part in parts:
             pu = self.understand(part, today)
-            if pu.intent not in PART_INTENTS or not self.router.route(pu).reads_texts:
+            if pu.intent not in PART_INTENTS:
                 continue
-            more = self.answer(pu, today)
-            if not more.answered or more.kind != answer.kind:
+            more, part_route = self._answered(pu, today)
+            if not (more.answered and part_route.reads_texts and more.kind == answer.kind):
                 continue
             if not {c.title for c in more.sources} & {c.title for c in answer.sources}:
                 # the parts of one question are about one document: a part read alone in
@@ -179,9 +179,12 @@ class Assistant:
         return replace(resolved, follows_up=True) if resolved else u
 
     def answer(self, u: Understanding, today: date) -> Answer:
+        return self._answered(u, today)[0]
+
+    def _answered(self, u: Understanding, today: date) -> tuple[Answer, Route]:
         route = self.router.route(u)
         found = self.retrieve(u) if route.reads_texts else None
-        return route.answer(u, found, today)
+        return route.answer(u, found, today), route
 
     def retrieve(self, u: Understanding) -> Found:
         return self.retriever.find(u)
