@@ -26,6 +26,14 @@ def test_what_if_with_other_total(kb):
     assert sum(a.total for a in split.values()) == 500_000_000
 
 
+def test_a_what_if_says_how_much_goes_by_population(ask):
+    a = ask("Om grundbeloppet var 10 miljoner och totalen 400 miljoner, hur mycket "
+            "fördelas då efter befolkning?")
+    assert a.kind == "allocation"
+    # 400 000 000 − 21 × 10 000 000
+    assert "efter befolkningsandel 190 000 000 kr" in a.text
+
+
 def test_rounding_remainder_is_distributed_so_parts_add_up():
     split = allocate({"a": 1, "b": 1, "c": 1}, total=100, base_amount=0)
     assert sorted(a.total for a in split.values()) == [33, 33, 34]

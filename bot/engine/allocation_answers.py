@@ -149,7 +149,9 @@ def what_if(
     cite.cite(grant.source)
     lines = [
         f"Om {sv_kr(total)} fördelades som {grant.year} (grundbelopp {sv_kr(base_used)} per "
-        f"region, resten efter befolkningen den {sv_date(grant.population_date)}):"
+        f"region, resten efter befolkningen den {sv_date(grant.population_date)}):",
+        f"Grundbelopp sammanlagt {sv_kr(base_used * len(split))}, efter befolkningsandel "
+        f"{sv_kr(total - base_used * len(split))}.",
     ]
     actual = allocate_grant(grant)
     if len(regions) > 4:  # all regions: one short line each, largest first
