@@ -241,12 +241,13 @@ def total(
             f"befolkningsdelen {sv_decimal(Fraction(rest, inhabitants))} kr "
             f"({sv_kr(rest)} / {sv_int(inhabitants)} invånare)."
         )
+    quotes: tuple[str, ...] = ()
     if grant.scope_fact:
         scope = knowledge.fact(grant.scope_fact)
         cite.cite(scope.source)
         text += f"\n\n{scope.text}"
-        return Answer(text, True, "allocation", cite.all(), chart=True, quotes=(scope.text,))
-    return Answer(text, True, "allocation", cite.all(), chart=True)
+        quotes = (scope.text,)
+    return Answer(text, True, "allocation", cite.all(), chart=True, quotes=quotes)
 
 
 def combined(

@@ -23,7 +23,10 @@ IN_SCOPE_SHARE = 0.45  # the best hit must cover this share of the question's we
 CURATED_BONUS = 0.5
 NAMED_BONUS = 0.3  # an area's card whose title the question names wins near-ties
 TELLING_IDF = 1.2  # words rarer than this are what a question is about
-TITLE_WORDS = 3  # a question with this many of a document's title words is about that document
+# a question with this many of a document's title words is about that document, and its
+# passages have those words; looser than DocumentNames (understanding.py), which with most
+# of a title searches that document alone and drops the words
+TITLE_SHARED = 3
 # Hybrid ranking: a hit's semantic closeness (its dense lift, 0 = the median document,
 # 1 = the closest) adds up to this share of the question's weight to its coverage, so a
 # hit in other words or another language can win; chosen on the bank and the dev set
@@ -109,7 +112,7 @@ class Ranker:
         return len(w) >= 5 and len(g & title_grams) >= GRAM_MIN * len(g)
 
     def _titled(self, q: Query) -> frozenset[str]:
-        """The documents whose title the question names in TITLE_WORDS of its own words
+        """The documents whose title the question names in TITLE_SHARED of its own words
         ("2023 års överenskommelse om vårdens civila försvar"); "civilt försvar" alone
         names a domain, not the agreement."""
         return self._titled_by(
@@ -121,7 +124,7 @@ class Ranker:
         out = set()
         for doc in self.searcher.knowledge.documents:
             title, title_grams = self._title_terms(doc)
-            if sum(self._names_word(w, title, title_grams) for w in own) >= TITLE_WORDS:
+            if sum(self._names_word(w, title, title_grams) for w in own) >= TITLE_SHARED:
                 out.add(doc)
         return frozenset(out)
 

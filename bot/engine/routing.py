@@ -87,8 +87,8 @@ class Router:
             return Route("last_answer", lambda u, _, t: self._last_answer(u, t))
         if "average" in u.flags and not u.regions and u.intent in AVERAGED:
             # "vad fick en region i genomsnitt?": the total over the regions, no one region
-            return Route("allocation_method", lambda u, _, t: money.total(
-                self.knowledge, u.year, asks=frozenset(u.flags)))  # fmt: skip
+            method = self.fixed["allocation_method"]
+            return Route("allocation_method", lambda u, _, t: method(u, t))
         if u.described and (
             u.intent in REGION_INTENTS or u.intent in ("population_rank", "regions_list")
         ):
