@@ -205,8 +205,8 @@ def _synonyms(path: Path, raw) -> dict[str, str]:
 REQUIRED_LEXICONS = (
     "least", "most", "next_only", "previous", "count", "status_developing", "status_existing",
     "status_words", "domain_crisis", "domain_defence", "domain_words", "reach", "municipality",
-    "base_amount", "same_base", "region_word", "after_year", "from_year", "english", "swedish",
-    "saying", "a_number", "most_populous", "least_populous", "gets_most", "gets_least",
+    "base_amount", "same_base", "no_base", "region_word", "after_year", "from_year", "english",
+    "swedish", "saying", "a_number", "most_populous", "least_populous", "gets_most", "gets_least",
     "largest", "smallest", "above", "below", "inhabitants", "quantity", "when", "consequence",
     "per_inhabitant", "account_number", "person", "clause_joins", "clause_starts",
     "question_words", "follow_up_starts", "follow_up_ends", "refers_back",

@@ -34,6 +34,29 @@ def test_a_what_if_says_how_much_goes_by_population(ask):
     assert "efter befolkningsandel 190 000 000 kr" in a.text
 
 
+def test_a_what_if_without_base_amount_splits_everything_by_population(ask, kb):
+    g = kb.grant_for_year(2023)
+    gotland = allocate_grant(g, total=g.total, base_amount=0)["gotland"].total
+    for q in ("Om man tog bort grundbeloppet, vad skulle Region Gotland få?",
+              "What would Region Gotland get without the base amount?"):
+        a = ask(q)
+        assert a.kind == "allocation", q
+        assert f"{gotland:,}".replace(",", " ") in a.text, q
+        assert "8 032 852" in a.text, q  # beside the actual 2023 amount
+
+
+def test_which_region_gets_most_and_least_per_inhabitant(ask, kb):
+    g = kb.grant_for_year(2023)
+    split = allocate_grant(g)
+    per_head = sorted(split, key=lambda r: Fraction(split[r].total, split[r].population))
+    most, least = kb.region(per_head[-1]), kb.region(per_head[0])
+    assert (most.id, least.id) == ("gotland", "stockholm")  # the base amount weighs most there
+    a = ask("Vilken region får mest pengar per invånare?")
+    assert a.text.startswith(f"Mest per invånare får {most.name}: 131,33 kr")
+    en = ask("Which region gets the least per inhabitant?")
+    assert en.text.startswith(f"The least per inhabitant: {least.name}, 27,73 kr")
+
+
 def test_rounding_remainder_is_distributed_so_parts_add_up():
     split = allocate({"a": 1, "b": 1, "c": 1}, total=100, base_amount=0)
     assert sorted(a.total for a in split.values()) == [33, 33, 34]

@@ -47,6 +47,8 @@ def test_descriptions_in_the_past_tense_and_by_how_populous():
     assert describe_regions("vilken region hade minst befolkning 2023").kind == "least"
     assert describe_regions("vad fick den folkrikaste regionen").kind == "most"
     assert describe_regions("vad fick den minst folkrika regionen").kind == "least"
+    assert describe_regions("vilken region är minst befolkningsmässigt").kind == "least"
+    assert describe_regions("which region is the most populous").kind == "most"
     top = describe_regions("de tre folkrikaste regionerna")
     assert (top.kind, top.rank) == ("most", (0, 3))
 

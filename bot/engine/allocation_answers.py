@@ -301,6 +301,32 @@ def table(knowledge: Knowledge, year: int | None, extreme: str | None = None) ->
     return Answer("\n".join(lines), True, "allocation", cite.all(), chart=True)
 
 
+def per_capita_table(knowledge: Knowledge, year: int | None, extreme: str | None = None) -> Answer:
+    """Every region's grant per inhabitant, highest first ("vilken region får mest per
+    invånare?": the base amount makes it highest where the fewest live)."""
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    rows = sorted(allocate_grant(grant).values(), key=lambda a: -Fraction(a.total, a.population))
+    cite = Citer(knowledge)
+    cite.cite(grant.source)
+    lines = []
+    if extreme:
+        a = rows[0] if extreme == "most" else rows[-1]
+        word = "Mest" if extreme == "most" else "Minst"
+        lines += [
+            f"{word} per invånare får {knowledge.region(a.region_id).name}: "
+            f"{sv_decimal(Fraction(a.total, a.population))} kr ({sv_kr(a.total)} / "
+            f"{sv_int(a.population)} invånare den {sv_date(grant.population_date)}).",
+            "",
+        ]
+    lines.append(f"Tilldelning per invånare {grant.year}:")
+    for a in rows:
+        name = knowledge.region(a.region_id).name.replace("Region ", "")
+        lines.append(f"{name}: {sv_decimal(Fraction(a.total, a.population))} kr")
+    return Answer("\n".join(lines), True, "allocation", cite.all())
+
+
 def described_regions(
     knowledge: Knowledge, kind: str, threshold: int | None, year: int | None,
     upper: int | None = None, rank: tuple[int, int] = (0, 1), share: float | None = None,
@@ -449,11 +475,16 @@ class AllocationAnswers:
 
     def table(self, u: Understanding) -> Answer:
         extreme = "most" if "most" in u.flags else "least" if "least" in u.flags else None
+        if "per_capita" in u.flags:
+            return per_capita_table(self.knowledge, u.year, extreme)
         return table(self.knowledge, u.year, extreme)
 
     def population_rank(self, u: Understanding) -> Answer:
         """"Vilken region är störst?": by inhabitants (worded as step one of a two-step
-        question), then every region's money, which follows the inhabitants."""
+        question), then every region's money, which follows the inhabitants. Money per
+        inhabitant ("vilken region får mest per invånare?") is ranked by that instead."""
+        if "per_capita" in u.flags:
+            return self.table(u)
         found = described_regions(
             self.knowledge, "least" if "least" in u.flags else "most", None, u.year
         )

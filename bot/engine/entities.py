@@ -98,7 +98,8 @@ REGION_WORD = re.compile(rf"(?<![\w-])(?:{_phrases('region_word')})\s+([a-zåä�
 _REGION_NOUN = r"(?:region(?:en|er|erna)?|regions?|landsting(?:et|en)?)"
 _ASKING = r"(?:(?:vilken|vilka|den|de|which|the)\s+)?"
 _HAVING = (
-    r"(?:\s+(?:som|that|which))?\s+(?:(?:har|hade|med|with|has|have|had)\s+)?(?:(?:den|the)\s+)?"
+    # (on plain() text: "är" is "ar")
+    r"(?:\s+(?:som|that|which))?\s+(?:(?:har|hade|med|ar|with|has|have|had|is)\s+)?(?:(?:den|the)\s+)?"
 )
 _COUNT = r"(\d{1,3}(?:[ \u00a0]\d{3})+|\d+(?:[.,]\d+)?|" + "|".join(NUMBER_WORDS) + r")"
 _SCALE = r"(?:\s+(miljon(?:er)?|millions?|tusen|thousand))?"
@@ -513,7 +514,9 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         # "regioner som får över 40 miljoner" describes regions: no amount to compute with
         e.amounts.remove(e.described.threshold)
     base = LEX["base_amount"].search(folded)
-    if base and not LEX["same_base"].search(folded):
+    if LEX["no_base"].search(folded):
+        e.base_amount = 0  # "om man slopade grundbeloppet": all of it by population
+    elif base and not LEX["same_base"].search(folded):
         later = parse_amounts(folded[base.end() :])
         e.base_amount = later[0] if later else None
     e.domain = extract_domain(folded)

@@ -85,7 +85,8 @@ ALLOCATION_FLAGS = {
 # intents asked of a region: a described one ("regionen med flest invånare") will do, and
 # a follow-up may swap it ("och Skåne då?")
 # intents whose amount may be asked per inhabitant without that being their intent
-PER_HEAD_INTENTS = frozenset({"allocation", "allocation_method", "population_total"})
+PER_HEAD_INTENTS = frozenset({"allocation", "allocation_method", "population_total",
+                              "allocation_table", "population_rank"})  # fmt: skip
 REGION_INTENTS = frozenset({"allocation", *ALLOCATION_FLAGS, "cost_share", "what_if"})
 
 
@@ -363,11 +364,12 @@ class Interpreter:
             "region": len(e.regions)
             or (2 if e.described and e.described.several else 0)
             or (1 if e.unknown_region or e.municipality or e.described else 0),
-            "amount": len(e.amounts),
+            # "utan grundbelopp" sets an amount of a what-if: the base, at nothing
+            "amount": len(e.amounts) + (e.base_amount == 0),
         }
         plain_names = self.without_regions(folded, e)
         vector = self.embedder.query(plain_names)
-        named = {"region": len(e.regions) + bool(e.municipality), "amount": len(e.amounts)}
+        named = {"region": len(e.regions) + bool(e.municipality), "amount": slots["amount"]}
         for slot, n in (inherited or {}).items():
             slots[slot] = max(slots.get(slot, 0), n)
             named[slot] = max(named.get(slot, 0), n)
