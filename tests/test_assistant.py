@@ -543,6 +543,18 @@ def test_a_deadline_named_with_its_month_is_answered_by_its_card(ask):
     assert "Förra gången: 31 oktober 2023" in last.text
 
 
+def test_a_date_asked_of_a_listed_deadline_is_answered_by_its_card(ask):
+    """The list of dates in 'Viktiga datum' can rank above the card made from it; when the
+    next date is asked, the card answers (it computes the date, the list only has rules)."""
+    for q in ("Till vilka myndigheter går indikatorerna för krisberedskap, och när ska de in "
+              "nästa gång?",
+              "Who gets the annual preparedness indicators and when are they next due?"):
+        a = ask(q)
+        assert a.kind == "deadline", q
+        assert "31 oktober 2027" in a.text or "31 October 2027" in a.text, q
+        assert "Socialstyrelsen" in a.text and "länsstyrelsen" in a.text, q
+
+
 def test_each_part_of_a_two_part_question_is_answered(ask):
     a = ask(
         "Vilken nämnd ska utbildas och övas inom krisberedskapen, och vilket organ ska "

@@ -129,6 +129,14 @@ class Passages:
 
     def _render(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
         top = hits[0]
+        if u.intent == "deadline" and top.kind == "passage":
+            # a deadline card made from the passage found first stands for it when a date
+            # is asked: the card computes the next one, the passage only lists the rule
+            card = next((h for h in hits[1:3] if h.kind == "deadline"
+                         and (h.doc, h.section) == (top.doc, top.section)), None)  # fmt: skip
+            if card is not None:
+                hits = [card, *(h for h in hits if h is not card)]
+                top = card
         k = self.knowledge
         if top.kind == "deadline":
             refs = [top.ref]
