@@ -180,6 +180,8 @@ def test_regions_by_rank_and_by_share(ask, kb):
     en = ask("Which regions have a 2.4% share, and what do they receive combined?")
     assert sv_kr(sum(split[r].total for r in share)) in en.text
     assert describe_regions("vilka regioner har 2,4 % av befolkningen?").share == 2.4
+    assert describe_regions("vilken region har befolkningsandelen 3,8 %").share == 3.8
+    assert describe_regions("which region has a population share of 3.8%").share == 3.8
     pair = describe_regions("skillnaden mellan största och minsta beloppet")
     assert pair.kind == "money_extremes"
     d = describe_regions("de tre minsta regionerna")

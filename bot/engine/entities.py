@@ -151,7 +151,7 @@ TIMES = re.compile(
 SECOND = re.compile(rf"(?<![\w-])(?:nast|second)[\s-]+({_MOST}|{_LEAST})(?![\w-])")
 # "regionerna med andelen 2,4 %", "regions with a share of 2.7%", "regions have a 2.7% share"
 BY_SHARE = re.compile(
-    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:andel(?:en)?\s+|(?:a\s+)?share\s+of\s+|"
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:(?:befolknings)?andel(?:en)?\s+|(?:a\s+)?(?:population\s+)?share\s+of\s+|"
     r"(?=(?:an?\s+)?\d{1,2}(?:[.,]\d)?\s*(?:%|procent|percent)\s+(?:share|andel|of\s+the\s+population|av\s+befolkningen)))"
     r"(?:an?\s+)?"
     r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent|percent)"
