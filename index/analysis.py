@@ -62,10 +62,10 @@ def stem(word: str) -> str:
         if s.endswith(ending) and len(s) - len(ending) >= _MIN_STEM:
             s = s[: -len(ending)]
             break
+    if s.endswith("ning") and len(s) - 4 >= _MIN_STEM:
+        s = s[:-4]  # before the "s" below: "redovisning" and "redovisa" share "redovi"
     if s.endswith("s") and len(s) > 4 and s[-2] != "s":
         s = s[:-1]  # "sårbarhetsanalys" vs Snowball's "sårbarhetsanaly"
-    if s.endswith("ning") and len(s) - 4 >= _MIN_STEM:
-        s = s[:-4]
     if s.endswith("nt") and len(s) >= 6:
         s = s[:-1] + "d"  # supine of -nda verbs: "använts", "använt" with "använda"
     return s

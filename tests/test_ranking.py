@@ -48,3 +48,18 @@ def test_a_heading_with_its_documents_title_covers_the_question(assistant):
     heading = "2.2 Insatser som SKR ska genomföra"
     assert ranker._heading_covers(_hit(AGREEMENT, "skr", title=heading), q)
     assert not ranker._heading_covers(_hit(OTHER, "skr", title=heading), q)
+
+
+def test_a_word_inside_a_title_compound_does_not_name_the_document(assistant):
+    """"redovisa" meets "slutredovisning" in Socialstyrelsen's report title only as a
+    compound part: with "hälso- och sjukvården" that is no naming of the report, whose
+    passages would otherwise tie with the agreement's section on reporting."""
+    ranker = assistant.ranker
+    q = assistant.searcher.parse(
+        "när skulle regionerna redovisa till Socialstyrelsen vad de gjort inom hälso- och "
+        "sjukvården 2023"
+    )
+    report = "socialstyrelsen-kommunal-beredskap"
+    assert ranker.coverage(_hit(report, "socialstyrelsen"), q) == ranker.coverage(
+        _hit(OTHER, "socialstyrelsen"), q
+    )

@@ -15,6 +15,8 @@ from index.analysis import Analyzer, corpus_vocabulary, stem
         ("övningar", "övning"),
         ("finansieras", "finansiering"),
         ("uppföljningen", "uppföljning"),
+        ("redovisa", "redovisningen"),  # verb and noun: "redovisa sina insatser"
+        ("redovisas", "Redovisning"),
     ],
 )
 def test_forms_of_one_word_share_a_stem(a, b):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from index.analysis import grams, stem
+from index.analysis import grams, stem, words
 from index.search import Hit, Query, Searcher
 
 EXPANSION_SHARE = 0.6  # a glossary expansion counts for less than the user's own word
@@ -119,11 +119,19 @@ class Ranker:
             tuple(w for w in q.words if w not in q.unknown and not self._foreign(w, q))
         )
 
+    @lru_cache(maxsize=64)  # noqa: B019 - one ranker per index
+    def _title_words(self, doc: str) -> frozenset[str]:
+        """The stems of a title's words themselves, without their compounds' parts."""
+        d = self.searcher.knowledge.documents.get(doc)
+        return frozenset(stem(w) for w in words(d.title)) if d else frozenset()
+
     @lru_cache(maxsize=1024)  # noqa: B019 - one ranker per index
     def _titled_by(self, own: tuple[str, ...]) -> frozenset[str]:
+        # a word the title has only inside a compound does not name it: "redovisa" is
+        # asked of many texts, not of the one titled "… – slutredovisning"
         out = set()
         for doc in self.searcher.knowledge.documents:
-            title, title_grams = self._title_terms(doc)
+            title, title_grams = self._title_words(doc), self._title_terms(doc)[1]
             if sum(self._names_word(w, title, title_grams) for w in own) >= TITLE_SHARED:
                 out.add(doc)
         return frozenset(out)
