@@ -582,3 +582,20 @@ def test_a_part_answered_from_the_same_section_repeats_nothing(ask):
     assert "civilområdeschef" in a.text  # the second part's sentence, of the same section
     said = [s for s in sentences(a.text) if len(s) > 20]
     assert len(said) == len(set(said))
+
+
+def test_who_signed_is_answered_by_the_section_on_approval(ask):
+    """An agreement is signed in its section "Godkännande av överenskommelsen", which never
+    says "undertecknade"; "skrev på" is said as often as "skrev under"."""
+    a = ask("Vem skrev under överenskommelsen för staten?")
+    assert a.answered and "Miriam Söderström" in a.text
+    b = ask("vem skrev på för skr överenskommelsen om hälso- och sjukvård och civilt försvar")
+    assert b.answered and "Palle Lundberg" in b.text
+
+
+def test_a_year_something_is_due_by_answers_a_when_question(ask):
+    """"till när …?" is answered by "sträcker sig till 2025": a year something is due by
+    counts as a date, in the document the question names as in any other."""
+    a = ask("Till när ska det enligt Socialstyrelsens slutredovisning finnas en etablerad "
+            "struktur för samverkan inom kommunal vård och omsorg?")
+    assert "2025" in a.text

@@ -125,10 +125,13 @@ class Retriever:
             return self.ranker.ranked(found, q, demote, headings, u.language == "en")
 
         hits = search()
+        docs: frozenset[str] | None = None
         if named_docs:  # "vad säger rapporten om X": X in that document, if it has it
             within = search(docs=named_docs)
             if within and self.ranker.in_scope(q, within[0], u.language == "en"):
-                return Found(within, q)
+                # what answers is then chosen among its hits as among all ("vem skrev
+                # på för SKR överenskommelsen …": the passage that names someone)
+                hits, docs = within, named_docs
         # the best hit that the question's own words tie to it (a semantically close one
         # alone is no evidence that the documents answer it)
         foreign = u.language == "en"
@@ -189,7 +192,7 @@ class Retriever:
             # "vilka ger stöd förutom MSB?" is answered by the text naming the others, not
             # by a card unless it names that card's area ("… säkerhetsskydd utöver MSB:s")
             best = self.ranker.coverage(hits[0], q)
-            wanted = search(kinds=preferred)
+            wanted = search(kinds=preferred, docs=docs)
             named = bool(wanted) and self.ranker.named(wanted[0], q)
             if wanted and (
                 (self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best

@@ -15,10 +15,12 @@ YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # "i juni 2022" says when, not how much
 # a condition not met ("om redovisning inte inkommer i tid"): what follows answers a
 # what-happens-if question
 CONDITION = re.compile(r"\b(?:om|ifall|if)\s+(?:\w+\s+){0,6}?(?:inte|ej|not)\b", re.IGNORECASE)
-# a date or a year: what a when-question is answered by
+# a date, a month's year or a year something is due by ("sträcker sig till 2025"): what
+# a when-question is answered by (a year alone is mostly the year a text is about)
 DATED = re.compile(
     rf"\b(?:\d{{1,2}}\s+(?:{'|'.join(MONTHS_SV)})|(?:{'|'.join(MONTHS_SV)})\s+(?:19|20)\d\d"
-    r"|(?:19|20)\d\d-\d\d-\d\d)\b"
+    r"|(?:19|20)\d\d-\d\d-\d\d|(?:till|senast|före|by|until)\s+(?:år\s+)?(?:19|20)\d\d)\b",
+    re.IGNORECASE,
 )
 # When no sentence shares a word with the question, the one closest in meaning counts as
 # this many shared words more than one DENSE_SPAN below it (e5's cosines within one
