@@ -599,3 +599,10 @@ def test_a_year_something_is_due_by_answers_a_when_question(ask):
     a = ask("Till när ska det enligt Socialstyrelsens slutredovisning finnas en etablerad "
             "struktur för samverkan inom kommunal vård och omsorg?")
     assert "2025" in a.text
+
+
+def test_the_support_for_technical_measures_names_its_categories(ask):
+    """The curated entry on MSB's investment grants gives the categories it is for, not
+    only that it exists and its 50 %."""
+    a = ask("Till vilka kategorier av åtgärder kan landstingen få investeringsbidrag från MSB?")
+    assert a.answered and "teknisk infrastruktur" in a.text and "50 %" in a.text
