@@ -196,3 +196,35 @@ def test_the_region_nearest_a_population_and_its_money_per_inhabitant(ask, kb):
     assert kb.region(rid).name in step_one
     per = allocate_grant(g)[rid].total / g.populations[rid]
     assert f"{per:.2f}".replace(".", ",") in step_two
+
+
+def test_an_end_said_without_its_noun_is_the_other_end(ask, kb):
+    """"… än den minst folkrika": the noun is left out beside a description of the other
+    end; alone, "den största" is no description of regions."""
+    assert describe_regions("vad får den största") is None
+    d = describe_regions("hur mycket mer får den folkrikaste regionen än den minst folkrika")
+    assert d.kind == "extremes"
+    g = _grant(kb)
+    split = allocate_grant(g)
+    most = max(g.populations, key=g.populations.get)
+    least = min(g.populations, key=g.populations.get)
+    for q in ("Hur mycket mer får den folkrikaste regionen än den minst folkrika?",
+              "Vad skiljer i tilldelning mellan den största och den minsta regionen?"):
+        a = ask(q)
+        assert sv_kr(split[most].total - split[least].total) in a.text, q
+
+
+def test_a_described_region_is_compared_with_a_named_one(ask, kb):
+    """A region named beside one described, and compared with it, is asked about with it;
+    without a comparison the named region is what is asked about."""
+    g = _grant(kb)
+    split = allocate_grant(g)
+    most = max(g.populations, key=g.populations.get)
+    a = ask("Vilken region har flest invånare, och hur mycket mer får den än Region Skåne?")
+    step_one, step_two = a.text.split("Steg 2:")
+    assert kb.region(most).name in step_one
+    assert sv_kr(split[most].total - split["skane"].total) in step_two
+    en = ask("How much less than the most populous region does Region Halland get?")
+    assert sv_kr(split[most].total - split["halland"].total) in en.text
+    plain_ask = ask("Hur mycket får Region Skåne, den största regionen i södra Sverige?")
+    assert "Steg 1" not in plain_ask.text

@@ -149,6 +149,13 @@ TIMES = re.compile(
 )
 # "näst störst befolkning", "den näst minsta regionen", "second largest region"
 SECOND = re.compile(rf"(?<![\w-])(?:nast|second)[\s-]+({_MOST}|{_LEAST})(?![\w-])")
+# "… än den minst folkrika", "den största och den minsta regionen": one end with its noun
+# left out, said beside a description of the other end (alone, "den största" may be the
+# largest amount)
+ELIDED = re.compile(
+    rf"(?<![\w-])(?:(?:an|than|och|and)\s+)?(?:den|the)\s+({_MOST}|{_LEAST})(?:\s+one)?"
+    r"(?=\s*(?:$|[,.;:?!]|\s(?:och|and|an|than|far|fick|gets?|got|receives?)(?![\w-])))"
+)
 # "regionerna med andelen 2,4 %", "regions with a share of 2.7%", "regions have a 2.7% share"
 BY_SHARE = re.compile(
     rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:(?:befolknings)?andel(?:en)?\s+|(?:a\s+)?(?:population\s+)?share\s+of\s+|"
@@ -244,6 +251,15 @@ def _in_kronor(folded: str, amount: re.Match) -> bool:
                                                       folded[amount.end() :]))
 
 
+def describe_beside(folded: str, named: list[Region]) -> RegionDescription | None:
+    """Regions described, when none is named or the named are compared with those
+    described ("vilken region har flest invånare, och hur mycket mer får den än VGR?")."""
+    if named and not LEX["compared"].search(folded):
+        return None
+    d = describe_regions(folded)
+    return d if d is None or not named or d.kind != "text" else None
+
+
 def describe_regions(folded: str) -> RegionDescription | None:
     text = plain(folded)
     m = BETWEEN.search(text)
@@ -288,6 +304,9 @@ def describe_regions(folded: str) -> RegionDescription | None:
     found += [(_size_kind(m[1]), m.span()) for m in BY_SIZE.finditer(text)]
     found += [("most", m.span()) for m in SIZE_PAIR.finditer(text)]
     found += [("least", m.span()) for m in SIZE_PAIR.finditer(text)]
+    if found:
+        found += [(_size_kind(m[1]), m.span()) for m in ELIDED.finditer(text)
+                  if not any(s < m.end() and m.start() < e for _, (s, e) in found)]  # fmt: skip
     described = _extremes(found, "")
     if described:
         return described
@@ -497,7 +516,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     e = Entities()
     e.regions, e.municipality = regions.find(folded)
     e.municipality = e.municipality or municipality(folded, known_words)
-    e.described = None if e.regions else describe_regions(folded)
+    e.described = describe_beside(folded, e.regions)
     if not e.regions and not e.municipality:
         m = REGION_WORD.search(folded)
         # "regionen prioritera": a word the documents use is not a region's name

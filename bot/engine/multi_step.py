@@ -58,8 +58,11 @@ class MultiStep:
         regions, step_one, cite = found
         if u.intent not in REGION_INTENTS or not regions:
             return Answer(step_one, True, "allocation", cite.all())
-        u.regions = regions
-        if len(regions) > 1 and not u.flags & {"difference", "together"}:
+        named = [r for r in u.regions if r not in regions]  # compared with those found
+        u.regions = [*regions, *named]
+        if named and len(u.regions) == 2:
+            u.flags.add("difference")
+        elif len(u.regions) > 1 and not u.flags & {"difference", "together"}:
             u.flags.add("together")
         second = self.second_step(u, today)
         for c in second.sources:

@@ -29,7 +29,7 @@ from .entities import (
     Entities,
     RegionDescription,
     RegionMatcher,
-    describe_regions,
+    describe_beside,
     extract,
     language,
     municipality,
@@ -270,7 +270,7 @@ class Interpreter:
         if e is None:
             found, town = self.regions.find(folded)
             town = town or municipality(folded, self.speller.lexicon)
-            described = None if found else describe_regions(folded)
+            described = describe_beside(folded, found)
         else:
             found, town, described = e.regions, e.municipality, e.described
         text = folded
