@@ -228,3 +228,22 @@ def test_a_described_region_is_compared_with_a_named_one(ask, kb):
     assert sv_kr(split[most].total - split["halland"].total) in en.text
     plain_ask = ask("Hur mycket får Region Skåne, den största regionen i södra Sverige?")
     assert "Steg 1" not in plain_ask.text
+
+
+def test_regions_whose_members_a_text_names_and_the_least_populous_of_them(ask, kb):
+    """"regionerna vars regiondirektörer sitter i …" is a description the documents answer
+    (like "regionerna som …"); "vilken av dem har minst befolkning" then picks among the
+    regions found, not among all 21."""
+    d = describe_regions("vad får regionerna vars regiondirektörer sitter i nspl:s styrgrupp")
+    assert (d.kind, d.text) == ("text", "regiondirektörer sitter i nspl:s styrgrupp")
+    g = _grant(kb)
+    split = allocate_grant(g)
+    board = ["blekinge", "norrbotten", "stockholm", "uppsala", "vastra-gotaland", "ostergotland"]
+    a = ask("Vad får regionerna vars regiondirektörer sitter i NSPL:s styrgrupp tillsammans?")
+    assert sv_kr(sum(split[r].total for r in board)) in a.text
+    fewest = min(board, key=g.populations.get)
+    b = ask("Av regionerna vars regiondirektörer ingår i styrgruppen för NSPL, vilken har minst "
+            "befolkning och hur mycket får den?")
+    step_one, step_two = b.text.split("Steg 2:")
+    assert f"Av dem har {kb.region(fewest).name} minst antal invånare" in step_one
+    assert sv_kr(split[fewest].total) in step_two and "Region Stockholm" not in step_two

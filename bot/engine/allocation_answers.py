@@ -327,6 +327,23 @@ def per_capita_table(knowledge: Knowledge, year: int | None, extreme: str | None
     return Answer("\n".join(lines), True, "allocation", cite.all())
 
 
+def populous_among(
+    knowledge: Knowledge, regions: list[Region], end: str, year: int | None
+) -> tuple[Region, str] | None:
+    """Of `regions`, the one with the most (`end` "most") or fewest inhabitants in the
+    grant's table, with the line saying so; None when the grant is not decided."""
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return None
+    counted = [r for r in regions if r.id in grant.populations]
+    if not counted:
+        return None
+    pick = (max if end == "most" else min)(counted, key=lambda r: grant.populations[r.id])
+    word = "Flest" if end == "most" else "Minst antal"
+    return pick, (f"Av dem har {pick.name} {word.lower()} invånare: "
+                  f"{sv_int(grant.populations[pick.id])} den {sv_date(grant.population_date)}.")
+
+
 def described_regions(
     knowledge: Knowledge, kind: str, threshold: int | None, year: int | None,
     upper: int | None = None, rank: tuple[int, int] = (0, 1), share: float | None = None,

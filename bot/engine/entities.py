@@ -196,7 +196,7 @@ BY_SIZE = re.compile(rf"(?<![\w-]){_ASKING}({_MOST}|{_LEAST})\s+{_REGION_NOUN}(?
 BY_TEXT = re.compile(
     r"(?<![\w-])(?:den\s+|de\s+|the\s+)?"
     r"(regionen|regionerna|regioner|regions?|region(?=\s+(?:ar|is)\s))\s+"
-    r"(?:som|i|inom|ar|that|which|in|on|is)\s+(.+?)\s*"
+    r"(?:som|i|inom|ar|vars|dar|that|which|in|on|is|whose|where)\s+(.+?)\s*"
     r"(?=[,?.!;]|\s+[–-]\s+|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])"
     r"|\s+(?:far|fick|gets?|receives?)(?![\w-])|$"
     # nor does a sum or a year: "regionerna i styrgruppen tillsammans i 2023 års …"

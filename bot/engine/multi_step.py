@@ -19,7 +19,7 @@ from .entities import RegionMatcher
 from .ranking import Ranker
 from .retrieval import Retriever
 from .snippets import best_sentences
-from .understanding import REGION_INTENTS, Understanding
+from .understanding import LEX, REGION_INTENTS, Understanding
 
 Answerer = Callable[[Understanding, date], Answer]
 
@@ -56,6 +56,16 @@ class MultiStep:
         if isinstance(found, Answer):
             return found
         regions, step_one, cite = found
+        if d.kind == "text" and len(regions) > 1:
+            # "av regionerna i styrgruppen, vilken har minst befolkning …": of those named
+            rest = u.folded[: d.span[0]] + u.folded[d.span[1] :]
+            end = "least" if LEX["least_populous"].search(rest) else (
+                "most" if LEX["most_populous"].search(rest) else None)  # fmt: skip
+            if end is not None:
+                picked = money.populous_among(self.knowledge, regions, end, u.year)
+                if picked is not None:
+                    regions = [picked[0]]
+                    step_one = f"{step_one}\n{picked[1]}"
         if u.intent not in REGION_INTENTS or not regions:
             return Answer(step_one, True, "allocation", cite.all())
         named = [r for r in u.regions if r not in regions]  # compared with those found
