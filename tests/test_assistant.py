@@ -606,3 +606,17 @@ def test_the_support_for_technical_measures_names_its_categories(ask):
     only that it exists and its 50 %."""
     a = ask("Till vilka kategorier av åtgärder kan landstingen få investeringsbidrag från MSB?")
     assert a.answered and "teknisk infrastruktur" in a.text and "50 %" in a.text
+
+
+def test_days_between_two_deadlines_named_in_a_question(ask):
+    """"hur många dagar är det mellan X och Y?": both deadlines found by what the parts
+    name (a month says when, not which), in Swedish and English; a compound the texts
+    lack ("indikatorrapporteringen") is met in its parts."""
+    a = ask("Hur många dagar är det mellan den årliga uppföljningen i februari och "
+            "indikatorrapporteringen i oktober?", date(2026, 12, 4))
+    assert a.kind == "deadline" and "258 dagar" in a.text
+    en = ask("How many days are there between the RSA report and the annual follow-up?",
+             date(2026, 12, 4))
+    assert "258 days" in en.text
+    money = ask("Hur många kronor skiljer mellan Region Skåne och Region Halland?")
+    assert money.kind == "allocation"

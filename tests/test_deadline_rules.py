@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from bot.engine.deadlines import answer_deadlines, answer_past, on_day, upcoming
+from bot.engine.deadlines import (
+    answer_deadlines,
+    answer_past,
+    date_meant,
+    days_between,
+    on_day,
+    upcoming,
+)
 from knowledge.models import EveryNYearsRule, OnceRule, YearlyRule
 from tests.conftest import TODAY
 
@@ -111,3 +118,18 @@ def test_a_rule_falls_on_a_day_of_the_year():
     assert RSA.falls_on(10, 31) and not RSA.falls_on(10, 30)
     assert JUNE.falls_on(6, 30) and not JUNE.falls_on(6, 15)
     assert ONCE.falls_on(3, 31) and not ONCE.falls_on(3, 30)
+
+
+def test_days_between_two_deadlines_each_on_the_date_meant(kb):
+    """A one-off on its own date, a recurring one in the year named or else next; the
+    days counted from the earlier to the later, whichever is named first."""
+    rsa, follow_up = kb.deadline("rsa"), kb.deadline("arlig-uppfoljning")
+    today = date(2026, 12, 4)
+    assert date_meant(follow_up, today, None) == date(2027, 2, 15)
+    assert date_meant(follow_up, today, 2028) == date(2028, 2, 15)
+    a = days_between(kb, [(rsa, None), (follow_up, None)], today)
+    assert a is not None and a.answered and a.deadline_ids == ("arlig-uppfoljning", "rsa")
+    assert (date(2027, 10, 31) - date(2027, 2, 15)).days == 258
+    assert a.text.startswith("Från Årlig uppföljning") and "är det 258 dagar." in a.text
+    once = [d for d in kb.deadlines if isinstance(d.rule, OnceRule)][0]
+    assert date_meant(once, today, 2030) == once.rule.on

@@ -3,6 +3,9 @@ a question that names the document by its title is answered by the passage on th
 
 from __future__ import annotations
 
+import pytest
+
+from bot.engine.ranking import GRAM_SHARE
 from bot.engine.understanding import TOPIC_NOISE
 from index.analysis import stem
 from index.search import Hit
@@ -63,3 +66,19 @@ def test_a_word_inside_a_title_compound_does_not_name_the_document(assistant):
     assert ranker.coverage(_hit(report, "socialstyrelsen"), q) == ranker.coverage(
         _hit(OTHER, "socialstyrelsen"), q
     )
+
+
+def test_a_compound_the_texts_lack_is_met_in_its_parts(assistant):
+    """"indikatorrapporteringen" is in no text: a hit with "indikatorer" covers part of
+    it, and the word weighs what its parts weigh. A word the texts have is not split
+    ("socialstyrelsen" is not met in "styr"), and one with only its tail known
+    ("reservkraft") keeps the weight of an unknown word."""
+    ranker = assistant.ranker
+    q = assistant.searcher.parse("indikatorrapporteringen")
+    assert ranker.coverage(_hit(OTHER, "indikatorer"), q) > 0
+    both = ranker.coverage(_hit(OTHER, "indikatorer", "rapportering"), q)
+    assert both == pytest.approx(GRAM_SHARE * ranker.weight(q))
+    known = assistant.searcher.parse("socialstyrelsen")
+    assert ranker.coverage(_hit(OTHER, "styr", "social"), known) == 0
+    tail_only = assistant.searcher.parse("reservkraft")
+    assert ranker.weight(tail_only) == ranker.max_idf

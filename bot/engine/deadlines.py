@@ -108,6 +108,35 @@ def answer_deadlines(
     return Answer(text, True, "deadline", cite.all(), tuple(d.id for d in deadlines))
 
 
+def date_meant(d: Deadline, today: date, year: int | None) -> date | None:
+    """The date a question means by naming a deadline: a one-off's own, a recurring one's
+    in the year named, else its next."""
+    if isinstance(d.rule, OnceRule):
+        return d.rule.on
+    return (d.rule.date_in(year) if year else None) or d.rule.next_on_or_after(today)
+
+
+def days_between(
+    knowledge: Knowledge,
+    named: list[tuple[Deadline, int | None]],
+    today: date,
+) -> Answer | None:
+    """The days from one deadline to another ("hur många dagar är det mellan uppföljningen
+    i februari och indikatorerna i oktober?"), each with its date and source."""
+    cite = Citer(knowledge)
+    dated = []
+    for d, year in named:
+        when = date_meant(d, today, year)
+        if when is None:
+            return None
+        cite.cite(d.source)
+        dated.append((when, d))
+    (first, a), (last, b) = sorted(dated, key=lambda x: x[0])
+    text = (f"Från {a.title} ({sv_date(first)}) till {b.title} ({sv_date(last)}) är det "
+            f"{(last - first).days} dagar.")  # fmt: skip
+    return Answer(text, True, "deadline", cite.all(), (a.id, b.id))
+
+
 def on_day(knowledge: Knowledge, day: int, month: int, year: int | None) -> list[Deadline]:
     """Deadlines that fall on a day ("15 februari"), of a given year or any."""
     found = []

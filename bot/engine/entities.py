@@ -156,6 +156,12 @@ ELIDED = re.compile(
     rf"(?<![\w-])(?:(?:an|than|och|and)\s+)?(?:den|the)\s+({_MOST}|{_LEAST})(?:\s+one)?"
     r"(?=\s*(?:$|[,.;:?!]|\s(?:och|and|an|than|far|fick|gets?|got|receives?)(?![\w-])))"
 )
+# "hur många dagar är det mellan uppföljningen i februari och RSA:n?": two things, each with
+# its date (on folded text: the parts are searched for)
+DAYS_BETWEEN = re.compile(
+    r"(?<![\w-])(?:dagar|dar|days)(?![\w-]).*?(?<![\w-])(?:mellan|between|från|from)\s+"
+    r"(.+?)\s+(?:och|and|till|to|until)\s+(.+?)[\s?.!]*$"
+)
 # "regionerna med andelen 2,4 %", "regions with a share of 2.7%", "regions have a 2.7% share"
 BY_SHARE = re.compile(
     rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:(?:befolknings)?andel(?:en)?\s+|(?:a\s+)?(?:population\s+)?share\s+of\s+|"
@@ -350,6 +356,7 @@ class Entities:
     described: RegionDescription | None = None  # "regionen med flest invånare"
     excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
     times: int | None = None  # "de två kommande tillfällena": that many next occurrences
+    between: tuple[str, str] | None = None  # "dagar mellan X och Y": the two things named
 
 
 class RegionMatcher:
@@ -551,6 +558,9 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         if m and (m.group(1) is None or int(m.group(1)) == e.insats):
             e.insats_point += m.group(2)
     e.excluded = excluded(folded)
+    m = DAYS_BETWEEN.search(folded)
+    if m and LEX["count"].search(folded):
+        e.between = (m[1], m[2])
     m = TIMES.search(plain(folded))
     if m:
         n = m[1] or m[2]

@@ -74,9 +74,17 @@ class Ranker:
     def weight(self, q: Query) -> float:
         """The question's total weight: its stems plus its unknown words at full weight."""
         own = [w for w in q.words if w not in q.unknown and not self._foreign(w, q)]
-        known = sum(self.idf(stem(w)) for w in own if w not in q.one_of)
-        known += max((self.idf(stem(w)) for w in own if w in q.one_of), default=0.0)
+        known = sum(self._word_idf(w) for w in own if w not in q.one_of)
+        known += max((self._word_idf(w) for w in own if w in q.one_of), default=0.0)
         return known + UNKNOWN_SHARE * self.max_idf * len(q.unknown) + self._expansion_weight(q)
+
+    def _word_idf(self, w: str) -> float:
+        """A word's IDF; a compound the texts lack, of two known parts, weighs what its
+        parts weigh on average (it is met, if at all, in them). With only its last part
+        known ("reserv|kraft") it is mostly unknown, and weighs so."""
+        s = stem(w)
+        parts = () if s in self.searcher.vocabulary else self.searcher.analyzer.compound_parts(w)
+        return sum(map(self.idf, parts)) / len(parts) if len(parts) > 1 else self.idf(s)
 
     def _foreign(self, w: str, q: Query) -> bool:
         """A word the documents lack that the glossary translates ("exercises")."""
@@ -159,8 +167,15 @@ class Ranker:
             elif w not in q.unknown and len(w) >= 5:
                 g = _gram_set(w)
                 share = len(g & matched_grams) / len(g)
-                if share >= GRAM_MIN:
-                    total += GRAM_SHARE * share * self.idf(s)
+                # a word met as part of another ("betalas" in "återbetalas"), or a compound
+                # the texts lack met in its parts ("indikatorrapporteringen" in "indikatorer" and
+                # "rapportering"), weighing what its parts weigh
+                parts = () if s in self.searcher.vocabulary else (
+                    self.searcher.analyzer.compound_parts(w))  # fmt: skip
+                met = [self.idf(p) for p in parts if p in matched]
+                by_parts = GRAM_SHARE * sum(met) / len(parts) if met else 0.0  # _word_idf
+                by_grams = GRAM_SHARE * share * self.idf(s) if share >= GRAM_MIN else 0.0
+                total += max(by_parts, by_grams)
         for own, added in q.groups:
             if set(own) <= matched:
                 continue  # it has the user's own words; their expansion adds nothing

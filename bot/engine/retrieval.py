@@ -245,12 +245,20 @@ class Retriever:
     def passages(self, text: str, foreign: bool) -> tuple[list[Hit], Query]:
         """The passages in scope among the first SCOPE_DEPTH that answer `text` (a
         description of regions, "värd för NSPL-kansliet"), with the query read from it."""
+        return self._of_kind(text, foreign, "passage")
+
+    def deadline(self, text: str, foreign: bool) -> Hit | None:
+        """The deadline that `text` names ("uppföljningen i februari"), if one is in scope."""
+        hits, _ = self._of_kind(text, foreign, "deadline")
+        return hits[0] if hits else None
+
+    def _of_kind(self, text: str, foreign: bool, kind: str) -> tuple[list[Hit], Query]:
         q = self.parse(text, TOPIC_NOISE | frozenset(YEAR.findall(fold(text))), foreign)
         if not q.words:
             return [], q
         dense = self.searcher.dense(self.interpreter.embedder.query(fold(text)))
         found = self.searcher.search(
-            q, limit=RERANK_DEPTH, dense=dense, dense_limit=DENSE_DEPTH, kinds=("passage",)
+            q, limit=RERANK_DEPTH, dense=dense, dense_limit=DENSE_DEPTH, kinds=(kind,)
         )
         ranked = self.ranker.ranked(found, q, foreign=foreign)[:SCOPE_DEPTH]
         return [h for h in ranked if self.ranker.in_scope(q, h, foreign)], q

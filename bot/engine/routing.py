@@ -15,8 +15,9 @@ from . import meta
 from .allocation_answers import AllocationAnswers
 from .answer import Answer
 from .areas import Areas
-from .deadlines import answer_deadlines, answer_past, asked_again, asked_period
+from .deadlines import answer_deadlines, answer_past, asked_again, asked_period, days_between
 from .deadlines import on_day as deadlines_on_day
+from .entities import IN_MONTH, YEAR
 from .multi_step import MultiStep
 from .passages import Passages, terms_explained
 from .ranking import Ranker
@@ -46,6 +47,7 @@ class Router:
         allocations: AllocationAnswers,
     ):
         self.knowledge = knowledge
+        self.retriever = retriever
         self.areas = areas
         self.passages = passages
         k, m = knowledge, allocations
@@ -96,6 +98,9 @@ class Router:
         fixed = self.fixed.get(u.intent)
         if fixed:
             return Route(u.intent, lambda u, _, t: fixed(u, t))
+        if u.between and u.intent not in REGION_INTENTS:
+            # "hur många dagar är det mellan X och Y?": X's date to Y's, when both are deadlines
+            return Route("days_between", self._days_between, reads_texts=True)
         if u.on_day:  # "vad ska vara inne den 15 februari?": the deadlines of that day
             on = deadlines_on_day(self.knowledge, *u.on_day)
             if on:
@@ -116,6 +121,19 @@ class Router:
         if found is not None and not found.miss and found.hits[0].kind == "deadline":
             return self.passages.answer(u, found, today)
         return asked_period(self.knowledge, u, today)
+
+    def _days_between(self, u: Understanding, found: Found | None, today: date) -> Answer:
+        assert u.between is not None
+        named = []
+        for part in u.between:
+            # "uppföljningen i februari 2027": the month says when, the rest which one
+            hit = self.retriever.deadline(IN_MONTH.sub(" ", part), u.language == "en")
+            deadline = self.knowledge.deadline(hit.ref) if hit else None
+            years = [int(y) for y in YEAR.findall(part)]
+            if deadline is None or any(deadline is d for d, _ in named):
+                return self._from_texts(u, found, today)
+            named.append((deadline, years[0] if years else None))
+        return days_between(self.knowledge, named, today) or self._from_texts(u, found, today)
 
     def _from_texts(self, u: Understanding, found: Found | None, today: date) -> Answer:
         assert found is not None
