@@ -164,3 +164,13 @@ def test_a_quote_in_an_english_computed_answer_stays_swedish(assistant):
     lead_in, quote = a.text.split("\n\n")[1].split("\n", 1)
     assert lead_in == "The documents say (quoted in Swedish):"
     assert "befolkningsunderlaget den 1 november 2022." in quote  # the source's words
+
+
+def test_a_population_on_a_date_of_a_year_not_in_the_table_is_declined(ask):
+    """The table has the population of 1 November 2022; "den 1 november 2025" asks for
+    one the documents do not have, said as such (not the 2022 figure as if it were)."""
+    a = ask("Hur många invånare hade Region Skåne den 1 november 2025?")
+    assert not a.answered and "Befolkningen 2025 finns inte" in a.text
+    assert "1 november 2022" in a.text and "1 413 080" not in a.text
+    dated = ask("Hur många invånare hade Region Skåne den 1 november 2022?")
+    assert dated.answered and "1 413 080" in dated.text

@@ -35,6 +35,12 @@ def _grant_or_refusal(
         counted = [g for g in knowledge.grants if g.population_date.year == year]
         if counted:
             return counted[0]
+        latest = max(knowledge.grants, key=lambda g: g.year)
+        cite = Citer(knowledge)
+        cite.cite(latest.source)
+        return Answer(f"Befolkningen {year} finns inte i de dokument jag har: tabellen bygger på "
+                      f"befolkningen den {sv_date(latest.population_date)} (fördelningen "
+                      f"{latest.year}).", False, "allocation", cite.all())  # fmt: skip
     return not_decided(knowledge, year)
 
 
@@ -454,6 +460,9 @@ class AllocationAnswers:
         if not u.regions:
             word = u.unknown_region or u.text
             return _unknown_region(self.knowledge, word, self.regions.suggest(word))
+        if u.year is None and "population" in u.flags and u.on_day and u.on_day[2]:
+            # "invånare den 1 november 2025": a population on that day, of that year
+            u = replace(u, year=u.on_day[2])
         if len(u.regions) > 1 and u.flags & {"difference", "together", "ratio"}:
             how = "together" if "together" in u.flags else "difference"
             return combined(self.knowledge, u.regions, u.year, how, frozenset(u.flags))
