@@ -20,7 +20,8 @@ import snowballstemmer
 from knowledge.vocabulary import fold, vocabulary
 from knowledge.vocabulary import plain as plain  # re-exported
 
-WORD = re.compile(r"[0-9a-zåäöéüæø]+(?::[0-9]+)?", re.IGNORECASE)
+# letters and digits apart: "SKR2022/00762" has SKR in it
+WORD = re.compile(r"[a-zåäöéüæø]+|[0-9]+(?::[0-9]+)?", re.IGNORECASE)
 
 # Function and question words (knowledge/data/vocabulary.yaml): they say how something is
 # asked, not what about.

@@ -620,3 +620,21 @@ def test_days_between_two_deadlines_named_in_a_question(ask):
     assert "258 days" in en.text
     money = ask("Hur många kronor skiljer mellan Region Skåne och Region Halland?")
     assert money.kind == "allocation"
+
+
+def test_a_case_number_is_given_only_from_a_text_that_has_one(ask):
+    """"vilket ärendenummer …?" is answered by the text in scope that gives a case number
+    (SKR's, in the agreement's preamble, where "SKR2022" has SKR in it), and declined when
+    none in scope does."""
+    a = ask("Vilket ärendenummer har SKR:s beslut om överenskommelsen för 2023?")
+    assert a.answered and "SKR2022/00762" in a.text
+    en = ask("What case number does SKR's decision on the 2023 agreement have?")
+    assert "SKR2022/00762" in en.text
+    assert not ask("Vilket diarienummer har Regeringskansliets beslut om utbetalningen?").answered
+
+
+def test_letters_and_digits_of_a_code_are_words_apart():
+    from index.analysis import words
+
+    assert words("Ärendenr: SKR2022/00762, lag 2006:544") == [
+        "ärendenr", "skr", "2022", "00762", "lag", "2006:544"]  # fmt: skip

@@ -21,7 +21,7 @@ from .deadlines import answer_deadlines, answer_upcoming
 from .entities import LEX
 from .ranking import Ranker
 from .retrieval import Found
-from .snippets import DATED, best_sentences, list_items
+from .snippets import CASE_NUMBER, DATED, best_sentences, list_items
 from .translation import names_in
 from .understanding import YEAR, Understanding
 
@@ -70,6 +70,9 @@ class Passages:
         if asks_reach and answer.answered and not CONTACT_DATA.search(answer.text):
             # form labels, an agency's role: "vad har länsstyrelsen för telefonnummer?" is
             # answered by a number or not at all, whatever the intent read
+            return Answer(self.unknown, False, "out_of_scope")
+        if LEX["case_number"].search(u.folded) and not CASE_NUMBER.search(answer.text):
+            # "diarienummer för Regeringskansliets beslut": a case number or nothing
             return Answer(self.unknown, False, "out_of_scope")
         if LEX["account_number"].search(u.folded) and not ACCOUNT.search(answer.text):
             # "bankgironummer till Kammarkollegiet": the repayment's deadline is no number

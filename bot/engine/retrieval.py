@@ -19,7 +19,7 @@ from index.search import Hit, Query, Searcher
 
 from .entities import LEX, NUMBER_WORDS
 from .ranking import Ranker
-from .snippets import CONDITION, DATED
+from .snippets import CASE_NUMBER, CONDITION, DATED
 from .translation import WordTranslator, names_in
 from .understanding import (
     DOMAIN_WORDS,
@@ -182,6 +182,14 @@ class Retriever:
         ):  # "vem undertecknade …?": the text that names someone, if one in scope does
             scoped = self._first_answering(
                 hits, topic, foreign, lambda h: bool(self.person_names.search(h.body))
+            ) or scoped
+        if (
+            scoped is not None
+            and LEX["case_number"].search(u.folded)
+            and not CASE_NUMBER.search(scoped.body)
+        ):  # "vilket ärendenummer har SKR:s beslut?": the text in scope that gives one
+            scoped = self._first_answering(
+                hits, topic, foreign, lambda h: bool(CASE_NUMBER.search(h.body))
             ) or scoped
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from knowledge.models import Knowledge
+from knowledge.models import Deadline, Knowledge
 
 from . import allocation_answers as money
 from . import meta
@@ -124,7 +124,7 @@ class Router:
 
     def _days_between(self, u: Understanding, found: Found | None, today: date) -> Answer:
         assert u.between is not None
-        named = []
+        named: list[tuple[Deadline, int | None]] = []
         for part in u.between:
             # "uppföljningen i februari 2027": the month says when, the rest which one
             hit = self.retriever.deadline(IN_MONTH.sub(" ", part), u.language == "en")
