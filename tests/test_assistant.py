@@ -638,3 +638,13 @@ def test_letters_and_digits_of_a_code_are_words_apart():
 
     assert words("Ärendenr: SKR2022/00762, lag 2006:544") == [
         "ärendenr", "skr", "2022", "00762", "lag", "2006:544"]  # fmt: skip
+
+
+def test_the_point_of_an_insats_is_chosen_by_what_its_name_does_not_say(ask):
+    """"privata aktörer inom insatsen om krigsorganisation": the insats's name says which
+    insats; the point answering is the one on private actors (1 c), not the one repeating
+    the name (1 a)."""
+    a = ask("Vad ska regionen göra med privata aktörer i insatsen krigsorganisation och "
+            "bemanning?")
+    assert "c) Regionen påbörjar under 2023 identifieringen av de privata aktörer" in a.text
+    assert "a) Regionens arbete med krigsorganisationen" not in a.text

@@ -184,6 +184,10 @@ class Areas:
         k = self.knowledge
         ins = next(i for i in k.insatser if str(i.number) == top.ref)
         telling = self.ranker.telling(q)
+        # the insats's own name says which insats, not which of its points: "privata
+        # aktörer inom insatsen om krigsorganisation" asks for the point on private actors
+        named = set(self.searcher.analyzer.terms(ins.name))
+        telling = (telling - named) or telling
         scored = [
             (len(telling & set(self.searcher.analyzer.terms(text))), letter, text)
             for letter, text in ins.points
