@@ -648,3 +648,11 @@ def test_the_point_of_an_insats_is_chosen_by_what_its_name_does_not_say(ask):
             "bemanning?")
     assert "c) Regionen påbörjar under 2023 identifieringen av de privata aktörer" in a.text
     assert "a) Regionens arbete med krigsorganisationen" not in a.text
+
+
+def test_points_of_an_insats_sharing_nearly_as_much_come_along(ask):
+    """6 c (medical devices and protective equipment) shares "produkter" with the question
+    besides what 6 d (medicines) shares: both say which products, both answer."""
+    a = ask("Vilka produkter ska regionen skapa system för lagerhantering för?")
+    assert "c) Regionen påbörjar" in a.text and "d) Regionen påbörjar" in a.text
+    assert "a) Regionen arbetar med kontinuitetshantering" not in a.text

@@ -193,7 +193,10 @@ class Areas:
             for letter, text in ins.points
         ]
         best = max(s for s, _, _ in scored)
-        points = [(ltr, t) for s, ltr, t in scored if s == best] if best > 0 else ins.points
+        # as with sentences (snippets.best_sentences): the points sharing nearly as much
+        # come along ("för vilka produkter …": 6 c and 6 d both say which)
+        points = ([(ltr, t) for s, ltr, t in scored if s >= max(1, best - 1)] if best > 0
+                  else ins.points)  # fmt: skip
         cite = Citer(k)
         cite.cite(ins.source)
         lines = [f"Överenskommelsen 2023, insats {ins.number} – {ins.name}:"]
