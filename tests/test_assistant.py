@@ -656,3 +656,12 @@ def test_points_of_an_insats_sharing_nearly_as_much_come_along(ask):
     a = ask("Vilka produkter ska regionen skapa system för lagerhantering för?")
     assert "c) Regionen påbörjar" in a.text and "d) Regionen påbörjar" in a.text
     assert "a) Regionen arbetar med kontinuitetshantering" not in a.text
+
+
+def test_the_end_of_a_month_is_its_last_day(assistant, ask):
+    """"sista mars 2024", "i slutet av oktober": the deadlines of the month's last day."""
+    u = assistant.interpreter.understand("vad låg på sista februari 2024?", date(2026, 12, 4))
+    assert u.on_day == (29, 2, 2024)  # a leap year
+    a = ask("Vilka inlämningar låg på sista mars 2024?", date(2026, 12, 4))
+    assert "Redovisning av insatserna 2023 till Socialstyrelsen" in a.text
+    assert "Ekonomisk redovisning av 2023 års medel" in a.text

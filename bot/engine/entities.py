@@ -53,6 +53,11 @@ MONTH_PREFIX = {m[:3]: i for i, m in enumerate(MONTHS_SV, 1)} | {"may": 5, "oct"
 _MONTH = r"(jan|feb|mar|apr|maj|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-zé]*\.?"
 # "den 15 februari", "31 okt 2027": a day the user names
 DAY_MONTH = re.compile(r"(?<!\d)([0-3]?\d)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
+# "sista mars 2024", "i slutet av mars", "the end of March": the month's last day
+MONTH_END = re.compile(
+    r"(?<![\w-])(?:sista(?:\s+dagen\s+i)?|(?:i\s+)?slutet\s+av|(?:the\s+)?end\s+of|"
+    r"(?:the\s+)?last\s+day\s+of)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])"
+)
 # "i mars", "in march 2027": a whole month
 IN_MONTH = re.compile(r"(?<![\w-])(?:i|in|under|during)\s+" + _MONTH + r"(?:\s+(20\d\d))?(?![\w])")
 _SEASON_WORDS = "|".join(sorted({w for s in VOCAB.seasons for w in s.words}, key=len, reverse=True))
@@ -604,6 +609,12 @@ def extract_domain(folded: str) -> str | None:
 
 def _when(e: Entities, folded: str, today: date) -> None:
     """The day, month, season or period a question names."""
+    end = MONTH_END.search(folded)
+    if end:
+        m, y = MONTH_PREFIX[end.group(1)], end.group(2)
+        e.on_day = (calendar.monthrange(int(y) if y else today.year, m)[1], m,
+                    int(y) if y else None)  # fmt: skip
+        return
     day = DAY_MONTH.search(folded)
     if day:
         d, m, y = int(day.group(1)), MONTH_PREFIX[day.group(2)], day.group(3)
