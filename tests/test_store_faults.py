@@ -224,10 +224,15 @@ async def test_a_locked_database_gets_a_clear_answer_and_loses_nothing(api, path
             answer = await api.reply_to(50, command)
             assert answer.text.startswith("Kunde inte spara just nu – försök igen om en stund.")
         assert (await api.reply_to(50, "/glom")).text.startswith("Kunde inte radera just nu")
+        before = len(api.sent("sendMessage", 50))
         api.push_callback(50, "bevaka:indikatorer")
         await api.wait_for("answerCallbackQuery")
         notice = api.sent("answerCallbackQuery")[-1].params["text"]
         assert notice == "Kunde inte spara just nu – försök igen"
+        # the button's notice comes with the reason in the chat; it may follow the notice
+        # late, so it is waited for before the next command's reply is
+        said = await api.wait_for("sendMessage", 50, before + 1)
+        assert said[before].text.startswith("Kunde inte spara just nu – försök igen om en stund.")
         mine = await api.reply_to(50, "/mina")  # reading works under a write lock (WAL)
         assert "RSA" in mine.text and "Indikatorer" not in mine.text
         locker.release()
