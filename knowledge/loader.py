@@ -181,6 +181,7 @@ def _documents(root: Path) -> dict[str, Document]:
             title=e.get("title", str),
             publisher=e.get("publisher", str),
             kind=e.get("kind", str),
+            called=e.strings("called"),
             file=e.get("file", str, required=False),
             date=e.date("date", required=False),
             date_note=e.get("date_note", str, required=False),

@@ -36,6 +36,7 @@ class Document:
     kind: str
     file: str | None = None
     date: datetime.date | None = None  # (this field hides the type `date` in the class)
+    called: tuple[str, ...] = ()  # what else the text calls itself ("handboken")
     date_note: str | None = None
     number: str | None = None
     url: str | None = None

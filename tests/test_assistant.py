@@ -672,3 +672,12 @@ def test_handing_in_is_how_a_deadline_is_asked_not_a_typo(assistant):
     deadline is asked (noise, so known to the speller), not a topic."""
     u = assistant.interpreter.understand("När är nästa inlämning av RSA?", date(2026, 12, 4))
     assert "inledning" not in u.folded and not u.corrected
+
+
+def test_a_document_is_named_by_what_it_calls_itself_and_its_publisher(assistant, ask):
+    """MSB's information sheet calls itself "handboken" (sources.yaml: called); "MSB:s
+    handbok" names it, both words, so what is asked is "allvarlig händelse" in it."""
+    docs, naming = assistant.retriever.document_names.find("vad menar msb:s handbok med det")
+    assert docs == {"msb-landstingens-ledningsformaga"} and {"msb", "handbok"} <= naming
+    a = ask("Vad menar MSB:s handbok med en allvarlig händelse?")
+    assert a.text.startswith("Med allvarlig händelse avses")

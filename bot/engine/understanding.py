@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from index.analysis import STOPWORDS, fold, plain, stem
+from index.analysis import words as index_words
 from index.embedding import Embedder, VectorCache
 from knowledge.models import MONTHS_SV, Knowledge, Region, SupportStatus
 from knowledge.vocabulary import IntentName, vocabulary
@@ -182,12 +183,16 @@ class DocumentNames:
         kinds: dict[str, list[str]] = {}
         publishers: dict[str, list[str]] = {}
         for d in texts:
-            kinds.setdefault(fold(d.kind), []).append(d.id)
+            for kind in {fold(d.kind), *map(fold, d.called)}:
+                kinds.setdefault(kind, []).append(d.id)
             publishers.setdefault(fold(d.publisher.split()[0]), []).append(d.id)
         self.patterns: list[tuple[re.Pattern, str]] = []
         for kind, ids in kinds.items():
             if len(ids) == 1 and re.fullmatch(r"[a-zåäö]+", kind) and kind != "överenskommelse":
-                self.patterns.append((re.compile(rf"(?<!\w){kind}(en|et|n|t)?(?!\w)"), ids[0]))
+                # with its publisher's name before it ("MSB:s handbok"), both name it
+                owner = re.escape(fold(knowledge.documents[ids[0]].publisher.split()[0]))
+                named = rf"(?<!\w)(?:{owner}(?::?s)?\s+)?{kind}(en|et|n|t)?(?!\w)"
+                self.patterns.append((re.compile(named), ids[0]))
         for name, ids in publishers.items():
             if len(ids) == 1 and re.fullmatch(r"[a-zåäö]+", name):
                 said = rf"(?<!\w)(enligt {name}|{name}(s)? {saying}|{saying} {name})(?!\w)"
@@ -206,7 +211,8 @@ class DocumentNames:
         for pattern, doc_id in self.patterns:
             for m in pattern.finditer(folded):
                 docs.add(doc_id)
-                words.update(m.group(0).split())
+                # as the query has them ("msb:s" is "msb")
+                words.update(m.group(0).split(), index_words(m.group(0)))
         asked: dict[str, set[str]] = {}
         for w in _TITLE_WORD.findall(folded):
             asked.setdefault(stem(w), set()).add(w)
