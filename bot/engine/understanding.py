@@ -207,7 +207,8 @@ class DocumentNames:
 
     def find(self, folded: str) -> tuple[frozenset[str], frozenset[str]]:
         """The documents named, and the words that named them (not topics)."""
-        docs, words = set(), set()
+        docs: set[str] = set()
+        words: set[str] = set()
         for pattern, doc_id in self.patterns:
             for m in pattern.finditer(folded):
                 docs.add(doc_id)
