@@ -15,11 +15,11 @@ from knowledge.models import Knowledge, Region, SourceRef
 
 from . import allocation_answers as money
 from .answer import Answer, Citer
-from .entities import RegionMatcher
+from .entities import LEX, RegionMatcher
 from .ranking import Ranker
 from .retrieval import Retriever
 from .snippets import best_sentences
-from .understanding import LEX, REGION_INTENTS, Understanding
+from .understanding import REGION_INTENTS, Understanding
 
 Answerer = Callable[[Understanding, date], Answer]
 

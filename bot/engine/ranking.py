@@ -82,9 +82,14 @@ class Ranker:
         """A word's IDF; a compound the texts lack, of two known parts, weighs what its
         parts weigh on average (it is met, if at all, in them). With only its last part
         known ("reserv|kraft") it is mostly unknown, and weighs so."""
-        s = stem(w)
-        parts = () if s in self.searcher.vocabulary else self.searcher.analyzer.compound_parts(w)
-        return sum(map(self.idf, parts)) / len(parts) if len(parts) > 1 else self.idf(s)
+        parts = self._unseen_parts(w)
+        return sum(map(self.idf, parts)) / len(parts) if len(parts) > 1 else self.idf(stem(w))
+
+    def _unseen_parts(self, w: str) -> tuple[str, ...]:
+        """The known parts of a compound the texts lack (none for a word they have)."""
+        if stem(w) in self.searcher.vocabulary:
+            return ()
+        return self.searcher.analyzer.compound_parts(w)
 
     def _foreign(self, w: str, q: Query) -> bool:
         """A word the documents lack that the glossary translates ("exercises")."""
@@ -170,8 +175,7 @@ class Ranker:
                 # a word met as part of another ("betalas" in "återbetalas"), or a compound
                 # the texts lack met in its parts ("indikatorrapporteringen" in "indikatorer" and
                 # "rapportering"), weighing what its parts weigh
-                parts = () if s in self.searcher.vocabulary else (
-                    self.searcher.analyzer.compound_parts(w))  # fmt: skip
+                parts = self._unseen_parts(w)
                 met = [self.idf(p) for p in parts if p in matched]
                 by_parts = GRAM_SHARE * sum(met) / len(parts) if met else 0.0  # _word_idf
                 by_grams = GRAM_SHARE * share * self.idf(s) if share >= GRAM_MIN else 0.0

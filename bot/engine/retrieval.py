@@ -10,6 +10,7 @@ asked kind) prefer the first hit that gives it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -17,7 +18,7 @@ from index.analysis import STOPWORDS, fold, plain
 from index.documents import sentences
 from index.search import Hit, Query, Searcher
 
-from .entities import LEX, NUMBER_WORDS
+from .entities import IN_MONTH, LEX, NUMBER_WORDS
 from .ranking import Ranker
 from .snippets import CASE_NUMBER, CONDITION, DATED
 from .translation import WordTranslator, names_in
@@ -31,6 +32,7 @@ from .understanding import (
     Understanding,
 )
 
+HitTest = Callable[[Hit], bool]
 RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 DENSE_DEPTH = 10  # and the semantically closest join them
 SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
@@ -158,39 +160,10 @@ class Retriever:
             scoped = self._first_answering(hits, topic, foreign, lambda h: self._counts(h, q))
             if scoped is None:
                 return Found(hits, q, "no_count")
-        if scoped is not None and "consequence" in u.flags and not self._states_condition(
-            scoped, q
-        ):  # "vad händer om redovisningen kommer in för sent?": the text on what follows
-            scoped = self._first_answering(
-                hits, topic, foreign, lambda h: self._states_condition(h, q)
-            ) or scoped
-        if (
-            scoped is not None
-            and "when" in u.flags
-            and scoped.kind in ("passage", "fact")
-            and not DATED.search(scoped.body)
-        ):  # "när lämnades delredovisningarna?": the text that gives a date, if one in scope does
-            scoped = self._first_answering(
-                hits, topic, foreign, lambda h: h.kind in ("passage", "fact")
-                and bool(DATED.search(h.body))
-            ) or scoped  # fmt: skip
-        if (
-            scoped is not None
-            and "person" in u.flags
-            and self.person_names is not None
-            and not self.person_names.search(scoped.body)
-        ):  # "vem undertecknade …?": the text that names someone, if one in scope does
-            scoped = self._first_answering(
-                hits, topic, foreign, lambda h: bool(self.person_names.search(h.body))
-            ) or scoped
-        if (
-            scoped is not None
-            and LEX["case_number"].search(u.folded)
-            and not CASE_NUMBER.search(scoped.body)
-        ):  # "vilket ärendenummer har SKR:s beslut?": the text in scope that gives one
-            scoped = self._first_answering(
-                hits, topic, foreign, lambda h: bool(CASE_NUMBER.search(h.body))
-            ) or scoped
+        for asks, gives in self._asked_for(u, q):
+            # what the question asks for, from the text in scope that gives it, if one does
+            if scoped is not None and asks(scoped) and not gives(scoped):
+                scoped = self._first_answering(hits, topic, foreign, gives) or scoped
         if scoped is not None and scoped is not hits[0]:
             hits = [scoped, *(h for h in hits if h is not scoped)]
         if scoped is None:
@@ -221,6 +194,24 @@ class Retriever:
             (w for w in q.unknown if w not in q.glossed and w not in named), ignore | TOPIC_NOISE
         )
         return self.searcher.parse(text, ignore=ignore, translated=translated) if translated else q
+
+    def _asked_for(self, u: Understanding, q: Query) -> list[tuple[HitTest, HitTest]]:
+        """What kind of text the question asks for, as (when it is asked, what gives it)."""
+        dated = ("passage", "fact")  # cards answer "när" by computing the date
+        names = self.person_names
+        return [
+            # "vad händer om redovisningen kommer in för sent?": the text on what follows
+            (lambda h: "consequence" in u.flags, lambda h: self._states_condition(h, q)),
+            # "när lämnades delredovisningarna?": the text that gives a date
+            (lambda h: "when" in u.flags and h.kind in dated,
+             lambda h: h.kind in dated and bool(DATED.search(h.body))),
+            # "vem undertecknade …?": the text that names someone
+            (lambda h: "person" in u.flags and names is not None,
+             lambda h: names is not None and bool(names.search(h.body))),
+            # "vilket ärendenummer har SKR:s beslut?": the text that gives one
+            (lambda h: bool(LEX["case_number"].search(u.folded)),
+             lambda h: bool(CASE_NUMBER.search(h.body))),
+        ]  # fmt: skip
 
     def _first_answering(self, hits: list[Hit], topic: Query, foreign: bool, answers) -> Hit | None:
         """The first of the top ANSWER_DEPTH hits in scope that gives the kind of answer
@@ -256,8 +247,9 @@ class Retriever:
         return self._of_kind(text, foreign, "passage")
 
     def deadline(self, text: str, foreign: bool) -> Hit | None:
-        """The deadline that `text` names ("uppföljningen i februari"), if one is in scope."""
-        hits, _ = self._of_kind(text, foreign, "deadline")
+        """The deadline that `text` names ("uppföljningen i februari"), if one is in scope;
+        a month says when, not which."""
+        hits, _ = self._of_kind(IN_MONTH.sub(" ", text), foreign, "deadline")
         return hits[0] if hits else None
 
     def _of_kind(self, text: str, foreign: bool, kind: str) -> tuple[list[Hit], Query]:

@@ -17,7 +17,7 @@ from .answer import Answer
 from .areas import Areas
 from .deadlines import answer_deadlines, answer_past, asked_again, asked_period, days_between
 from .deadlines import on_day as deadlines_on_day
-from .entities import IN_MONTH, YEAR
+from .entities import YEAR
 from .multi_step import MultiStep
 from .passages import Passages, terms_explained
 from .ranking import Ranker
@@ -126,8 +126,7 @@ class Router:
         assert u.between is not None
         named: list[tuple[Deadline, int | None]] = []
         for part in u.between:
-            # "uppföljningen i februari 2027": the month says when, the rest which one
-            hit = self.retriever.deadline(IN_MONTH.sub(" ", part), u.language == "en")
+            hit = self.retriever.deadline(part, u.language == "en")
             deadline = self.knowledge.deadline(hit.ref) if hit else None
             years = [int(y) for y in YEAR.findall(part)]
             if deadline is None or any(deadline is d for d, _ in named):
