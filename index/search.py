@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from knowledge import Knowledge
 
 from . import builder, inverted
-from .analysis import STOPWORDS, Analyzer, fold, plain, stem, words
+from .analysis import STOPWORDS, Analyzer, fold, plain, stem, vocabulary, words
 from .documents import by_source
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,8 @@ EXPANSION_WEIGHT = 0.6
 # Scored postings kept, in bytes: the oldest go first (user typos are many)
 POSTINGS_CACHE_BYTES = 16 * 2**20
 MIN_PART = 5  # shorter word ends ("tion", "ning") are suffixes, not words
+PARTICLES = vocabulary().lexicon("particles").entries
+_MIN_BASE = 5  # "in|satser" is no particle verb: what remains must be a word of its own
 B, K1 = 0.75, 1.2  # BM25F's usual constants (Whoosh's defaults, which the weights were set with)
 
 Clause = tuple[str, str, float]  # field, term, boost
@@ -325,6 +327,8 @@ class Searcher:
             known = self._known(c, glossed)
             if not known and c.endswith("s") and self._known(c[:-1], glossed):
                 c, known = c[:-1], True  # a passive the documents only have active: "övas"
+            if not known and (base := self._without_particle(c, glossed)):
+                c, known = base, True  # "inrapporterad": the documents' "rapporterad"
             if c != w:
                 corrected[w] = c
             content.append(c)
@@ -344,6 +348,15 @@ class Searcher:
             corrected=corrected,
             glossed_as=tuple(dict.fromkeys(phrases)),
         )
+
+    def _without_particle(self, word: str, glossed: set[str]) -> str | None:
+        """A word the documents lack that is one they have with a verb particle before
+        it ("in|rapporterad"): the word without it."""
+        for p in PARTICLES:
+            rest = word[len(p):]
+            if word.startswith(p) and len(rest) >= _MIN_BASE and self._known(rest, glossed):
+                return rest
+        return None
 
     def _known(self, word: str, glossed: set[str]) -> bool:
         return bool(

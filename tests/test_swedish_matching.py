@@ -83,6 +83,17 @@ def test_a_passive_the_documents_lack_is_searched_as_its_active(assistant):
     assert q.corrected["övas"] == "öva"
 
 
+def test_a_particle_verb_written_together_is_searched_as_the_documents_verb(assistant, ask):
+    # "inrapporterad" is no word of the documents; "rapporterad" is
+    q = assistant.searcher.parse("när ska RSA:n vara inrapporterad")
+    assert "rapporterad" in q.words and not q.unknown
+    # a word the documents have keeps its particle, and a rest too short is no verb
+    assert "återrapporteras" in assistant.searcher.parse("när ska det återrapporteras").words
+    assert assistant.searcher.parse("inxyzab").unknown == ("inxyzab",)
+    a = ask("Hur många dagar har vi kvar tills RSA:n ska vara inrapporterad?")
+    assert a.answered and "31 oktober 2027" in a.text
+
+
 def test_an_english_glossary_term_is_met_in_its_inflections(assistant):
     q = assistant.searcher.parse("deadline for requisitioning the funds")
     assert "requisitioning" in q.glossed and "requisitioning" not in q.unknown
