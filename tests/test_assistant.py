@@ -24,6 +24,19 @@ def test_the_next_few_times_of_a_recurring_deadline(ask):
     assert "The next 3: 31 October 2027, 31 October 2028, 31 October 2029" in en.text
 
 
+def test_which_years_a_recurring_deadline_falls_in(ask):
+    # "vilka två år" counts dates, it names no period of two years
+    two = ask("Vilka två år är nästa RSA-rapporteringar, räknat från idag?")
+    assert two.deadline_ids == ("rsa",) and "31 oktober 2027, 31 oktober 2031." in two.text
+    until = ask("Vilka år blir det RSA-rapportering från nu fram till och med 2035?")
+    assert (
+        "Varje gång till och med 31 december 2035: 31 oktober 2027, 31 oktober 2031, "
+        "31 oktober 2035." in until.text
+    )
+    en = ask("When is the RSA due up to 2032?")
+    assert "Each time until 31 December 2032: 31 October 2027, 31 October 2031." in en.text
+
+
 def test_deadline_moves_with_today(ask):
     assert "31 oktober 2031" in ask("när ska RSA rapporteras?", date(2027, 11, 1)).text
 

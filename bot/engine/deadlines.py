@@ -51,10 +51,12 @@ def describe(
     previous: bool = False,
     after: int | None = None,
     times: int | None = None,
+    until: date | None = None,
 ) -> str:
     """One deadline, its rule, its next (or last) date, who sends it to whom; with `year`
     also its date that year, with `previous` also when it last fell due, with `after` the
-    first time after that year, with `times` that many next dates."""
+    first time after that year, with `times` that many next dates, with `until` each
+    date up to that day."""
     cite.cite(d.source)
     lines = [f"{d.title}: {d.rule.describe()}."]
     rule = d.rule
@@ -70,6 +72,13 @@ def describe(
         while len(dates) < min(times, MAX_TIMES):
             dates.append(rule.next_on_or_after(dates[-1] + timedelta(days=1)))
         lines.append(f"De {len(dates)} kommande: {', '.join(map(sv_date, dates))}.")
+    if nxt and isinstance(rule, RecurringRule) and until and until > nxt:
+        dates = [nxt]
+        while (later := rule.next_on_or_after(dates[-1] + timedelta(days=1))) and later <= until:
+            dates.append(later)
+        if len(dates) > 1:  # "fram till och med 2035": each time until then
+            each = ", ".join(map(sv_date, dates))
+            lines.append(f"Varje gång till och med {sv_date(until)}: {each}.")
     if isinstance(rule, RecurringRule) and year and (nxt is None or year != nxt.year):
         that_year = rule.date_in(year)
         if that_year:
@@ -100,10 +109,12 @@ def answer_deadlines(
     previous: bool = False,
     after: int | None = None,
     times: int | None = None,
+    until: date | None = None,
 ) -> Answer:
     cite = Citer(knowledge)
     text = "\n\n".join(
-        describe(knowledge, d, today, cite, year, previous, after, times) for d in deadlines
+        describe(knowledge, d, today, cite, year, previous, after, times, until)
+        for d in deadlines
     )
     return Answer(text, True, "deadline", cite.all(), tuple(d.id for d in deadlines))
 

@@ -86,6 +86,10 @@ def _phrases(name: str) -> str:
     return LEX[name].alternation
 
 
+# "fram till och med 2035", "until 2035"
+UNTIL_YEAR = re.compile(
+    rf"(?<!\w)(?:{_phrases('until_year')})\s+(?:ar\s+|year\s+)?(20[0-9]{{2}})(?!\d)"
+)
 # "efter 2027" (the first time after it), "från och med 2028" (from that year)
 AFTER_YEAR = re.compile(
     rf"(?<!\w)(?:({_phrases('after_year')})|({_phrases('from_year')}))"
@@ -146,11 +150,13 @@ TOP_N = re.compile(
     rf"(?<![\w-])(?:de|the)\s+{_FEW}\s+(?:(?:{_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])|"
     rf"{_REGION_NOUN}{_HAVING}(?:{_MOST}|{_LEAST})(?![\w-]))"
 )
-# "de två kommande tillfällena", "nästa tre gånger", "the next two times": occurrences
+# "de två kommande tillfällena", "nästa tre gånger", "the next two times", "vilka två år
+# är nästa …": occurrences
 _TIMES_NOUN = r"(?:gang\w*|tillfall\w*|rapportering\w*|frist\w*|times?|occurrences?|dates?)"
 _COMING = r"(?:nasta|kommande|narmaste|foljande|next|coming|upcoming)"
 TIMES = re.compile(
-    rf"(?<![\w-])(?:{_FEW}\s+{_COMING}|{_COMING}\s+{_FEW})\s+{_TIMES_NOUN}(?![\w-])"
+    rf"(?<![\w-])(?:(?:{_FEW}\s+{_COMING}|{_COMING}\s+{_FEW})\s+{_TIMES_NOUN}"
+    rf"|(?:vilka|which)\s+{_FEW}\s+(?:ar|years|datum|dates))(?![\w-])"
 )
 # "näst störst befolkning", "den näst minsta regionen", "second largest region"
 SECOND = re.compile(rf"(?<![\w-])(?:nast|second)[\s-]+({_MOST}|{_LEAST})(?![\w-])")
@@ -466,12 +472,21 @@ def season_span(word: str, today: date) -> tuple[date, date]:
     raise AssertionError("unreachable: one of three years ends after today")
 
 
+WHICH_BEFORE = re.compile(r"(?<![\w-])(?:vilka|which)\s+$")
+
+
+def _until_year(folded: str, today: date) -> date | None:
+    """"Fram till och med 2035": the end of that year, if it is to come."""
+    m = UNTIL_YEAR.search(plain(folded))
+    return date(int(m[1]), 12, 31) if m and int(m[1]) >= today.year else None
+
+
 def parse_until(folded: str, today: date) -> date | None:
     """The end of a period named ("de närmaste tre månaderna", "nästa vecka"); None for
     none, or for one too long to mean anything."""
     m = PERIOD.search(folded)
-    if not m:
-        return None
+    if not m or (m.group(1) and WHICH_BEFORE.search(folded, 0, m.start())):
+        return None  # "vilka två år …" asks for dates (TIMES), not about a period
     if m.group(4):  # "nästa vecka": the coming seven days
         return today + timedelta(weeks=1)
     if m.group(6):  # "före årsskiftet": the rest of this year
@@ -568,7 +583,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         e.between = (m[1], m[2])
     m = TIMES.search(plain(folded))
     if m:
-        n = m[1] or m[2]
+        n = m[1] or m[2] or m[3]
         e.times = int(n) if n.isdigit() else PLAIN_NUMBERS[n]
     if LEX["least"].search(folded):
         e.extreme = "least"
@@ -636,4 +651,4 @@ def _when(e: Entities, folded: str, today: date) -> None:
         begins = date(today.year + (date(today.year, first, 1) <= today), first, 1)
         e.until = begins - timedelta(days=1)
     else:
-        e.until = parse_until(folded, today)
+        e.until = parse_until(folded, today) or _until_year(folded, today)

@@ -149,7 +149,7 @@ class Passages:
                     refs.append(h.ref)
             chosen = [d for d in map(k.deadline, refs) if d is not None]  # (all are known)
             return answer_deadlines(k, chosen, today, u.year, "previous" in u.flags, u.after,
-                                    u.times)  # fmt: skip
+                                    u.times, u.until)  # fmt: skip
         if top.kind in ("area", "support"):
             areas = self.areas.for_hits(hits, u)
             return self.areas.answer(areas, q, u)

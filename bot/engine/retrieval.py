@@ -49,6 +49,7 @@ PREFERRED_KINDS = {
     "task": ("area", "insats"),
 }
 STATUS_WORDS = LEX["status_words"].words
+TIME_WORDS = LEX["time_words"].words
 # the words that say what is asked ("stöd", "uppgifter"): beside an exclusion they are the
 # topic, what the others give
 ASKING = frozenset(VOCAB.noise) - STOPWORDS
@@ -94,9 +95,10 @@ class Retriever:
             text = " ".join([text, *LEX["others"].entries])
         named_docs: frozenset[str] = frozenset()
         if u.intent == "deadline":
-            # a year is a date asked about, not a topic; "när ska rapporten lämnas" names
-            # a report to hand in, not the report among the sources
-            ignore |= frozenset(YEAR.findall(u.folded))
+            # a year, a number of times, a day are when asked about, not a topic ("vilka två
+            # år är nästa RSA, räknat från idag?"); "när ska rapporten lämnas" names a
+            # report to hand in, not the report among the sources
+            ignore |= frozenset(YEAR.findall(u.folded)) | TIME_WORDS | frozenset(NUMBER_WORDS)
         else:
             named_docs, naming = self.document_names.find(u.folded)
             ignore |= naming
