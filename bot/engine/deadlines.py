@@ -74,8 +74,9 @@ def describe(
         lines.append(f"De {len(dates)} kommande: {', '.join(map(sv_date, dates))}.")
     if nxt and isinstance(rule, RecurringRule) and until and until > nxt:
         dates = [nxt]
-        while (later := rule.next_on_or_after(dates[-1] + timedelta(days=1))) and later <= until:
-            dates.append(later)
+        step = timedelta(days=1)
+        while (following := rule.next_on_or_after(dates[-1] + step)) and following <= until:
+            dates.append(following)
         if len(dates) > 1:  # "fram till och med 2035": each time until then
             each = ", ".join(map(sv_date, dates))
             lines.append(f"Varje gång till och med {sv_date(until)}: {each}.")
