@@ -86,6 +86,9 @@ def test_unknown_region_gets_suggestions_not_a_number(ask):
     assert " kr" not in a.text
     # a near miss is a typo, not an unknown region
     assert "9 820 063 kr" in ask("Hur mycket får Region Jämtlandd?").text
+    # "region" in both says nothing: "Lapland" is two letters from "Halland", no typo
+    lapland = ask("How much does region Lapland get?")
+    assert not lapland.answered and "lapland" in lapland.text and " kr " not in lapland.text
 
 
 def test_what_if_and_cost_share(ask):

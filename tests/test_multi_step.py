@@ -146,6 +146,10 @@ def test_which_region_a_text_names_then_its_money(ask, kb):
             "bilaga 1?")  # fmt: skip
     assert "Steg 2:" in a.text
     assert f"Region Uppsala får {sv_kr(allocate_grant(g)['uppsala'].total)}" in a.text
+    # "which region hosts …": a verb right after the region word, and no region called so
+    en = ask("Which region hosts the NSPL secretariat, and how much did that region get?")
+    assert "Step 2:" in en.text and "no region called" not in en.text
+    assert f"Region Uppsala gets {sv_kr(allocate_grant(g)['uppsala'].total)}" in en.text
 
 
 def test_the_two_ends_of_the_grant_and_their_difference(ask, kb):

@@ -27,6 +27,7 @@ YEARS = range(2000, 2100)
 
 VOCAB = vocabulary()
 LEX = VOCAB.lexicons
+NAME_SIMILARITY = 0.85  # a region's name misspelt: "gotlnad", "västerbottn"
 EXCLUDED_WORDS = 3  # "förutom länsstyrelsen": a name, rarely more than three words
 NUMBER_WORDS = VOCAB.number_words
 PLAIN_NUMBERS = {plain(w): n for w, n in NUMBER_WORDS.items()}
@@ -102,6 +103,7 @@ MUNICIPALITY = re.compile(
     r"|(?<![\w-])(?:municipality|city)\s+of\s+([a-zåäöé][\w-]{2,})"
 )
 REGION_WORD = re.compile(rf"(?<![\w-])(?:{_phrases('region_word')})\s+([a-zåäö][\w-]+)")
+DETERMINED = re.compile(rf"(?<![\w-])(?:{_phrases('determiners')})\s+$")
 
 
 _REGION_NOUN = r"(?:region(?:en|er|erna)?|regions?|landsting(?:et|en)?)"
@@ -211,9 +213,13 @@ BY_SIZE = re.compile(rf"(?<![\w-]){_ASKING}({_MOST}|{_LEAST})\s+{_REGION_NOUN}(?
 # "vilken region är värd för …"; what they get ends it ("… styrgrupp får tillsammans"; on
 # plain() text "får" is "far")
 BY_TEXT = re.compile(
-    r"(?<![\w-])(?:den\s+|de\s+|the\s+)?"
-    r"(regionen|regionerna|regioner|regions?|region(?=\s+(?:ar|is)\s))\s+"
-    r"(?:som|i|inom|ar|vars|dar|that|which|in|on|is|whose|where)\s+(.+?)\s*"
+    r"(?<![\w-])(?:(?:den\s+|de\s+|the\s+)?"
+    r"(?P<noun>regionen|regionerna|regioner|regions?|region(?=\s+(?:ar|is)\s))\s+"
+    r"(?:som|i|inom|ar|vars|dar|that|which|in|on|is|whose|where)"
+    # "which region hosts …": the verb begins the description (what it gets, has or is
+    # is asked of the table: "vilken region får mest")
+    r"|(?:vilken|which)\s+(?P<asked>region)(?!\s+(?:far|fick|gets?|got|receives?|received"
+    r"|har|hade|has|had|ar|var|is|was|med|with)(?![\w-])))\s+(?P<text>.+?)\s*"
     r"(?=[,?.!;]|\s+[–-]\s+|\s+(?:och|and)\s+(?:hur|vad|vilk|how|what|which)(?![\w-])"
     r"|\s+(?:far|fick|gets?|receives?)(?![\w-])|$"
     # nor does a sum or a year: "regionerna i styrgruppen tillsammans i 2023 års …"
@@ -337,10 +343,11 @@ def describe_regions(folded: str) -> RegionDescription | None:
     sizes = LEX["largest"].words | LEX["smallest"].words | LEX["most"].words | LEX["least"].words
     if m and any(
         len(w) >= 4 and not w.isdigit() and w not in {plain(x) for x in sizes}
-        for w in m.group(2).split()
+        for w in m["text"].split()
     ):  # "vilken region är störst" is a size, not a text to look up
-        plural = m.group(1).endswith(("erna", "er", "ons"))
-        return RegionDescription("text", None, m.span(), text=folded[m.start(2) : m.end(2)],
+        plural = (m["noun"] or "").endswith(("erna", "er", "ons"))
+        return RegionDescription("text", None, m.span(),
+                                 text=folded[m.start("text") : m.end("text")],
                                  plural=plural)  # fmt: skip
     return None
 
@@ -425,9 +432,18 @@ class RegionMatcher:
         # genitive and typos: "kronobergs", "västerbottn", "jämtlands", "gotlnad" (a swap
         # counts as one edit in Damerau-Levenshtein)
         best = process.extractOne(
-            phrase, self.names, scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=0.85
-        )
-        return self.by_name[best[0]] if best else None
+            phrase, self.names, scorer=DamerauLevenshtein.normalized_similarity,
+            score_cutoff=NAME_SIMILARITY,
+        )  # fmt: skip
+        if not best:
+            return None
+        # a word both share says nothing of which region: "region lapland" is not "region
+        # halland", whose own words differ in two letters of seven
+        ours, theirs = phrase.split(), best[0].split()
+        while len(ours) > 1 and len(theirs) > 1 and ours[0] == theirs[0]:
+            ours, theirs = ours[1:], theirs[1:]
+        rest = DamerauLevenshtein.normalized_similarity(" ".join(ours), " ".join(theirs))
+        return self.by_name[best[0]] if rest >= NAME_SIMILARITY else None
 
     def suggest(self, word: str, limit: int = 3) -> list[str]:
         names = {r.name: r for r in self.regions.values()}
@@ -546,8 +562,14 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     e.described = describe_beside(folded, e.regions)
     if not e.regions and not e.municipality:
         m = REGION_WORD.search(folded)
-        # "regionen prioritera": a word the documents use is not a region's name
-        if m and m.group(1) not in STOPWORDS and m.group(1) not in known_words:
+        # "regionen prioritera": a word the documents use is not a region's name, nor is
+        # the word after "which region"
+        if (
+            m
+            and m.group(1) not in STOPWORDS
+            and m.group(1) not in known_words
+            and not DETERMINED.search(plain(folded[: m.start()]))
+        ):
             e.unknown_region = m.group(1)
     years = [int(y) for y in YEAR.findall(DATE_YEAR.sub(" ", folded)) if int(y) in YEARS]
     e.year = years[0] if years else None
