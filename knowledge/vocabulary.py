@@ -20,7 +20,7 @@ from .loader import PACKAGE_DATA, KnowledgeError, data_dir
 
 VOCABULARY_FILE = "vocabulary.yaml"
 INTENTS_FILE = "intents.yaml"
-SLOTS = frozenset({"region", "amount"})
+SLOTS = frozenset({"region", "amount", "insats"})
 # The intents of intents.yaml; parse_intents refuses a name not listed here (the code
 # routes by these names, so a new intent needs code, and a new name here).
 IntentName = Literal[
@@ -234,7 +234,7 @@ def intent_name(name: object) -> IntentName | None:
 class Intent:
     name: IntentName
     about: str
-    needs: tuple[str, ...]  # slots: "region" (twice for two regions), "amount"
+    needs: tuple[str, ...]  # slots: "region" (twice for two regions), "amount", "insats"
     examples: tuple[str, ...]
     without: tuple[str, ...] = ()  # slots that rule the intent out when filled
 

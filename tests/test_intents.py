@@ -39,12 +39,30 @@ def test_an_allocation_needs_a_region_and_a_named_region_rules_out_the_table(ass
     assert understand("tilldelning alla regioner", TODAY).intent == "allocation_table"
 
 
+def test_a_named_insats_rules_out_the_lists(assistant, ask):
+    """A question naming an insats asks about it, not for the list of all insatser or of
+    the coming deadlines (intents.yaml: `without: [insats]`)."""
+    classifier = assistant.interpreter.classifier
+    for name in ("deadlines_upcoming", "insatser_list"):
+        assert classifier.allowed(name, {}, {})
+        assert not classifier.allowed(name, {"insats": 1}, {"insats": 1})
+    u = assistant.interpreter.understand("Insats 1a: vad ska vi identifiera löpande?", TODAY)
+    assert u.insats == 1 and u.intent not in ("deadlines_upcoming", "insatser_list")
+    a = ask("Insats 1a: vad ska vi identifiera löpande?")
+    assert "nyckelfunktioner och nyckelpersonal" in a.text
+
+
 def test_a_municipality_is_not_its_region(ask):
     for question in ("Hur mycket pengar får Malmö stad?", "Hur mycket får Uppsala kommun?"):
         a = ask(question)
         assert not a.answered, question
         assert "kommun" in a.text and " kr" not in a.text, a.text
     assert "16 525 798 kr" in ask("Hur mycket får Region Uppsala?").text
+    # the deadlines are the regions' too: a municipality's date is not in the documents
+    kiruna = ask("När ska Kiruna kommun lämna in sin risk- och sårbarhetsanalys?")
+    assert not kiruna.answered and "”Kiruna kommun” är en kommun" in kiruna.text
+    assert "2027" not in kiruna.text
+    assert "31 oktober 2027" in ask("När ska Region Skåne lämna in sin RSA?").text
 
 
 def test_shorthand_is_read_as_the_word(assistant):

@@ -544,8 +544,8 @@ class AllocationAnswers:
 
 def municipality(name: str) -> Answer:
     return Answer(
-        f"”{name}” är en kommun, inte en region. Fördelningen i dokumenten gäller "
-        "de 21 regionerna; om en kommuns medel har jag inga uppgifter. "
+        f"”{name[:1].upper()}{name[1:]}” är en kommun, inte en region. Fördelningen i "
+        "dokumenten gäller de 21 regionerna; om en kommuns medel har jag inga uppgifter. "
         "Skriv en region, till exempel ”Hur mycket får Region Skåne?”.",
         False,
         "allocation",

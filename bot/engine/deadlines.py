@@ -248,6 +248,17 @@ def answer_upcoming(
 NO_RECIPIENT = "Vem den lämnas till står inte i mina uppgifter om fristen."
 
 
+def for_municipality(name: str) -> Answer:
+    """A deadline asked of a municipality: the cards are the regions' deadlines."""
+    return Answer(
+        f"”{name[:1].upper()}{name[1:]}” är en kommun. Fristerna i mina dokument gäller "
+        "regionerna; om kommunernas frister har jag inga uppgifter. Fråga gärna om en "
+        "regions frister, till exempel ”När ska RSA rapporteras?”.",
+        False,
+        "deadline",
+    )
+
+
 def asked_period(knowledge: Knowledge, u: Understanding, today: date) -> Answer:
     """What falls due in the period asked about ("under våren", "2027", "efter 2027")."""
     start = u.start or today

@@ -17,7 +17,7 @@ from . import allocation_answers as money
 from .answer import Answer, Citer
 from .areas import Areas
 from .contacts import CONTACT_DATA, contact_answer
-from .deadlines import answer_deadlines, answer_upcoming
+from .deadlines import answer_deadlines, answer_upcoming, for_municipality
 from .entities import LEX
 from .ranking import Ranker
 from .retrieval import Found
@@ -66,6 +66,9 @@ class Passages:
         """A 'hur många …?' answered from text needs a number in that text, and a way to
         reach someone needs a phone number or an address."""
         answer = self._checked(hits, q, u, today)
+        if u.municipality and not u.regions and answer.kind == "deadline":
+            # "när ska Kiruna kommun lämna in sin RSA?": the regions' date is not Kiruna's
+            return for_municipality(u.municipality)
         asks_reach = u.intent == "contact" or LEX["reach"].search(u.folded)
         if asks_reach and answer.answered and not CONTACT_DATA.search(answer.text):
             # form labels, an agency's role: "vad har länsstyrelsen för telefonnummer?" is

@@ -374,10 +374,12 @@ class Interpreter:
             or (1 if e.unknown_region or e.municipality or e.described else 0),
             # "utan grundbelopp" sets an amount of a what-if: the base, at nothing
             "amount": len(e.amounts) + (e.base_amount == 0),
+            "insats": int(e.insats is not None),  # "insats 1a": one of the agreement's
         }
         plain_names = self.without_regions(folded, e)
         vector = self.embedder.query(plain_names)
-        named = {"region": len(e.regions) + bool(e.municipality), "amount": slots["amount"]}
+        named = {"region": len(e.regions) + bool(e.municipality), "amount": slots["amount"],
+                 "insats": slots["insats"]}  # fmt: skip
         for slot, n in (inherited or {}).items():
             slots[slot] = max(slots.get(slot, 0), n)
             named[slot] = max(named.get(slot, 0), n)
