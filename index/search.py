@@ -354,7 +354,10 @@ class Searcher:
         it ("in|rapporterad"): the word without it."""
         for p in PARTICLES:
             rest = word[len(p):]
-            if word.startswith(p) and len(rest) >= _MIN_BASE and self._known(rest, glossed):
+            # a word of the documents' own, not a part of one: "in|stans" is no "stans"
+            if word.startswith(p) and len(rest) >= _MIN_BASE and (
+                rest in self._word_set or stem(rest) in self.vocabulary
+            ):
                 return rest
         return None
 

@@ -90,6 +90,8 @@ def test_a_particle_verb_written_together_is_searched_as_the_documents_verb(assi
     # a word the documents have keeps its particle, and a rest too short is no verb
     assert "återrapporteras" in assistant.searcher.parse("när ska det återrapporteras").words
     assert assistant.searcher.parse("inxyzab").unknown == ("inxyzab",)
+    # nor is a word met only inside longer ones ("stans" in "distans")
+    assert "stans" not in assistant.searcher.parse("vilken politisk instans").words
     a = ask("Hur många dagar har vi kvar tills RSA:n ska vara inrapporterad?")
     assert a.answered and "31 oktober 2027" in a.text
 
