@@ -33,8 +33,15 @@ def test_which_years_a_recurring_deadline_falls_in(ask):
         "Varje gång till och med 31 december 2035: 31 oktober 2027, 31 oktober 2031, "
         "31 oktober 2035." in until.text
     )
+    after_next = ask("Vilket år blir RSA-rapporteringen gången efter nästa?")
+    assert "31 oktober 2027, 31 oktober 2031." in after_next.text
     en = ask("When is the RSA due up to 2032?")
     assert "Each time until 31 December 2032: 31 October 2027, 31 October 2031." in en.text
+
+
+def test_who_wrote_a_report_is_answered_by_the_sentence_naming_them(ask):
+    a = ask("Vem har tagit fram Socialstyrelsens slutredovisning om kommunal vård och omsorg?")
+    assert "Maria Carlund" in a.text
 
 
 def test_deadline_moves_with_today(ask):

@@ -32,3 +32,17 @@ def test_a_long_numbered_list_gives_the_point_asked_about():
                          enumerate(["ledning", "lager", "övning", "cyber", "vård"], 1))
     text = best_sentences(points, {stem("cyber")}, Analyzer())
     assert "cyber" in text and "ledning" not in text
+
+
+def test_the_sentence_that_names_whom_is_asked_for_is_not_cut_for_length():
+    """"Vem tog fram rapporten?": the sentence naming someone comes along, though the
+    sentences before it, sharing more of the question's words, fill the snippet."""
+    import re
+
+    long = " ".join(["Rapporten om beredskapen i kommunerna beskriver uppdraget."] * 5)
+    named = "Rapporten har tagits fram av utredaren Anna Exempelsson."
+    text = "\n\n".join([long, long, "Rapporten om kommunerna.", named])
+    terms = {stem("rapporten"), stem("kommunerna")}
+    names = re.compile("Anna Exempelsson")
+    assert "Anna Exempelsson" not in best_sentences(text, terms, Analyzer())
+    assert "Anna Exempelsson" in best_sentences(text, terms, Analyzer(), names=names)

@@ -607,6 +607,8 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     if m:
         n = m[1] or m[2] or m[3]
         e.times = int(n) if n.isdigit() else PLAIN_NUMBERS[n]
+    elif LEX["after_next"].search(folded):  # "gången efter nästa": the next two dates
+        e.times = 2
     if LEX["least"].search(folded):
         e.extreme = "least"
     elif LEX["most"].search(folded):

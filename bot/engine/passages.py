@@ -190,6 +190,7 @@ class Passages:
             figures=bool(u.flags & {"quantity", "count"}), dates="when" in u.flags,
             conditions="consequence" in u.flags,
             avoid=frozenset(self.searcher.analyzer.terms(" ".join(u.excluded))),
+            names=self.person_names if "person" in u.flags else None,
         )  # fmt: skip
         if text.endswith(":") and top.body.rstrip().endswith(":"):
             # "SKR ska:" ends the passage; its list is the next part of the same section

@@ -73,13 +73,15 @@ def best_sentences(
     dates: bool = False,
     conditions: bool = False,
     avoid: frozenset[str] = frozenset(),
+    names: re.Pattern | None = None,
 ) -> str:
     """The sentences that share most telling terms with the question (and, with `sims`,
     the question's cosine with each sentence, are closest to it), in reading order, with
     the one after the best kept when it continues it (short sentences, lists). With
     `figures` (the question asks how much or how many) a sentence with a figure counts
     one shared word more; with `dates` (it asks when) a sentence with a date does, and
-    with `conditions` (what happens if) one that states a condition not met. A sentence
+    with `conditions` (what happens if) one that states a condition not met, with `names`
+    (who) one that names a person (the pattern of the documents' names). A sentence
     naming what the question leaves out (`avoid`: "förutom MSB") counts one word less."""
     sents = sentences(text)
     if not sents:
@@ -89,6 +91,9 @@ def best_sentences(
     if conditions:
         figures = True
         figured = [bool(CONDITION.search(t)) for t in sents]
+    elif names is not None:
+        figures = True
+        figured = [bool(names.search(t)) for t in sents]
     elif dates:
         figures = True
         figured = [bool(DATED.search(t.casefold())) for t in sents]
@@ -112,6 +117,7 @@ def best_sentences(
         return " ".join(sents[:limit])[:MAX_SNIPPET]
     ranked = ranked_all(scores)[:limit]
     keep = {i for i in ranked if scores[i] >= max(1, best - 1)}
+    with_figure: list[int] = []
     if figures:
         # a how-much question is answered by a figure: the best sentence on the topic that
         # has one comes along even when others share more of the question's words
@@ -153,11 +159,16 @@ def best_sentences(
         keep -= extra  # what answers the main part first
     out: list[str] = []
     size = 0
+    # the sentence with what is asked for (a figure, a date, a name) is never cut for length
+    budget = MAX_SNIPPET - sum(len(sents[i]) for i in with_figure)
+    full = False
     for i in sorted(keep):
-        if size + len(sents[i]) > MAX_SNIPPET and out:
-            break
+        if i not in with_figure:
+            full = full or (size + len(sents[i]) > budget and bool(out))
+            if full:
+                continue
+            size += len(sents[i])
         out.append(sents[i])
-        size += len(sents[i])
     # list items and numbered points on lines of their own, the rest as running text
     text = ""
     for x in out:
