@@ -103,3 +103,12 @@ def test_an_english_glossary_term_is_met_in_its_inflections(assistant):
     # "costs" is a term of its own: not counted again as "cost" inflected
     costs = assistant.searcher.parse("the costs")
     assert len([own for own, _ in costs.groups if own == ("cost",)]) == 1
+
+
+def test_starting_to_apply_is_entering_into_force(ask):
+    # the texts say "träda i kraft"; users say "börja gälla", "take effect"
+    for question in (
+        "När skulle förslagen i lagrådsremissen om försörjningsberedskap börja gälla?",
+        "When would the proposals of the lagrådsremiss on supply preparedness take effect?",
+    ):
+        assert "1 juli 2023" in ask(question).text, question
