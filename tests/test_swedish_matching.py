@@ -112,3 +112,13 @@ def test_starting_to_apply_is_entering_into_force(ask):
         "When would the proposals of the lagrådsremiss on supply preparedness take effect?",
     ):
         assert "1 juli 2023" in ask(question).text, question
+
+
+def test_an_english_verb_of_two_words_is_searched_as_the_texts_verb(ask):
+    # "set aside", "take part" are no single words the translation could look up
+    budget = ask(
+        "How much money did the government set aside for health care's civil defence in 2023?"
+    )
+    assert "1 193 miljoner" in budget.text
+    exercises = ask("Must the region take part in the exercises Socialstyrelsen arranges?")
+    assert "medverkar i de övningar som Socialstyrelsen anordnar" in exercises.text
