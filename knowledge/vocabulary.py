@@ -211,7 +211,8 @@ REQUIRED_LEXICONS = (
     "per_inhabitant", "account_number", "person", "clause_joins", "clause_starts",
     "question_words", "follow_up_starts", "follow_up_ends", "refers_back",
     "asks_recipient", "who_is", "roles", "ours", "compared", "case_number", "time_words",
-    "particles", "until_year", "determiners", "after_next",
+    "particles", "until_year", "determiners", "after_next", "more_of", "than",
+    "relatives",
 )  # fmt: skip
 
 

@@ -21,6 +21,10 @@ from index.search import Hit
          ("county", "administrative", "board")),
         ("vilket stöd ges av andra än msb?", ("msb",)),
         ("vilka ger stöd till regionerna?", ()),
+        # what is asked begins at a verb of asking or a relative clause, not a name
+        ("vilka andra aktörer än msb stöder regionerna?", ("msb",)),
+        ("are there other agencies than msb that give support?", ("msb",)),
+        ("finns det fler myndigheter än msb som ger stöd?", ("msb",)),
     ],
 )
 def test_the_words_after_an_exclusion_word(question, words):
@@ -34,6 +38,8 @@ def test_the_words_after_an_exclusion_word(question, words):
         "Who else besides MSB supports the regions?",
         # only "stöd" says what is asked: beside an exclusion it is the topic
         "Vilka ger stöd till regionerna förutom MSB?",
+        # "myndigheter" says which kind is asked: no topic of its own
+        "Finns det fler myndigheter än MSB som ger stöd till regionerna?",
     ],
 )
 def test_the_others_are_answered(ask, question):

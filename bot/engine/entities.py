@@ -29,6 +29,8 @@ VOCAB = vocabulary()
 LEX = VOCAB.lexicons
 NAME_SIMILARITY = 0.85  # a region's name misspelt: "gotlnad", "västerbottn"
 EXCLUDED_WORDS = 3  # "förutom länsstyrelsen": a name, rarely more than three words
+NOISE = frozenset(VOCAB.noise)
+RELATIVES = frozenset(LEX["relatives"].entries)
 NUMBER_WORDS = VOCAB.number_words
 PLAIN_NUMBERS = {plain(w): n for w, n in NUMBER_WORDS.items()}
 UNITS = VOCAB.amount_units
@@ -373,6 +375,7 @@ class Entities:
     language: str = "sv"
     described: RegionDescription | None = None  # "regionen med flest invånare"
     excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
+    asked_kind: tuple[str, ...] = ()  # "fler myndigheter än MSB": the kind asked, no topic
     times: int | None = None  # "de två kommande tillfällena": that many next occurrences
     between: tuple[str, str] | None = None  # "dagar mellan X och Y": the two things named
 
@@ -600,6 +603,8 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         if m and (m.group(1) is None or int(m.group(1)) == e.insats):
             e.insats_point += m.group(2)
     e.excluded = excluded(folded)
+    m = _MORE_THAN.search(plain(folded))
+    e.asked_kind = tuple(folded[m.start("kind") : m.end("kind")].split()) if m else ()
     m = DAYS_BETWEEN.search(folded)
     if m and LEX["count"].search(folded):
         e.between = (m[1], m[2])
@@ -627,14 +632,27 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     return e
 
 
+# "fler myndigheter än MSB": the words between name what is asked for
+_MORE_THAN = re.compile(
+    rf"(?<![\w-])(?P<kind>(?:{LEX['more_of'].alternation})\s+(?:[\w-]+\s+){{1,2}})"
+    rf"(?:{LEX['than'].alternation})(?![\w-])"
+)
+
+
 def excluded(folded: str) -> tuple[str, ...]:
-    """The content words right after "förutom", "utöver", "except" (up to a comma or a
-    clause's end, at most EXCLUDED_WORDS): what the question asks about the others of."""
-    m = LEX["excluding"].search(folded)
+    """The content words right after "förutom", "utöver", "except", "fler myndigheter än"
+    (up to a comma, a clause's end or what is asked, at most EXCLUDED_WORDS): what the
+    question asks about the others of."""
+    m = LEX["excluding"].search(folded) or _MORE_THAN.search(plain(folded))
     if not m:
         return ()
     rest = re.split(r"[,.;:!?]", folded[m.end() :], maxsplit=1)[0]
-    found = [w for w in re.findall(r"[\w-]+", rest) if w not in STOPWORDS]
+    found = []
+    for w in re.findall(r"[\w-]+", rest):
+        if w in NOISE or w in RELATIVES:
+            break  # "andra än MSB (som) ger stöd …": what is asked begins
+        if w not in STOPWORDS:
+            found.append(w)
     return tuple(found[:EXCLUDED_WORDS])
 
 

@@ -53,6 +53,7 @@ TIME_WORDS = LEX["time_words"].words
 # the words that say what is asked ("stöd", "uppgifter"): beside an exclusion they are the
 # topic, what the others give
 ASKING = frozenset(VOCAB.noise) - STOPWORDS
+OTHERS = frozenset(LEX["others"].entries)
 
 # why retrieval has nothing to answer with: the question names no topic, it asks for a
 # whole domain's areas, no hit is in scope, or none counts what a "hur många" asks
@@ -91,7 +92,8 @@ class Retriever:
         text = u.text
         if u.excluded:  # "förutom MSB" asks about the others ("ytterligare stöd ges av …")
             # and what they give is the topic: "vilka ger stöd förutom MSB?"
-            ignore = (ignore - ASKING) | frozenset(u.excluded)
+            # ("fler myndigheter än MSB": which kind is asked, no topic; "ytterligare" is)
+            ignore = ((ignore - ASKING) | frozenset(u.excluded) | frozenset(u.asked_kind)) - OTHERS
             text = " ".join([text, *LEX["others"].entries])
         named_docs: frozenset[str] = frozenset()
         if u.intent == "deadline":
