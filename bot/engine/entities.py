@@ -29,8 +29,7 @@ VOCAB = vocabulary()
 LEX = VOCAB.lexicons
 NAME_SIMILARITY = 0.85  # a region's name misspelt: "gotlnad", "västerbottn"
 EXCLUDED_WORDS = 3  # "förutom länsstyrelsen": a name, rarely more than three words
-NOISE = frozenset(VOCAB.noise)
-RELATIVES = frozenset(LEX["relatives"].entries)
+RELATIVES = LEX["relatives"].words
 NUMBER_WORDS = VOCAB.number_words
 PLAIN_NUMBERS = {plain(w): n for w, n in NUMBER_WORDS.items()}
 UNITS = VOCAB.amount_units
@@ -632,7 +631,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     return e
 
 
-# "fler myndigheter än MSB": the words between name what is asked for
+# "fler myndigheter än MSB": the words before "än" name the kind asked for
 _MORE_THAN = re.compile(
     rf"(?<![\w-])(?P<kind>(?:{LEX['more_of'].alternation})\s+(?:[\w-]+\s+){{1,2}})"
     rf"(?:{LEX['than'].alternation})(?![\w-])"
@@ -649,7 +648,7 @@ def excluded(folded: str) -> tuple[str, ...]:
     rest = re.split(r"[,.;:!?]", folded[m.end() :], maxsplit=1)[0]
     found = []
     for w in re.findall(r"[\w-]+", rest):
-        if w in NOISE or w in RELATIVES:
+        if w in VOCAB.noise or w in RELATIVES:
             break  # "andra än MSB (som) ger stöd …": what is asked begins
         if w not in STOPWORDS:
             found.append(w)

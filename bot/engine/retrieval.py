@@ -53,7 +53,7 @@ TIME_WORDS = LEX["time_words"].words
 # the words that say what is asked ("stöd", "uppgifter"): beside an exclusion they are the
 # topic, what the others give
 ASKING = frozenset(VOCAB.noise) - STOPWORDS
-OTHERS = frozenset(LEX["others"].entries)
+OTHERS = LEX["others"].words
 
 # why retrieval has nothing to answer with: the question names no topic, it asks for a
 # whole domain's areas, no hit is in scope, or none counts what a "hur många" asks
