@@ -74,6 +74,9 @@ class Query:
     # alternatives of which a hit needs one ("ytterligare", "övriga", "andra" for "förutom
     # MSB"): one met counts once, as much as the rarest of them
     one_of: frozenset[str] = frozenset()
+    # the stem of who the question asks the doings of ("vad ska SKR göra?"): a hit where
+    # it is the subject of a duty ("SKR ska …") meets it twice (ranking.py)
+    actor: str = ""
 
 
 @dataclass(frozen=True)

@@ -375,6 +375,7 @@ class Entities:
     described: RegionDescription | None = None  # "regionen med flest invånare"
     excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
     asked_kind: tuple[str, ...] = ()  # "fler myndigheter än MSB": the kind asked, no topic
+    actor: str | None = None  # "vad ska SKR göra?": who the question asks the doings of
     times: int | None = None  # "de två kommande tillfällena": that many next occurrences
     between: tuple[str, str] | None = None  # "dagar mellan X och Y": the two things named
 
@@ -604,6 +605,10 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     e.excluded = excluded(folded)
     m = _MORE_THAN.search(plain(folded))
     e.asked_kind = tuple(folded[m.start("kind") : m.end("kind")].split()) if m else ()
+    m = ACTOR.search(plain(folded))
+    if m:  # as written: plain() keeps every letter's place
+        name = "actor" if m["actor"] else "owner" if m["owner"] else "doer"
+        e.actor = folded[m.start(name) : m.end(name)]
     m = DAYS_BETWEEN.search(folded)
     if m and LEX["count"].search(folded):
         e.between = (m[1], m[2])
@@ -635,6 +640,21 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
 _MORE_THAN = re.compile(
     rf"(?<![\w-])(?P<kind>(?:{LEX['more_of'].alternation})\s+(?:[\w-]+\s+){{1,2}})"
     rf"(?:{LEX['than'].alternation})(?![\w-])"
+)
+
+
+# "vad har SKR åtagit sig?", "Hur ska länsstyrelserna stödja …", "SKR:s uppgifter": the
+# actor right after the question's finite verb is its subject (not "får SKR", what it
+# gets; not "vad säger MSB …", who says it), it owns the tasks asked for, or a clause has
+# it do them
+ACTOR = re.compile(
+    rf"(?<![\w-])(?:{LEX['actor_verbs'].alternation})\s+(?:(?:sjalva|sjalv|itself|the)\s+)?"
+    rf"(?P<actor>{LEX['actors'].alternation})(?![\w-])(?!\s+(?:{LEX['saying'].alternation}))"
+    rf"|(?<![\w-])(?P<owner>{LEX['actors'].alternation})(?::s|'s)?\s+(?:{LEX['actor_roles'].alternation})"
+    r"(?![\w-])"
+    # "… att kommunerna ska göra", "uppgifter som regionen ska utföra"
+    rf"|(?<![\w-])(?:att|som|that)\s+(?P<doer>{LEX['actors'].alternation})\s+"
+    rf"(?:{LEX['obliged'].alternation})(?![\w-])"
 )
 
 

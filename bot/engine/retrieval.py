@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from index.analysis import STOPWORDS, fold, plain
+from index.analysis import STOPWORDS, fold, plain, stem
 from index.documents import sentences
 from index.search import Hit, Query, Searcher
 
@@ -109,6 +109,8 @@ class Retriever:
         q = self.parse(text, ignore, u.language == "en")
         if u.excluded:
             q = replace(q, one_of=frozenset(w for w in q.words if w in LEX["others"].words))
+        if u.actor:
+            q = replace(q, actor=stem(u.actor))
         if not q.words:
             return Found([], q, "no_topic")
         if (
