@@ -173,6 +173,18 @@ def test_empty_and_greeting(ask):
     assert "Beredskapsboten" in ask("hej").text
 
 
+@pytest.mark.parametrize("pause", [" 😅 ", "\n"])
+def test_a_question_wrapped_in_chat_is_answered(ask, pause):
+    """A greeting and an introduction around the question, ended by an emoji or a line
+    break rather than a full stop, are read apart from it."""
+    a = ask(
+        "Hej! Jag har precis börjat som beredskapssamordnare på regionen och försöker få koll"
+        f" på alla datum, det är mycket nytt{pause}Kan du säga när vi ska lämna nästa risk- och"
+        " sårbarhetsanalys? Tack på förhand och ha en fin dag!"
+    )
+    assert a.answered and "31 oktober 2027" in a.text
+
+
 def test_a_year_after_which_is_a_boundary_not_the_year_asked(assistant):
     from datetime import date
 

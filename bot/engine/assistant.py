@@ -11,6 +11,7 @@ very same answers; commands call the structured entry points below.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import date
 
@@ -239,7 +240,10 @@ class Assistant:
 
 
 def _question_sentences(text: str) -> str | None:
-    """The sentences that end in "?", when there are others beside them."""
+    """The sentences that end in "?", when there are others beside them. A line break or
+    an emoji ends a sentence too: chat messages are punctuated so ("… mycket nytt 😅 Kan
+    du säga …?")."""
+    text = "".join(". " if c == "\n" or unicodedata.category(c) == "So" else c for c in text)
     sentences = [m.group().strip() for m in _SENTENCE.finditer(text) if m.group().strip()]
     asked = [x for x in sentences if x.endswith("?")]
     return " ".join(asked) if asked and len(asked) < len(sentences) else None
