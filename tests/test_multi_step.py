@@ -28,6 +28,19 @@ def test_a_document_description_ends_before_a_sum_or_a_year():
     assert (d.text, d.plural) == ("sitter i nspl:s styrgrupp", True)
 
 
+def test_each_region_is_no_region_described():
+    assert describe_regions("hur mycket får varje region i grundbelopp") is None
+    assert describe_regions("how much does each region get in base amount") is None
+    # "alla regioner i …" are described
+    assert describe_regions("hur mycket får alla regioner i nspl:s styrgrupp").kind == "text"
+
+
+def test_regions_described_by_a_share_said_with_an_article():
+    d = describe_regions("vilka regioner har en befolkningsandel på 2,7 %")
+    assert (d.kind, d.share) == ("share", 2.7)
+    assert describe_regions("vilka regioner har andelen 2,7 %").share == 2.7
+
+
 def test_regions_described_by_their_money_and_summed(ask):
     d = describe_regions("vilka regioner får över 40 miljoner kronor")
     assert (d.kind, d.threshold) == ("money_above", 40_000_000)

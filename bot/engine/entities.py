@@ -178,7 +178,7 @@ DAYS_BETWEEN = re.compile(
 )
 # "regionerna med andelen 2,4 %", "regions with a share of 2.7%", "regions have a 2.7% share"
 BY_SHARE = re.compile(
-    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:(?:befolknings)?andel(?:en)?\s+|(?:a\s+)?(?:population\s+)?share\s+of\s+|"
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}(?:en\s+)?(?:(?:befolknings)?andel(?:en)?\s+(?:pa\s+)?|(?:a\s+)?(?:population\s+)?share\s+of\s+|"
     r"(?=(?:an?\s+)?\d{1,2}(?:[.,]\d)?\s*(?:%|procent|percent)\s+(?:share|andel|of\s+the\s+population|av\s+befolkningen)))"
     r"(?:an?\s+)?"
     r"(\d{1,2}(?:[.,]\d)?)\s*(?:%|procent|percent)"
@@ -341,6 +341,9 @@ def describe_regions(folded: str) -> RegionDescription | None:
     if described:
         return described
     m = BY_TEXT.search(text)
+    before = text[: m.start()].split() if m else []
+    if m and m["noun"] and before and LEX["each"].search(before[-1]):
+        m = None  # "varje region i grundbelopp": every region, none described
     sizes = LEX["largest"].words | LEX["smallest"].words | LEX["most"].words | LEX["least"].words
     if m and any(
         len(w) >= 4 and not w.isdigit() and w not in {plain(x) for x in sizes}
