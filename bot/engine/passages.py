@@ -7,6 +7,7 @@ cited text gives; otherwise the honest "I don't know"."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from index.analysis import fold
@@ -22,6 +23,7 @@ from .entities import LEX
 from .ranking import Ranker
 from .retrieval import Found
 from .snippets import CASE_NUMBER, DATED, best_sentences, list_items
+from .text_sums import share_of_amount
 from .translation import names_in
 from .understanding import YEAR, Understanding
 
@@ -164,7 +166,7 @@ class Passages:
             f = k.fact(top.ref)
             cite = Citer(k)
             cite.cite(f.source, f.url)
-            return Answer(f.text, True, "fact", cite.all())
+            return _with_sum(Answer(f.text, True, "fact", cite.all()), u)
         if top.kind == "contact":
             # a phone number or address is given only for what the question names: "till
             # Kammarkollegiet" is not answered with another office's number
@@ -201,7 +203,17 @@ class Passages:
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
         cite = Citer(self.knowledge)
         cite.cite(SourceRef(top.doc, top.section), page=top.page or None)
-        return Answer(text, True, "fact", cite.all())
+        return _with_sum(Answer(text, True, "fact", cite.all()), u)
+
+
+def _with_sum(answer: Answer, u: Understanding) -> Answer:
+    """A text stating a share of what the question names an amount of: the sum first,
+    then the text it is computed from, quoted (text_sums.py)."""
+    computed = share_of_amount(answer.text, u.amounts) if "quantity" in u.flags else None
+    if computed is None:
+        return answer
+    return replace(answer, text=f"{computed}\n\n{answer.text}", kind="allocation",
+                   quotes=(answer.text,))  # fmt: skip
 
 
 def terms_explained(knowledge: Knowledge, text: str) -> Answer | None:

@@ -1,0 +1,36 @@
+"""A text stating a share of a cost, asked with an amount: the share is computed."""
+
+from __future__ import annotations
+
+from bot.engine.text_sums import share_of_amount
+
+GRANT = (
+    "Investeringsbidragen till ökad förmåga att leda och samverka kan uppgå till 50 % av "
+    "åtgärdskostnaderna."
+)
+
+
+def test_the_share_of_the_amount_named():
+    assert share_of_amount(GRANT, [3_000_000]) == "Uträknat: 50 % av 3 000 000 kr är 1 500 000 kr."
+    assert share_of_amount("högst 12,5 procent av kostnaden", [1000]) == (
+        "Uträknat: 12,5 % av 1 000 kr är 125 kr."
+    )
+
+
+def test_no_sum_without_one_amount_and_one_share():
+    assert share_of_amount(GRANT, []) is None
+    assert share_of_amount(GRANT, [1, 2]) is None
+    assert share_of_amount("10 % av kostnaden, eller 20 % av kostnaden", [100]) is None
+    # a region's share of the population is the grant table's to compute
+    assert share_of_amount("Regionen har 3,8 % av befolkningen.", [3_000_000]) is None
+
+
+def test_the_grant_for_a_measure_is_computed(ask):
+    a = ask("En teknisk åtgärd för vår ledningsplats kostar 3 miljoner kronor. Hur mycket kan "
+            "investeringsbidraget som mest bli?")  # fmt: skip
+    assert a.text.startswith("Uträknat: 50 % av 3 000 000 kr är 1 500 000 kr.")
+    assert "50 % av åtgärdskostnaderna" in a.text  # and the text it is computed from
+    en = ask("A technical measure for our command post costs 3 million kronor. How much can "
+             "MSB's investment grant be at most?")  # fmt: skip
+    assert en.text.startswith("Computed: 50 % of 3 000 000 kr is 1 500 000 kr.")
+    assert "The documents say (quoted in Swedish):" in en.text
