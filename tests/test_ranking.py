@@ -82,3 +82,19 @@ def test_a_compound_the_texts_lack_is_met_in_its_parts(assistant):
     assert ranker.coverage(_hit(OTHER, "styr", "social"), known) == 0
     tail_only = assistant.searcher.parse("reservkraft")
     assert ranker.weight(tail_only) == ranker.max_idf
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vilka prioriterade områden utgår Socialstyrelsens förslag för kommunal omsorg från?",
+        "What are the six priority areas in Socialstyrelsen's report on municipal care?",
+    ],
+)
+def test_a_question_for_the_things_of_a_kind_is_answered_by_the_text_listing_them(ask, question):
+    """Two passages refer to "de sex prioriterade områdena"; the one that lists them
+    answers "vilka …?"."""
+    a = ask(question)
+    assert a.answered
+    for area in ("planeringsförutsättningar", "samverkan och ledning", "utbildning och övning"):
+        assert area in a.text

@@ -626,7 +626,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     elif LEX["most"].search(folded):
         e.extreme = "most"
     for flag in ("next_only", "previous", "count", "quantity", "when", "consequence", "person",
-                 "ratio", "percent", "average"):
+                 "ratio", "percent", "average", "list"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
     asked = LEX["person"].findall(folded)

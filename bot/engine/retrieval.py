@@ -20,7 +20,7 @@ from index.search import Hit, Query, Searcher
 
 from .entities import IN_MONTH, LEX, NUMBER_WORDS
 from .ranking import Ranker
-from .snippets import CASE_NUMBER, CONDITION, DATED
+from .snippets import CASE_NUMBER, CONDITION, DATED, ENUMERATION
 from .translation import WordTranslator, names_in
 from .understanding import (
     DOMAIN_WORDS,
@@ -217,6 +217,10 @@ class Retriever:
             # "vilket ärendenummer har SKR:s beslut?": the text that gives one
             (lambda h: bool(LEX["case_number"].search(u.folded)),
              lambda h: bool(CASE_NUMBER.search(h.body))),
+            # "vilka prioriterade områden …?": the text that lists them, not one that
+            # refers to "de sex prioriterade områdena"
+            (lambda h: "list" in u.flags and h.kind == "passage",
+             lambda h: h.kind == "passage" and self._lists(h, q)),
         ]  # fmt: skip
 
     def _first_answering(self, hits: list[Hit], topic: Query, foreign: bool, answers) -> Hit | None:
@@ -235,6 +239,16 @@ class Retriever:
             and asked & set(self.searcher.analyzer.terms(m[2]))
             for m in COUNTED.finditer(body.replace("%", " procent"))
         ) or any(asked & set(self.searcher.analyzer.terms(m[1])) for m in NUMBERED.finditer(body))
+
+    def _lists(self, hit: Hit, q: Query) -> bool:
+        """A sentence of the hit lists what the question names: its words before a colon
+        or a semicolon and three or more items after it."""
+        telling = self.ranker.telling(q)
+        for s in sentences(hit.body):
+            m = ENUMERATION.search(s)
+            if m and telling & set(self.searcher.analyzer.terms(s[: m.start()])):
+                return True
+        return False
 
     def _states_condition(self, hit: Hit, q: Query) -> bool:
         """A sentence of the hit states a condition not met about what the question names

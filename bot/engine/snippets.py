@@ -29,6 +29,9 @@ DATED = re.compile(
 SENTENCE_DENSE = 1.0
 DENSE_SPAN = 0.03  # a cosine this far below the closest sentence's earns nothing
 MIN_SAYING = 25  # characters: shorter units are labels
+# a list run into a sentence after a colon or semicolon: three or more items
+# ("utgår från sex prioriterade områden …; planeringsförutsättningar, …, … samt …")
+ENUMERATION = re.compile(r"[:;]\s*[^.:;]+?,[^.:;]+?,[^.:;]+")
 # a case number ("SKR2022/00762", "S2021/05469"): what a question for one is answered by
 CASE_NUMBER = re.compile(r"\b[A-ZÅÄÖ]{1,5}\s?\d{4}/\d{2,6}\b")
 
