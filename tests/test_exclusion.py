@@ -40,6 +40,10 @@ def test_the_words_after_an_exclusion_word(question, words):
         "Vilka ger stöd till regionerna förutom MSB?",
         # "myndigheter" says which kind is asked: no topic of its own
         "Finns det fler myndigheter än MSB som ger stöd till regionerna?",
+        # nor "aktörer" beside "utöver MSB"; and the text on further support answers, not
+        # one on "andra regioner", nor one with "ytterligare" elsewhere
+        "Utöver MSB, vilka fler aktörer ger stöd till regionerna i beredskapsarbetet?",
+        "Vilka fler myndigheter än MSB ger stöd åt regionerna i krisberedskapsarbetet?",
     ],
 )
 def test_the_others_are_answered(ask, question):
@@ -72,3 +76,14 @@ def test_alternative_words_count_once(assistant):
     assert ranker.coverage(one, q) == ranker.coverage(two, q) > 0
     assert ranker.coverage(two, q) == pytest.approx(ranker.weight(q))
     assert ranker.coverage(hit("regionerna"), q) == 0
+
+
+def test_the_kind_of_the_others_asked_is_no_topic(assistant):
+    from datetime import date
+
+    def understood(question: str):
+        return assistant.interpreter.understand(question, date(2026, 12, 4))
+
+    u = understood("Utöver MSB, vilka fler aktörer ger stöd?")
+    assert u.excluded == ("msb",) and u.asked_kind == ("fler", "aktörer")
+    assert understood("Utöver MSB, vilka andra ger stöd?").asked_kind == ()  # "ger" asks

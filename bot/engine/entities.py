@@ -608,6 +608,13 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     e.excluded = excluded(folded)
     m = _MORE_THAN.search(plain(folded))
     e.asked_kind = tuple(folded[m.start("kind") : m.end("kind")].split()) if m else ()
+    if e.excluded and not e.asked_kind:  # "utöver MSB, vilka fler aktörer ger stöd?"
+        asking = VOCAB.noise | STOPWORDS | RELATIVES
+        e.asked_kind = tuple(
+            w for m in _OTHER_KIND.finditer(plain(folded))
+            if folded[m.start(1) : m.end(1)] not in asking
+            for w in folded[m.start() : m.end()].split()
+        )  # fmt: skip
     m = ACTOR.search(plain(folded))
     if m:  # as written: plain() keeps every letter's place
         name = "actor" if m["actor"] else "owner" if m["owner"] else "doer"
@@ -659,6 +666,10 @@ ACTOR = re.compile(
     rf"|(?<![\w-])(?:att|som|that)\s+(?P<doer>{LEX['actors'].alternation})\s+"
     rf"(?:{LEX['obliged'].alternation})(?![\w-])"
 )
+
+
+# beside an exclusion, "fler aktörer", "andra myndigheter": the kind of the others asked
+_OTHER_KIND = re.compile(rf"(?<![\w-])(?:{LEX['more_of'].alternation})\s+([\w-]+)")
 
 
 def excluded(folded: str) -> tuple[str, ...]:

@@ -54,6 +54,10 @@ TIME_WORDS = LEX["time_words"].words
 # topic, what the others give
 ASKING = frozenset(VOCAB.noise) - STOPWORDS
 OTHERS = LEX["others"].words
+# "ytterligare stöd", "andra myndigheter" (not "den andra delen": the second)
+OTHERS_OF = re.compile(
+    rf"(?<![\w-])(?<!den )(?<!det )(?:{LEX['others'].alternation})\s+([\w-]+)"
+)
 
 # why retrieval has nothing to answer with: the question names no topic, it asks for a
 # whole domain's areas, no hit is in scope, or none counts what a "hur många" asks
@@ -217,6 +221,9 @@ class Retriever:
             # "vilket ärendenummer har SKR:s beslut?": the text that gives one
             (lambda h: bool(LEX["case_number"].search(u.folded)),
              lambda h: bool(CASE_NUMBER.search(h.body))),
+            # "vilka andra än MSB ger stöd?": the text on the others' ("ytterligare stöd
+            # ges av …"), not one that has "ytterligare" elsewhere
+            (lambda h: bool(u.excluded), lambda h: self._of_others(h, u)),
             # "vilka prioriterade områden …?": the text that lists them, not one that
             # refers to "de sex prioriterade områdena"
             (lambda h: "list" in u.flags and h.kind == "passage",
@@ -239,6 +246,16 @@ class Retriever:
             and asked & set(self.searcher.analyzer.terms(m[2]))
             for m in COUNTED.finditer(body.replace("%", " procent"))
         ) or any(asked & set(self.searcher.analyzer.terms(m[1])) for m in NUMBERED.finditer(body))
+
+    def _of_others(self, hit: Hit, u: Understanding) -> bool:
+        """The hit speaks of others of what is asked: a word for the others before what
+        the question asks for or the kind it asks ("ytterligare stöd", "andra
+        myndigheter"; not "andra regioner" for "… stöd till regionerna")."""
+        asked = [w for w in u.folded.split() if w in ASKING and w not in LEX["actors"]]
+        topic = {stem(w) for w in (*asked, *u.asked_kind)}
+        body = fold(hit.body)  # the word as written: plain() keeps every letter's place
+        found = OTHERS_OF.finditer(plain(body))
+        return any(stem(body[m.start(1) : m.end(1)]) in topic for m in found)
 
     def _lists(self, hit: Hit, q: Query) -> bool:
         """A sentence of the hit lists what the question names: its words before a colon
