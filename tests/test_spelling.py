@@ -91,3 +91,11 @@ def test_a_word_that_differs_in_its_first_letter_is_another_word():
 def test_a_form_whose_stem_differs_only_in_diacritics_is_no_typo():
     s = Speller({"avsätter", "avsett"}, stem=stem)
     assert s.word("avsatte") == "avsatte"  # the past of "avsätta", not "avsett"
+
+
+def test_a_noun_the_documents_have_only_in_compounds_is_kept(assistant):
+    """"nämnd" ("krisledningsnämnden") is no typo of a word of the question lexicon."""
+    from datetime import date
+
+    u = assistant.interpreter.understand("Vilken nämnd ska regionen öva?", date(2026, 12, 4))
+    assert "nämnd" not in u.corrected
