@@ -41,6 +41,19 @@ def test_regions_described_by_a_share_said_with_an_article():
     assert describe_regions("vilka regioner har andelen 2,7 %").share == 2.7
 
 
+def test_both_ends_of_the_grant_asked_as_questions(ask):
+    d = describe_regions("vilken region får mest och vilken får minst")
+    assert d.kind == "money_extremes"
+    assert describe_regions("which region gets the most and which one gets the least").kind == (
+        "money_extremes"
+    )
+    # one end asked is the table's to answer, that end first
+    assert describe_regions("vilken region får mest") is None
+    a = ask("Vilken region får mest och vilken får minst, och hur stor är skillnaden?")
+    assert "Mest får Region Stockholm" in a.text and "Minst får Region Gotland" in a.text
+    assert "59 542 592 kr mer än" in a.text
+
+
 def test_regions_described_by_their_money_and_summed(ask):
     d = describe_regions("vilka regioner får över 40 miljoner kronor")
     assert (d.kind, d.threshold) == ("money_above", 40_000_000)

@@ -205,6 +205,12 @@ BY_MONEY = re.compile(
     rf"(?<![\w-]){_ASKING}(?:{_REGION_NOUN}\s+)?(?:som|that|which)\s+"
     rf"({_phrases('gets_most')}|{_phrases('gets_least')})(?![\w-])"
 )
+# "vilken region får mest och vilken får minst": asked of both ends (of one end, the
+# table answers, the end first)
+MONEY_ASKED = re.compile(
+    rf"(?<![\w-])(?:vilken|which)\s+(?:{_REGION_NOUN}\s+|one\s+)?"
+    rf"({_phrases('gets_most')}|{_phrases('gets_least')})(?![\w-])"
+)
 # "den minsta regionen", "the largest region"
 BY_SIZE = re.compile(rf"(?<![\w-]){_ASKING}({_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])")
 
@@ -337,6 +343,10 @@ def describe_regions(folded: str) -> RegionDescription | None:
     found = [("most" if LEX["gets_most"].search(m.group(1)) else "least", m.span())
              for m in BY_MONEY.finditer(text)]  # fmt: skip
     found += [(k, m.span()) for m in MONEY_PAIR.finditer(text) for k in ("most", "least")]
+    asked = [("most" if LEX["gets_most"].search(m[1]) else "least", m.span())
+             for m in MONEY_ASKED.finditer(text)]  # fmt: skip
+    if asked and len({k for k, _ in asked + found}) == 2:
+        found += asked
     described = _extremes(found, "money_")
     if described:
         return described
