@@ -212,7 +212,8 @@ REQUIRED_LEXICONS = (
     "question_words", "follow_up_starts", "follow_up_ends", "refers_back",
     "asks_recipient", "who_is", "roles", "ours", "compared", "case_number", "time_words",
     "particles", "until_year", "determiners", "after_next", "more_of", "than",
-    "relatives", "actors", "actor_verbs", "actor_roles", "obliged", "each", "list",
+    "relatives", "actors", "actor_verbs", "actor_roles", "obliged", "each", "list", "where_to",
+    "sending",
 )  # fmt: skip
 
 

@@ -716,3 +716,15 @@ def test_a_document_is_named_by_what_it_calls_itself_and_its_publisher(assistant
     assert docs == {"msb-landstingens-ledningsformaga"} and {"msb", "handbok"} <= naming
     a = ask("Vad menar MSB:s handbok med en allvarlig händelse?")
     assert a.text.startswith("Med allvarlig händelse avses")
+
+
+def test_where_to_send_is_answered_by_the_address(ask):
+    """"Vart ska vi skicka …?" asks for where, and the text that gives an address answers,
+    not the decision's own wording."""
+    a = ask("Vart ska regionen skicka sitt beslut om att delta i NSPL?")
+    assert "region.uppsala@regionuppsala.se" in a.text
+
+
+def test_what_the_report_must_hold_includes_the_medicines_agreement(ask):
+    a = ask("Vad ska regionernas redovisning till Socialstyrelsen av 2023 års insatser omfatta?")
+    assert "utmaningar" in a.text and "tilläggsöverenskommelsen" in a.text

@@ -383,7 +383,7 @@ class Entities:
     insats: int | None = None
     insats_point: str | None = None  # "c" in "punkt 1 c"; "cd" in "punkterna 6 c och 6 d"
     extreme: str | None = None  # "least" | "most"
-    flags: set[str] = field(default_factory=set)  # next_only, previous, count, quantity
+    flags: set[str] = field(default_factory=set)  # next_only, previous, count, send, …
     language: str = "sv"
     described: RegionDescription | None = None  # "regionen med flest invånare"
     excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
@@ -646,6 +646,8 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
                  "ratio", "percent", "average", "list"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
+    if LEX["where_to"].search(folded) and LEX["sending"].search(folded):
+        e.flags.add("send")  # "vart ska vi skicka beslutet?"
     asked = LEX["person"].findall(folded)
     if all(LEX["who_is"].search(m) for m in asked) and not LEX["roles"].search(folded):
         # "vem är värd för NSPL-kansliet?", "vad heter MSB nu?" may be answered by a body:

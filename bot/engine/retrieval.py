@@ -18,6 +18,7 @@ from index.analysis import STOPWORDS, fold, plain, stem
 from index.documents import sentences
 from index.search import Hit, Query, Searcher
 
+from .contacts import CONTACT_DATA
 from .entities import IN_MONTH, LEX, NUMBER_WORDS
 from .ranking import Ranker
 from .snippets import CASE_NUMBER, CONDITION, DATED, ENUMERATION
@@ -221,6 +222,9 @@ class Retriever:
             # "vilket ärendenummer har SKR:s beslut?": the text that gives one
             (lambda h: bool(LEX["case_number"].search(u.folded)),
              lambda h: bool(CASE_NUMBER.search(h.body))),
+            # "vart ska vi skicka beslutet?": the text or contact that gives an address
+            (lambda h: "send" in u.flags and h.kind in dated,
+             lambda h: h.kind == "contact" or bool(CONTACT_DATA.search(h.body))),
             # "vilka andra än MSB ger stöd?": the text on the others' ("ytterligare stöd
             # ges av …"), not one that has "ytterligare" elsewhere
             (lambda h: bool(u.excluded), lambda h: self._of_others(h, u)),
