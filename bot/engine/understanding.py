@@ -322,9 +322,11 @@ class Interpreter:
         money: Classified | None = None  # the clause asking described regions' money
         if e.described and e.described.kind == "text":
             # regions the documents describe are asked about for their money; "datum för
-            # regionerna som infaller under 2027" describes dates: read without it
+            # regionerna som infaller under 2027" describes dates (a deadline intent is the
+            # likeliest): read without it
             asked = _described_intent(c, True) if c.intent == FALLBACK else c
-            if asked.intent in REGION_INTENTS:
+            dated = bool(c.ranking) and c.ranking[0][0] in DEADLINE_INTENTS  # likeliest
+            if asked.intent in REGION_INTENTS and not dated:
                 c = asked
             elif c.intent in ("population_rank", "regions_list") and (
                 money := self._asks_money(folded, slots, named, (plain_names, vector))
