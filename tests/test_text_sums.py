@@ -34,3 +34,11 @@ def test_the_grant_for_a_measure_is_computed(ask):
              "MSB's investment grant be at most?")  # fmt: skip
     assert en.text.startswith("Computed: 50 % of 3 000 000 kr is 1 500 000 kr.")
     assert "The documents say (quoted in Swedish):" in en.text
+
+
+def test_a_sum_asked_for_a_year_the_text_does_not_give_is_declined(ask):
+    """The 2023 agreement's sums answer for 2023, not for 2024 (a date's year, "senast
+    den 31 mars 2024", is no year of the money)."""
+    assert ask("Hur mycket pengar får SKR inom sjukvårdsöverenskommelsen 2023?").answered
+    a = ask("Hur mycket pengar får SKR inom överenskommelsen om vårdens civila försvar år 2024?")
+    assert not a.answered

@@ -19,7 +19,7 @@ from .answer import Answer, Citer
 from .areas import Areas
 from .contacts import CONTACT_DATA, contact_answer
 from .deadlines import answer_deadlines, answer_upcoming, for_municipality
-from .entities import LEX
+from .entities import DATE_YEAR, LEX
 from .ranking import Ranker
 from .retrieval import Found
 from .snippets import CASE_NUMBER, DATED, best_sentences, list_items
@@ -81,6 +81,15 @@ class Passages:
             return Answer(self.unknown, False, "out_of_scope")
         if LEX["account_number"].search(u.folded) and not ACCOUNT.search(answer.text):
             # "bankgironummer till Kammarkollegiet": the repayment's deadline is no number
+            return Answer(self.unknown, False, "out_of_scope")
+        if (
+            "quantity" in u.flags
+            and u.year is not None
+            and answer.kind == "fact"
+            and (years := set(YEAR.findall(DATE_YEAR.sub(" ", fold(answer.text)))))
+            and str(u.year) not in years
+        ):  # "hur mycket får SKR för 2024?" is not answered by the sums for 2023 (a date's
+            # year, "senast den 31 mars 2024", says when, not which year's money)
             return Answer(self.unknown, False, "out_of_scope")
         if (
             "quantity" in u.flags
