@@ -41,6 +41,20 @@ def test_regions_described_by_a_share_said_with_an_article():
     assert describe_regions("vilka regioner har andelen 2,7 %").share == 2.7
 
 
+def test_regions_a_document_names_and_their_sum(ask, kb):
+    d = describe_regions("handboken om landstingens ledningsförmåga nämner två regioner. "
+                         "hur mycket får de?")  # fmt: skip
+    assert (d.kind, d.text) == ("text", "handboken om landstingens ledningsförmåga regioner")
+    g = _grant(kb)
+    both = allocate_grant(g)
+    total = both["skane"].total + both["vastra-gotaland"].total
+    a = ask("MSB:s handbok om landstingens ledningsförmåga nämner två regioner. "
+            "Vad fick de sammanlagt 2023?")  # fmt: skip
+    step_one, step_two = a.text.split("Steg 2:")
+    assert "Skåne och Västra Götaland" in step_one  # the sentence that names them, quoted
+    assert f"Tillsammans: {sv_kr(total)}" in step_two
+
+
 def test_both_ends_of_the_grant_asked_as_questions(ask):
     d = describe_regions("vilken region får mest och vilken får minst")
     assert d.kind == "money_extremes"

@@ -215,6 +215,12 @@ MONEY_ASKED = re.compile(
 BY_SIZE = re.compile(rf"(?<![\w-]){_ASKING}({_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])")
 
 
+# "MSB:s handbok om landstingens ledningsförmåga nämner två regioner": the regions a
+# document names (its words, and "regioner", are what to look them up by)
+NAMED_IN = re.compile(
+    r"(?:^|[.!?;]\s+)(?P<text>[^.!?;]{8,}?)\s+(?:namner|namnger|raknar\s+upp|mentions|names"
+    rf"|lists)\s+(?:{_FEW}\s+)?(?:regioner|regions|landsting)(?![\w-])"
+)
 # "regionen som är värd för NSPL-kansliet", "regionerna i NSPL:s styrgrupp": regions the
 # documents' text describes (up to the end of the clause)
 # "vilken region är värd för …"; what they get ends it ("… styrgrupp får tillsammans"; on
@@ -350,6 +356,10 @@ def describe_regions(folded: str) -> RegionDescription | None:
     described = _extremes(found, "money_")
     if described:
         return described
+    m = NAMED_IN.search(text)
+    if m:
+        said = folded[m.start("text") : m.end("text")]
+        return RegionDescription("text", None, m.span(), text=f"{said} regioner", plural=True)
     m = BY_TEXT.search(text)
     before = text[: m.start()].split() if m else []
     if m and m["noun"] and before and LEX["each"].search(before[-1]):

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 
 from index.analysis import fold
+from index.documents import sentences
 from knowledge.models import Knowledge, Region, SourceRef
 
 from . import allocation_answers as money
@@ -93,6 +94,11 @@ class MultiStep:
             said = best_sentences(hit.body, self.ranker.telling(q), searcher.analyzer,
                                   limit=1, sims=hit.sentence_sims)  # fmt: skip
             regions, _ = self.regions.find(fold(said))
+            if not regions:  # the passage on what is described, its sentence naming regions
+                # ("… nämner två regioner": "Sverige har 18 landsting och 2 regioner, …")
+                said = next((x for x in sentences(hit.body) if self.regions.find(fold(x))[0]),
+                            said)  # fmt: skip
+                regions, _ = self.regions.find(fold(said))
             if regions:
                 cite = Citer(self.knowledge)
                 cite.cite(SourceRef(hit.doc, hit.section))
