@@ -358,8 +358,8 @@ def describe_regions(folded: str) -> RegionDescription | None:
         return described
     m = NAMED_IN.search(text)
     if m:
-        said = folded[m.start("text") : m.end("text")]
-        return RegionDescription("text", None, m.span(), text=f"{said} regioner", plural=True)
+        namer = folded[m.start("text") : m.end("text")]  # the document, as written
+        return RegionDescription("text", None, m.span(), text=f"{namer} regioner", plural=True)
     m = BY_TEXT.search(text)
     before = text[: m.start()].split() if m else []
     if m and m["noun"] and before and LEX["each"].search(before[-1]):
