@@ -46,3 +46,19 @@ def test_the_sentence_that_names_whom_is_asked_for_is_not_cut_for_length():
     names = re.compile("Anna Exempelsson")
     assert "Anna Exempelsson" not in best_sentences(text, terms, Analyzer())
     assert "Anna Exempelsson" in best_sentences(text, terms, Analyzer(), names=names)
+
+
+def test_the_best_sentence_comes_with_what_goes_on_from_it():
+    """"Detta …", "Exempelvis …" say what the best sentence means: they come with it before
+    a sentence elsewhere that shares a word of the question."""
+    text = (
+        "Därtill uppgavs att krav ställs olika. "
+        "Kommunerna kan behöva beakta krisberedskap i avtal med privata utförare av omsorg. "
+        "Detta för att säkerställa vård även under samhällsstörningar. "
+        "Exempelvis kan avtalen behöva omfatta krav på robusthet och gemensamma övningar. "
+        "Länsstyrelserna avser att stödja kommunerna."
+    )
+    terms = {stem(w) for w in ("krav", "ställa", "kommun", "avtal", "privat", "omsorg")}
+    said = best_sentences(text, terms, Analyzer(), limit=1)
+    assert said.startswith("Kommunerna kan behöva")
+    assert "Exempelvis kan avtalen" in said and "krav ställs" not in said

@@ -9,6 +9,8 @@ from index.analysis import Analyzer
 from index.documents import sentences
 from knowledge.models import MONTHS_SV
 
+from .entities import LEX
+
 MAX_SNIPPET = 700
 FIGURE = re.compile(r"\d")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # "i juni 2022" says when, not how much
@@ -64,6 +66,7 @@ def ranked_all(scores: list[float]) -> list[int]:
 
 
 COVER_MORE = 1  # sentences beyond `limit` kept for terms of the question the others lack
+CONTINUED = 2  # sentences that go on from the best one are kept, this many at most
 
 
 def best_sentences(
@@ -126,6 +129,14 @@ def best_sentences(
         # has one comes along even when others share more of the question's words
         with_figure = [i for i in ranked_all(scores) if figured[i] and scores[i] > 0][:1]
         keep.update(with_figure)
+    # the best sentence's own continuation ("Detta för att …", "Exempelvis kan avtalen
+    # behöva omfatta krav på …") says what it means, before any other sentence does
+    j = ranked[0] + 1
+    while j < len(sents) and j - ranked[0] <= CONTINUED and LEX["continues"].search(
+        " ".join(sents[j].casefold().split()[:2])
+    ):
+        keep.add(j)
+        j += 1
     # a question of two parts ("hur mycket, och vilken målsättning?"): a sentence with
     # telling terms the kept ones lack comes along, the one with most of them first
     uncovered = terms - set().union(*(stems[i] for i in keep)) - avoid
