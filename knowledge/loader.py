@@ -166,6 +166,9 @@ def _rule(e: _Entry) -> Rule:
     return EveryNYearsRule(month=month, day=day, n=n, anchor_year=r.get("anchor_year", int))
 
 
+AUDIENCES = (None, "regioner", "kommuner")  # whom a text is written for, if said
+
+
 def _documents(root: Path) -> dict[str, Document]:
     """The shipped sources (sources.yaml) and those added with `python -m index add`
     (one YAML file each under added/)."""
@@ -182,6 +185,7 @@ def _documents(root: Path) -> dict[str, Document]:
             publisher=e.get("publisher", str),
             kind=e.get("kind", str),
             called=e.strings("called"),
+            audience=e.get("audience", str, required=False),
             file=e.get("file", str, required=False),
             date=e.date("date", required=False),
             date_note=e.get("date_note", str, required=False),
@@ -193,6 +197,8 @@ def _documents(root: Path) -> dict[str, Document]:
         )
         if doc.file and not (root / doc.file).is_file():
             e.fail(f"texten '{doc.file}' finns inte")
+        if doc.audience not in AUDIENCES:
+            e.fail(f"audience '{doc.audience}' är inte en av {', '.join(map(str, AUDIENCES[1:]))}")
         docs[doc.id] = doc
     return docs
 

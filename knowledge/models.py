@@ -37,6 +37,9 @@ class Document:
     file: str | None = None
     date: datetime.date | None = None  # (this field hides the type `date` in the class)
     called: tuple[str, ...] = ()  # what else the text calls itself ("handboken")
+    # whom the text is written for ("regioner", "kommuner"): a question from a municipality
+    # is answered from a text for municipalities where one answers it
+    audience: str | None = None
     date_note: str | None = None
     number: str | None = None
     url: str | None = None

@@ -56,6 +56,12 @@ def test_unknown_source_document(data):
         knowledge.load(data)
 
 
+def test_unknown_audience(data):
+    _edit(data / "sources.yaml", "audience: kommuner", "audience: landsting")
+    with pytest.raises(KnowledgeError, match="audience 'landsting' är inte en av regioner"):
+        knowledge.load(data)
+
+
 def test_missing_field(data):
     _edit(data / "areas.yaml", "  name: Planering\n", "")
     expected = r"areas.yaml: post 2 \(planering\): fältet 'name' saknas"

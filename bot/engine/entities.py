@@ -399,6 +399,7 @@ class Entities:
     excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
     asked_kind: tuple[str, ...] = ()  # "fler myndigheter än MSB": the kind asked, no topic
     actor: str | None = None  # "vad ska SKR göra?": who the question asks the doings of
+    audience: str | None = None  # "kommuner": asked from or about the municipalities
     times: int | None = None  # "de två kommande tillfällena": that many next occurrences
     between: tuple[str, str] | None = None  # "dagar mellan X och Y": the two things named
 
@@ -639,6 +640,8 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     if m:  # as written: plain() keeps every letter's place
         name = "actor" if m["actor"] else "owner" if m["owner"] else "doer"
         e.actor = folded[m.start(name) : m.end(name)]
+    if LEX["municipal"].search(folded):  # (the documents' audiences: sources.yaml)
+        e.audience = "kommuner"
     m = DAYS_BETWEEN.search(folded)
     if m and LEX["count"].search(folded):
         e.between = (m[1], m[2])

@@ -186,7 +186,9 @@ class Retriever:
             best = self.ranker.coverage(hits[0], q)
             wanted = search(kinds=preferred, docs=docs)
             named = bool(wanted) and self.ranker.named(wanted[0], q)
-            if wanted and (
+            if wanted and not (  # a text for the municipalities asked from one stays
+                self._for_other_audience(wanted[0], u) and self._audience(hits[0]) == u.audience
+            ) and (
                 (self.ranker.coverage(wanted[0], q) >= PREFERRED_SHARE * best
                  and (not u.excluded or named))
                 or (u.intent in ("task", "support") and named)
@@ -228,6 +230,11 @@ class Retriever:
             # "vilka andra än MSB ger stöd?": the text on the others' ("ytterligare stöd
             # ges av …"), not one that has "ytterligare" elsewhere
             (lambda h: bool(u.excluded), lambda h: self._of_others(h, u)),
+            # "vilken vägledning kan en kommun använda …?": the text written for the
+            # municipalities, where one in scope answers, not the regions' card
+            # (not a date, which the regions' cards compute, nor a named municipality's or
+            # a sum, which no text for the municipalities gives: those are declined)
+            (lambda h: self._for_other_audience(h, u), lambda h: self._audience(h) == u.audience),
             # "vilka prioriterade områden …?": the text that lists them, not one that
             # refers to "de sex prioriterade områdena"
             (lambda h: "list" in u.flags and h.kind == "passage",
@@ -250,6 +257,19 @@ class Retriever:
             and asked & set(self.searcher.analyzer.terms(m[2]))
             for m in COUNTED.finditer(body.replace("%", " procent"))
         ) or any(asked & set(self.searcher.analyzer.terms(m[1])) for m in NUMBERED.finditer(body))
+
+    def _for_other_audience(self, hit: Hit, u: Understanding) -> bool:
+        return (
+            u.audience is not None
+            and u.municipality is None
+            and u.intent != "deadline"
+            and "quantity" not in u.flags
+            and self._audience(hit) not in (None, u.audience)
+        )
+
+    def _audience(self, hit: Hit) -> str | None:
+        d = self.searcher.knowledge.documents.get(hit.doc)
+        return d.audience if d else None
 
     def _of_others(self, hit: Hit, u: Understanding) -> bool:
         """The hit speaks of others of what is asked: a word for the others before what

@@ -151,6 +151,7 @@ class Understanding:
     excluded: tuple[str, ...] = ()  # "förutom MSB": left out of the topic and the answer
     asked_kind: tuple[str, ...] = ()  # "fler myndigheter än MSB": what kind, not a topic
     actor: str | None = None  # "vad ska SKR göra?": who is asked about as doing it
+    audience: str | None = None  # "kommuner": asked from or about the municipalities
     times: int | None = None  # "de två kommande tillfällena": that many next occurrences
     between: tuple[str, str] | None = None  # "dagar mellan X och Y": the two things named
 
@@ -459,7 +460,7 @@ def _take_entities(u: Understanding, e: Entities) -> None:
     u.until, u.start, u.on_day = e.until, e.start, e.on_day
     u.domain, u.status, u.insats, u.language = e.domain, e.status, e.insats, e.language
     u.described, u.insats_point, u.excluded = e.described, e.insats_point, e.excluded
-    u.asked_kind, u.actor = e.asked_kind, e.actor
+    u.asked_kind, u.actor, u.audience = e.asked_kind, e.actor, e.audience
     u.times, u.between = e.times, e.between
     u.flags |= {"next" if f == "next_only" else f for f in e.flags}
     if e.extreme:
