@@ -35,6 +35,7 @@ def _actor(question: str) -> str | None:
         ("Which political body does MSB say must be trained?", None),
         ("Vilka regionala insatser finns?", None),
         ("Vilket stöd ger MSB för övningar?", None),
+        ("Vilket ärendenummer har SKR:s beslut?", None),
     ],
 )
 def test_the_actor_asked_about(question, actor):

@@ -728,3 +728,17 @@ def test_where_to_send_is_answered_by_the_address(ask):
 def test_what_the_report_must_hold_includes_the_medicines_agreement(ask):
     a = ask("Vad ska regionernas redovisning till Socialstyrelsen av 2023 års insatser omfatta?")
     assert "utmaningar" in a.text and "tilläggsöverenskommelsen" in a.text
+
+
+def test_a_preamble_of_wondering_is_no_topic(ask):
+    a = ask("En sak jag undrar: vad ska regionen göra med privata aktörer enligt 2023 års "
+            "överenskommelse om vårdens civila försvar?")  # fmt: skip
+    assert a.answered and "privata aktörer" in a.text
+
+
+def test_a_regions_share_of_a_cost_not_given_is_declined(ask):
+    """What a region pays for the NSPL office needs the office's cost, which the documents
+    do not give: not the region's grant instead."""
+    a = ask("Hur mycket ska Region Dalarna betala per år för NSPL-kansliet enligt "
+            "fördelningsnyckeln?")  # fmt: skip
+    assert not a.answered and "13 725 907 kr" not in a.text

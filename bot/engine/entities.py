@@ -680,11 +680,12 @@ _MORE_THAN = re.compile(
 
 # "vad har SKR åtagit sig?", "Hur ska länsstyrelserna stödja …", "SKR:s uppgifter": the
 # actor right after the question's finite verb is its subject (not "får SKR", what it
-# gets; not "vad säger MSB …", who says it), it owns the tasks asked for, or a clause has
-# it do them
+# gets; not "vad säger MSB …", who says it; not "har SKR:s beslut"), it owns the tasks
+# asked for, or a clause has it do them
 ACTOR = re.compile(
     rf"(?<![\w-])(?:{LEX['actor_verbs'].alternation})\s+(?:(?:sjalva|sjalv|itself|the)\s+)?"
-    rf"(?P<actor>{LEX['actors'].alternation})(?![\w-])(?!\s+(?:{LEX['saying'].alternation}))"
+    rf"(?P<actor>{LEX['actors'].alternation})(?![\w-])(?!:s|'s)"
+    rf"(?!\s+(?:{LEX['saying'].alternation}))"
     rf"|(?<![\w-])(?P<owner>{LEX['actors'].alternation})(?::s|'s)?\s+(?:{LEX['actor_roles'].alternation})"
     r"(?![\w-])"
     # "… att kommunerna ska göra", "uppgifter som regionen ska utföra"
