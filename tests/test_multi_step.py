@@ -55,6 +55,16 @@ def test_regions_a_document_names_and_their_sum(ask, kb):
     assert f"Tillsammans: {sv_kr(total)}" in step_two
 
 
+def test_the_first_few_by_the_grant_and_their_sum(ask, kb):
+    d = describe_regions("vilka två regioner fick mest pengar 2023")
+    assert (d.kind, d.rank) == ("money_most", (0, 2))
+    totals = sorted(allocate_grant(_grant(kb)).values(), key=lambda a: a.total)
+    least = totals[:3]
+    en = ask("Which three regions get the least, and how much do they get together?")
+    assert en.text.startswith("Step 1:\nThe least (2023): Region Gotland")
+    assert f"Together: {sv_kr(sum(a.total for a in least))}" in en.text
+
+
 def test_both_ends_of_the_grant_asked_as_questions(ask):
     d = describe_regions("vilken region får mest och vilken får minst")
     assert d.kind == "money_extremes"

@@ -410,6 +410,15 @@ def described_regions(
         many = "en region" if len(got) == 1 else f"{len(got)} regioner"
         return ([knowledge.region(r) for r, _ in got],
                 f"{word} {sv_kr(threshold)} får {many} ({grant.year}): {names}.", cite)  # fmt: skip
+    if kind in ("money_most", "money_least") and rank != (0, 1):
+        # "vilka två regioner får mest": the first few by the grant itself
+        totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total,
+                        reverse=kind == "money_most")[skip : skip + take]  # fmt: skip
+        names = " och ".join(", ".join(
+            f"{knowledge.region(r).name} ({sv_kr(a.total)})" for r, a in totals).rsplit(", ", 1))
+        word = "Mest" if kind == "money_most" else "Minst"
+        return ([knowledge.region(r) for r, _ in totals],
+                f"{word} får ({grant.year}) {names}.", cite)  # fmt: skip
     if kind.startswith("money_"):
         # the regions at the ends of the grant itself ("den region som får mest")
         totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total, reverse=True)

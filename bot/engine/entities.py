@@ -211,6 +211,12 @@ MONEY_ASKED = re.compile(
     rf"(?<![\w-])(?:vilken|which)\s+(?:{_REGION_NOUN}\s+|one\s+)?"
     rf"({_phrases('gets_most')}|{_phrases('gets_least')})(?![\w-])"
 )
+# "vilka två regioner fick mest pengar", "the three regions that get the least": the first
+# few by the grant
+MONEY_TOP_N = re.compile(
+    rf"(?<![\w-])(?:vilka|which|de|the)\s+{_FEW}\s+{_REGION_NOUN}\s+(?:som\s+|that\s+)?"
+    rf"({_phrases('gets_most')}|{_phrases('gets_least')})(?![\w-])"
+)
 # "den minsta regionen", "the largest region"
 BY_SIZE = re.compile(rf"(?<![\w-]){_ASKING}({_MOST}|{_LEAST})\s+{_REGION_NOUN}(?![\w-])")
 
@@ -346,6 +352,11 @@ def describe_regions(folded: str) -> RegionDescription | None:
     described = _extremes(found, "")
     if described:
         return described
+    m = MONEY_TOP_N.search(text)
+    if m:
+        n = int(m[1]) if m[1].isdigit() else PLAIN_NUMBERS[m[1]]
+        end = "money_most" if LEX["gets_most"].search(m[2]) else "money_least"
+        return RegionDescription(end, None, m.span(), rank=(0, n), plural=True)
     found = [("most" if LEX["gets_most"].search(m.group(1)) else "least", m.span())
              for m in BY_MONEY.finditer(text)]  # fmt: skip
     found += [(k, m.span()) for m in MONEY_PAIR.finditer(text) for k in ("most", "least")]
