@@ -42,3 +42,30 @@ def test_a_sum_asked_for_a_year_the_text_does_not_give_is_declined(ask):
     assert ask("Hur mycket pengar får SKR inom sjukvårdsöverenskommelsen 2023?").answered
     a = ask("Hur mycket pengar får SKR inom överenskommelsen om vårdens civila försvar år 2024?")
     assert not a.answered
+
+
+def test_how_long_ago_the_one_date_of_the_text_was():
+    from datetime import date
+
+    from bot.engine.text_sums import time_since
+
+    today = date(2026, 12, 4)
+    said = "Styrelsen har vid sammanträde den 27 januari 2023 beslutat att ingå överenskommelsen."
+    assert time_since(said, today) == (
+        "Uträknat: 27 januari 2023 är 1 407 dagar sedan (3 år och 10 månader)."
+    )
+    assert time_since("senast den 4 november 2026", today).endswith("(1 månad).")
+    # two dates, or only one to come: which is meant is not ours to guess
+    assert time_since("den 26 januari 2023 och den 27 januari 2023", today) is None
+    assert time_since("senast den 31 oktober 2027", today) is None
+
+
+def test_how_long_ago_is_computed_from_the_text(ask):
+    from datetime import date
+
+    a = ask("Hur länge sedan fattade SKR:s styrelse beslutet om 2023 års sjukvårdsöverenskommelse?",
+            date(2026, 12, 4))  # fmt: skip
+    assert a.text.startswith("Uträknat: 27 januari 2023 är 1 407 dagar sedan")
+    en = ask("How long ago did SKR's board decide on the 2023 health care agreement?",
+             date(2026, 12, 4))  # fmt: skip
+    assert en.text.startswith("Computed: 27 January 2023 was 1 407 days ago (3 years and 10")

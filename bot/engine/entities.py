@@ -667,7 +667,7 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     elif LEX["most"].search(folded):
         e.extreme = "most"
     for flag in ("next_only", "previous", "count", "quantity", "when", "consequence", "person",
-                 "ratio", "percent", "average", "list"):
+                 "ratio", "percent", "average", "list", "since"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
     if LEX["where_to"].search(folded) and LEX["sending"].search(folded):

@@ -23,7 +23,7 @@ from .entities import DATE_YEAR, LEX
 from .ranking import Ranker
 from .retrieval import Found
 from .snippets import CASE_NUMBER, DATED, best_sentences, list_items
-from .text_sums import share_of_amount
+from .text_sums import share_of_amount, time_since
 from .translation import names_in
 from .understanding import YEAR, Understanding
 
@@ -175,7 +175,7 @@ class Passages:
             f = k.fact(top.ref)
             cite = Citer(k)
             cite.cite(f.source, f.url)
-            return _with_sum(Answer(f.text, True, "fact", cite.all()), u)
+            return _with_sum(Answer(f.text, True, "fact", cite.all()), u, today)
         if top.kind == "contact":
             # a phone number or address is given only for what the question names: "till
             # Kammarkollegiet" is not answered with another office's number
@@ -192,9 +192,9 @@ class Passages:
                 text += f" {g.note}"
                 cite.cite(g.note_source)
             return Answer(text, True, "definition", cite.all())
-        return self._passage(hits, q, u)
+        return self._passage(hits, q, u, today)
 
-    def _passage(self, hits: list[Hit], q: Query, u: Understanding) -> Answer:
+    def _passage(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
         top = hits[0]
         text = best_sentences(
             top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims,
@@ -212,13 +212,16 @@ class Passages:
             text = "\n".join([text, *self.knowledge.name_notes(f"{top.section} {text}")])
         cite = Citer(self.knowledge)
         cite.cite(SourceRef(top.doc, top.section), page=top.page or None)
-        return _with_sum(Answer(text, True, "fact", cite.all()), u)
+        return _with_sum(Answer(text, True, "fact", cite.all()), u, today)
 
 
-def _with_sum(answer: Answer, u: Understanding) -> Answer:
-    """A text stating a share of what the question names an amount of: the sum first,
-    then the text it is computed from, quoted (text_sums.py)."""
+def _with_sum(answer: Answer, u: Understanding, today: date) -> Answer:
+    """A text stating a share of what the question names an amount of, or the date of
+    what it asks how long ago: the sum first, then the text it is computed from, quoted
+    (text_sums.py)."""
     computed = share_of_amount(answer.text, u.amounts) if "quantity" in u.flags else None
+    if "since" in u.flags:
+        computed = time_since(answer.text, today)
     if computed is None:
         return answer
     return replace(answer, text=f"{computed}\n\n{answer.text}", kind="allocation",
