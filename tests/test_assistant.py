@@ -742,3 +742,21 @@ def test_a_regions_share_of_a_cost_not_given_is_declined(ask):
     a = ask("Hur mycket ska Region Dalarna betala per år för NSPL-kansliet enligt "
             "fördelningsnyckeln?")  # fmt: skip
     assert not a.answered and "13 725 907 kr" not in a.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vad riskerar vi om vår ekonomiska redovisning till Kammarkollegiet inte kommer in i tid?",
+        "Vad kan konsekvensen bli om regionens ekonomiska redovisning inte kommer in i tid?",
+    ],
+)
+def test_what_is_risked_asks_for_the_consequence(ask, question):
+    assert "återkräva stödet" in ask(question).text
+
+
+def test_a_signatory_asked_with_the_title_is_named(ask):
+    a = ask("Vem skrev under överenskommelsen för SKR, och vilken befattning har personen?")
+    assert "Palle Lundberg" in a.text and "Verkställande direktör" in a.text
+    b = ask("Vem står som ordförande under SKR:s förbundsstyrelsebeslut?")
+    assert "Peter Danielsson" in b.text
