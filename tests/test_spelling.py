@@ -99,3 +99,12 @@ def test_a_noun_the_documents_have_only_in_compounds_is_kept(assistant):
 
     u = assistant.interpreter.understand("Vilken nämnd ska regionen öva?", date(2026, 12, 4))
     assert "nämnd" not in u.corrected
+
+
+def test_without_diacritics_the_form_the_documents_use_most():
+    """"vard" is "vård" where the documents have "vård" far more than "värd"."""
+    often = {"vård": 40, "värd": 3}
+    s = Speller({"vård", "värd"}, stem=stem, frequency=lambda w: often.get(w, 0))
+    assert s.word("vard") == "vård"
+    rare = Speller({"vård", "värd"}, stem=stem, frequency=lambda w: {"värd": 9}.get(w, 0))
+    assert rare.word("vard") == "värd"

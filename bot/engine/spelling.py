@@ -51,9 +51,11 @@ class Speller:
         # a stem known but for å/ä/ö is a form of that word ("avsatte" of "avsätter"),
         # not a typo of another ("avsett")
         self._plain_stems = frozenset(plain(s) for s in self._word_of_stem)
-        # typed without å, ä, ö ("storst"): the word that has them, before any edit
+        # typed without å, ä, ö ("storst"): the word that has them, before any edit; of
+        # two ("vard": "vård", "värd") the one the documents use most
         self._with_diacritics: dict[str, str] = {}
-        for w in sorted(self.lexicon, key=lambda w: (len(w), w)):
+        often = frequency or (lambda w: 0)
+        for w in sorted(self.lexicon, key=lambda w: (-often(w), len(w), w)):
             if plain(w) != w:
                 self._with_diacritics.setdefault(plain(w), w)
         self.word = lru_cache(maxsize=20_000)(self._word)
