@@ -4,6 +4,7 @@ off a question as understood."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -350,6 +351,11 @@ def populous_among(
                   f"{sv_int(grant.populations[pick.id])} den {sv_date(grant.population_date)}.")
 
 
+def _and(parts: Iterable[str]) -> str:
+    """"A, B och C"."""
+    return " och ".join(", ".join(parts).rsplit(", ", 1))
+
+
 def described_regions(
     knowledge: Knowledge, kind: str, threshold: int | None, year: int | None,
     upper: int | None = None, rank: tuple[int, int] = (0, 1), share: float | None = None,
@@ -371,8 +377,7 @@ def described_regions(
         word = {("most", 1): "Näst flest", ("least", 1): "Näst minst antal"}.get(
             (kind, skip), "Flest" if kind == "most" else "Minst antal"
         )
-        names = " och ".join(", ".join(
-            f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked).rsplit(", ", 1))
+        names = _and(f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked)
         return ([knowledge.region(r) for r, _ in picked],
                 f"{word} invånare den {when} har {names}.", cite)  # fmt: skip
     if kind in ("most", "least", "extremes"):
@@ -392,8 +397,7 @@ def described_regions(
         shown = sv_percent(Fraction(share) / 100 if share is not None else Fraction(0), 1)
         if not picked:
             return [], f"Ingen region har andelen {shown} av befolkningen den {when}.", cite
-        names = " och ".join(", ".join(
-            f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked).rsplit(", ", 1))
+        names = _and(f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked)
         return ([knowledge.region(r) for r, _ in picked],
                 f"Andelen {shown} av befolkningen den {when} har {names}.", cite)  # fmt: skip
     if kind in ("money_above", "money_below") and threshold is not None:
@@ -405,8 +409,7 @@ def described_regions(
         word = "Mer än" if above else "Mindre än"
         if not got:
             return [], f"Ingen region får {word.lower()} {sv_kr(threshold)} ({grant.year}).", cite
-        names = " och ".join(", ".join(
-            f"{knowledge.region(r).name} ({sv_kr(a.total)})" for r, a in got).rsplit(", ", 1))
+        names = _and(f"{knowledge.region(r).name} ({sv_kr(a.total)})" for r, a in got)
         many = "en region" if len(got) == 1 else f"{len(got)} regioner"
         return ([knowledge.region(r) for r, _ in got],
                 f"{word} {sv_kr(threshold)} får {many} ({grant.year}): {names}.", cite)  # fmt: skip
@@ -414,8 +417,7 @@ def described_regions(
         # "vilka två regioner får mest": the first few by the grant itself
         totals = sorted(allocate_grant(grant).items(), key=lambda kv: kv[1].total,
                         reverse=kind == "money_most")[skip : skip + take]  # fmt: skip
-        names = " och ".join(", ".join(
-            f"{knowledge.region(r).name} ({sv_kr(a.total)})" for r, a in totals).rsplit(", ", 1))
+        names = _and(f"{knowledge.region(r).name} ({sv_kr(a.total)})" for r, a in totals)
         word = "Mest" if kind == "money_most" else "Minst"
         return ([knowledge.region(r) for r, _ in totals],
                 f"{word} får ({grant.year}) {names}.", cite)  # fmt: skip
@@ -446,8 +448,7 @@ def described_regions(
     )
     if not picked:
         return [], f"Ingen region har {word.lower()} {bound} invånare den {when}.", cite
-    names = ", ".join(f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked)
-    names = " och ".join(names.rsplit(", ", 1))
+    names = _and(f"{knowledge.region(r).name} ({sv_int(n)})" for r, n in picked)
     text = f"{word} {bound} invånare den {when} har {len(picked)} regioner: {names}."
     if len(picked) == 1:
         text = f"{word} {bound} invånare den {when} har en region: {names}."

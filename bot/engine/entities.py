@@ -70,7 +70,10 @@ BEFORE_SEASON = re.compile(
     r"(?<![\w-])(?:innan|före|before)\s+(?:the\s+)?(" + _SEASON_WORDS + r")(?![\w])"
 )
 # a year inside a date ("1 november 2022") names the date, not the year asked about
-DATE_YEAR = re.compile(r"\d{1,2}\s+(?:" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})")
+# ("27 januari 2023": day, month and year, for sums on a text's date: text_sums.py)
+DATE_YEAR = re.compile(
+    r"(?<!\d)([0-3]?\d)\s+(" + "|".join(MONTHS_SV) + r")\s+(20[0-9]{2})(?!\d)"
+)
 # "insats 3", "punkt 1 c", "insats 2b": an insats of the 2023 agreement, and a point of it
 # "skillnaden mellan 6c och 6d": an insats and its lettered point, written as one word
 GLUED_POINT = re.compile(r"(?<![\w-])([1-9])([a-h])(?![\w])")
@@ -641,10 +644,9 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     m = _MORE_THAN.search(plain(folded))
     e.asked_kind = tuple(folded[m.start("kind") : m.end("kind")].split()) if m else ()
     if e.excluded and not e.asked_kind:  # "utöver MSB, vilka fler aktörer ger stöd?"
-        asking = VOCAB.noise | STOPWORDS | RELATIVES
         e.asked_kind = tuple(
             w for m in _OTHER_KIND.finditer(plain(folded))
-            if folded[m.start(1) : m.end(1)] not in asking
+            if folded[m.start(1) : m.end(1)] not in _ASKING_WORDS
             for w in folded[m.start() : m.end()].split()
         )  # fmt: skip
     m = ACTOR.search(plain(folded))
@@ -706,7 +708,9 @@ ACTOR = re.compile(
 
 
 # beside an exclusion, "fler aktörer", "andra myndigheter": the kind of the others asked
+# (not a word that asks: "andra ger stöd")
 _OTHER_KIND = re.compile(rf"(?<![\w-])(?:{LEX['more_of'].alternation})\s+([\w-]+)")
+_ASKING_WORDS = VOCAB.noise | STOPWORDS | RELATIVES
 
 
 def excluded(folded: str) -> tuple[str, ...]:

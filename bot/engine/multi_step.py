@@ -96,9 +96,8 @@ class MultiStep:
             regions, _ = self.regions.find(fold(said))
             if not regions:  # the passage on what is described, its sentence naming regions
                 # ("… nämner två regioner": "Sverige har 18 landsting och 2 regioner, …")
-                said = next((x for x in sentences(hit.body) if self.regions.find(fold(x))[0]),
-                            said)  # fmt: skip
-                regions, _ = self.regions.find(fold(said))
+                named = ((x, self.regions.find(fold(x))[0]) for x in sentences(hit.body))
+                said, regions = next(((x, r) for x, r in named if r), (said, []))
             if regions:
                 cite = Citer(self.knowledge)
                 cite.cite(SourceRef(hit.doc, hit.section))

@@ -219,9 +219,12 @@ def _with_sum(answer: Answer, u: Understanding, today: date) -> Answer:
     """A text stating a share of what the question names an amount of, or the date of
     what it asks how long ago: the sum first, then the text it is computed from, quoted
     (text_sums.py)."""
-    computed = share_of_amount(answer.text, u.amounts) if "quantity" in u.flags else None
     if "since" in u.flags:
         computed = time_since(answer.text, today)
+    elif "quantity" in u.flags:
+        computed = share_of_amount(answer.text, u.amounts)
+    else:
+        computed = None
     if computed is None:
         return answer
     return replace(answer, text=f"{computed}\n\n{answer.text}", kind="allocation",

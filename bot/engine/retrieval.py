@@ -275,7 +275,8 @@ class Retriever:
         """The hit speaks of others of what is asked: a word for the others before what
         the question asks for or the kind it asks ("ytterligare stöd", "andra
         myndigheter"; not "andra regioner" for "… stöd till regionerna")."""
-        asked = [w for w in u.folded.split() if w in ASKING and w not in LEX["actors"]]
+        asked = [w for w in re.findall(r"[\w-]+", u.folded)
+                 if w in ASKING and w not in LEX["actors"]]  # fmt: skip
         topic = {stem(w) for w in (*asked, *u.asked_kind)}
         body = fold(hit.body)  # the word as written: plain() keeps every letter's place
         found = OTHERS_OF.finditer(plain(body))

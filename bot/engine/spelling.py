@@ -55,9 +55,9 @@ class Speller:
         # two ("vard": "vård", "värd") the one the documents use most
         self._with_diacritics: dict[str, str] = {}
         often = frequency or (lambda w: 0)
-        for w in sorted(self.lexicon, key=lambda w: (-often(w), len(w), w)):
-            if plain(w) != w:
-                self._with_diacritics.setdefault(plain(w), w)
+        marked = [w for w in self.lexicon if plain(w) != w]
+        for w in sorted(marked, key=lambda w: (-often(w), len(w), w)):
+            self._with_diacritics.setdefault(plain(w), w)
         self.word = lru_cache(maxsize=20_000)(self._word)
 
     def _word(self, word: str) -> str:

@@ -13,10 +13,7 @@ from index.analysis import fold, plain
 from knowledge.models import MONTHS_SV
 
 from .dates import sv_date, sv_int, sv_kr
-from .entities import LEX
-
-# "27 januari 2023": a whole date
-WHOLE_DATE = re.compile(r"(?<!\d)([0-3]?\d)\s+(" + "|".join(MONTHS_SV) + r")\s+(20\d\d)(?!\d)")
+from .entities import DATE_YEAR, LEX
 
 # "50 % av åtgärdskostnaderna", "högst 75 procent av kostnaden": a share of something
 SHARE_OF = re.compile(
@@ -43,7 +40,7 @@ def time_since(text: str, today: date) -> str | None:
     """"Uträknat: 27 januari 2023 är 1 407 dagar sedan (3 år och 10 månader)." for the
     one date in the past that the text gives (none, or several: not ours to choose)."""
     found = set()
-    for m in WHOLE_DATE.finditer(fold(text)):
+    for m in DATE_YEAR.finditer(fold(text)):
         try:
             found.add(date(int(m[3]), MONTHS_SV.index(m[2]) + 1, int(m[1])))
         except ValueError:
