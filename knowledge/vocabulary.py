@@ -213,7 +213,7 @@ REQUIRED_LEXICONS = (
     "asks_recipient", "who_is", "roles", "ours", "compared", "case_number", "time_words",
     "particles", "until_year", "determiners", "after_next", "more_of", "than",
     "relatives", "actors", "actor_verbs", "actor_roles", "obliged", "each", "list", "where_to",
-    "sending", "continues", "municipal", "since",
+    "sending", "continues", "municipal", "since", "duration", "duration_units",
 )  # fmt: skip
 
 

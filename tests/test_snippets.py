@@ -62,3 +62,24 @@ def test_the_best_sentence_comes_with_what_goes_on_from_it():
     said = best_sentences(text, terms, Analyzer(), limit=1)
     assert said.startswith("Kommunerna kan behöva")
     assert "Exempelvis kan avtalen" in said and "krav ställs" not in said
+
+
+def test_a_how_long_question_is_answered_by_the_sentence_giving_a_length_of_time():
+    """"Hur länge ska vården klara sig …?": the sentence with "minst en månad" (no digit)
+    comes before the one with a sum, and "2022 är" is no length of time."""
+    text = (
+        "Fokus för tilläggsöverenskommelsen och insatserna under 2022 är läkemedel och "
+        "medicintekniska produkter som har en direkt koppling till läkemedelsadministration. "
+        "Medlen i tilläggsöverenskommelsen uppgår till 500 miljoner kronor för ändamålet. "
+        "Målet är att vården ska klara sig i minst en månad."
+    )
+    terms = {stem("tilläggsöverenskommelsen"), stem("läkemedel"), stem("målet")}
+    plain = best_sentences(text, terms, Analyzer(), limit=1, figures=True)
+    timed = best_sentences(text, terms, Analyzer(), limit=1, durations=True)
+    assert "en månad" not in plain
+    assert "en månad" in timed and "500 miljoner" not in timed
+
+
+def test_a_how_long_question_is_answered_from_the_text(ask):
+    a = ask("Hur länge ska vården klara sig enligt målet i tilläggsöverenskommelsen om läkemedel?")
+    assert a.answered and "minst en månad" in a.text

@@ -669,9 +669,11 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
     elif LEX["most"].search(folded):
         e.extreme = "most"
     for flag in ("next_only", "previous", "count", "quantity", "when", "consequence", "person",
-                 "ratio", "percent", "average", "list", "since"):
+                 "ratio", "percent", "average", "list", "since", "duration"):
         if LEX[flag].search(folded):
             e.flags.add(flag)
+    if "since" in e.flags:
+        e.flags.discard("duration")  # "hur länge sedan": a date counted back, not a length
     if LEX["where_to"].search(folded) and LEX["sending"].search(folded):
         e.flags.add("send")  # "vart ska vi skicka beslutet?"
     asked = LEX["person"].findall(folded)

@@ -22,7 +22,7 @@ from .deadlines import answer_deadlines, answer_upcoming, for_municipality
 from .entities import DATE_YEAR, LEX
 from .ranking import Ranker
 from .retrieval import Found
-from .snippets import CASE_NUMBER, DATED, best_sentences, list_items
+from .snippets import CASE_NUMBER, DATED, DURATION, best_sentences, list_items
 from .text_sums import share_of_amount, time_since
 from .translation import names_in
 from .understanding import YEAR, Understanding
@@ -96,6 +96,7 @@ class Passages:
             and answer.kind == "fact"
             and not re.search(r"\d", YEAR.sub("", DATED.sub("", answer.text.casefold())))
             and not LEX["a_number"].search(fold(answer.text))
+            and not DURATION.search(answer.text.casefold())  # "minst en månad"
         ):  # "hur mycket kostar NSPL-kansliet oss?" is not answered by how it is financed
             return Answer(self.unknown, False, "out_of_scope")
         if (
@@ -199,7 +200,7 @@ class Passages:
         text = best_sentences(
             top.body, self.ranker.telling(q), self.searcher.analyzer, sims=top.sentence_sims,
             figures=bool(u.flags & {"quantity", "count"}), dates="when" in u.flags,
-            conditions="consequence" in u.flags,
+            conditions="consequence" in u.flags, durations="duration" in u.flags,
             avoid=frozenset(self.searcher.analyzer.terms(" ".join(u.excluded))),
             names=self.person_names if "person" in u.flags else None,
         )  # fmt: skip

@@ -9,7 +9,7 @@ from index.analysis import Analyzer
 from index.documents import sentences
 from knowledge.models import MONTHS_SV
 
-from .entities import LEX
+from .entities import LEX, VOCAB
 
 MAX_SNIPPET = 700
 FIGURE = re.compile(r"\d")
@@ -23,6 +23,12 @@ DATED = re.compile(
     rf"\b(?:\d{{1,2}}\s+(?:{'|'.join(MONTHS_SV)})|(?:{'|'.join(MONTHS_SV)})\s+(?:19|20)\d\d"
     r"|(?:19|20)\d\d-\d\d-\d\d|(?:till|senast|före|by|until)\s+(?:år\s+)?(?:19|20)\d\d)\b",
     re.IGNORECASE,
+)
+# a length of time ("för minst en månad", "inom 30 dagar"): what a how-long question is
+# answered by
+DURATION = re.compile(  # on folded text with å/ä/ö: "2022 är" is no "2022 år"
+    rf"(?<![\w-])(?:\d+|{'|'.join(map(re.escape, VOCAB.number_words))})\s+"
+    rf"(?:{'|'.join(map(re.escape, LEX['duration_units'].entries))})(?![\w-])"
 )
 # When no sentence shares a word with the question, the one closest in meaning counts as
 # this many shared words more than one DENSE_SPAN below it (e5's cosines within one
@@ -78,6 +84,7 @@ def best_sentences(
     figures: bool = False,
     dates: bool = False,
     conditions: bool = False,
+    durations: bool = False,
     avoid: frozenset[str] = frozenset(),
     names: re.Pattern | None = None,
 ) -> str:
@@ -86,7 +93,8 @@ def best_sentences(
     the one after the best kept when it continues it (short sentences, lists). With
     `figures` (the question asks how much or how many) a sentence with a figure counts
     one shared word more; with `dates` (it asks when) a sentence with a date does, and
-    with `conditions` (what happens if) one that states a condition not met, with `names`
+    with `conditions` (what happens if) one that states a condition not met, with
+    `durations` (how long) one giving a length of time, with `names`
     (who) one that names a person (the pattern of the documents' names). A sentence
     naming what the question leaves out (`avoid`: "förutom MSB") counts one word less."""
     sents = sentences(text)
@@ -100,6 +108,9 @@ def best_sentences(
     elif names is not None:
         figures = True
         figured = [bool(names.search(t)) for t in sents]
+    elif durations:
+        figures = True
+        figured = [bool(DURATION.search(t.casefold())) for t in sents]
     elif dates:
         figures = True
         figured = [bool(DATED.search(t.casefold())) for t in sents]
