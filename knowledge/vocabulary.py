@@ -214,6 +214,7 @@ REQUIRED_LEXICONS = (
     "particles", "until_year", "determiners", "after_next", "more_of", "than",
     "relatives", "actors", "actor_verbs", "actor_roles", "obliged", "each", "list", "where_to",
     "sending", "continues", "municipal", "since", "duration", "duration_units",
+    "money_nouns",
 )  # fmt: skip
 
 

@@ -301,3 +301,35 @@ def test_regions_whose_members_a_text_names_and_the_least_populous_of_them(ask, 
     step_one, step_two = b.text.split("Steg 2:")
     assert f"Av dem har {kb.region(fewest).name} minst antal invånare" in step_one
     assert sv_kr(split[fewest].total) in step_two and "Region Stockholm" not in step_two
+
+
+def test_a_region_described_by_its_grant_is_compared_with_a_named_one(ask, kb):
+    """"regionen med lägst belopp" is described by the grant, not by population."""
+    assert describe_regions("regionen med lägst belopp").kind == "money_least"
+    assert describe_regions("the region with the largest grant").kind == "money_most"
+    split = allocate_grant(_grant(kb))
+    least = min(split, key=lambda r: split[r].total)
+    a = ask("Hur mycket mer får Region Uppsala än regionen med lägst belopp?")
+    step_one, step_two = a.text.split("Steg 2:")
+    assert kb.region(least).name in step_one
+    assert sv_kr(split["uppsala"].total - split[least].total) in step_two
+
+
+def test_all_regions_but_those_left_out_are_summed(ask, kb):
+    """"om man räknar bort Stockholm", "utom", "excluding": the total less the regions
+    named after the exclusion, which are no region asked about."""
+    g = _grant(kb)
+    split = allocate_grant(g)
+    a = ask("Hur mycket får regionerna sammanlagt om man räknar bort Stockholm?")
+    assert a.answered and sv_kr(g.total - split["stockholm"].total) in a.text
+    assert sv_kr(split["stockholm"].total) in a.text  # what was taken away is shown
+    two = ask("Hur mycket får regionerna totalt utom Region Skåne och Västra Götalandsregionen?")
+    assert sv_kr(g.total - split["skane"].total - split["vastra-gotaland"].total) in two.text
+    en = ask("How much do the regions get together excluding Stockholm?")
+    assert en.text.startswith("All regions except Region Stockholm get")
+    # a region named beside an exclusion of something else is still the one asked about
+    own = ask("Hur mycket får Region Skåne förutom grundbeloppet?")
+    assert "Alla regioner utom" not in own.text
+    # and one named before the exclusion is compared with the one after it
+    more = ask("Hur mycket mer får Region Skåne utöver Region Blekinge?")
+    assert sv_kr(split["skane"].total - split["blekinge"].total) in more.text

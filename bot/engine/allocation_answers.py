@@ -288,6 +288,25 @@ def combined(
     return Answer("\n".join(lines), True, "allocation", cite.all())
 
 
+def total_without(knowledge: Knowledge, without: list[Region], year: int | None) -> Answer:
+    """What all regions but those left out get together ("hur mycket får regionerna om
+    man räknar bort Stockholm?"): the total less theirs, both shown."""
+    grant = _grant_or_refusal(knowledge, year)
+    if isinstance(grant, Answer):
+        return grant
+    split = allocate_grant(grant)
+    cite = Citer(knowledge)
+    cite.cite(grant.source)
+    left_out = sum(split[r.id].total for r in without)
+    names = _and([r.name for r in without])
+    parts = _and([f"{r.name} {sv_kr(split[r.id].total)}" for r in without])
+    text = (
+        f"Alla regioner utom {names} får tillsammans {sv_kr(grant.total - left_out)} "
+        f"({grant.year}): totalt {sv_kr(grant.total)} minus {parts}."
+    )
+    return Answer(text, True, "allocation", cite.all())
+
+
 def table(knowledge: Knowledge, year: int | None, extreme: str | None = None) -> Answer:
     grant = _grant_or_refusal(knowledge, year)
     if isinstance(grant, Answer):
@@ -462,6 +481,9 @@ class AllocationAnswers:
     def __init__(self, knowledge: Knowledge, regions: RegionMatcher):
         self.knowledge = knowledge
         self.regions = regions
+
+    def total_without(self, u: Understanding) -> Answer:
+        return total_without(self.knowledge, u.without, u.year)
 
     def amount(self, u: Understanding) -> Answer:
         """A region's amount (or several regions', their sum or difference)."""

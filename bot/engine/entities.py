@@ -201,7 +201,12 @@ SIZE_PAIR = re.compile(
 MONEY_PAIR = re.compile(
     rf"(?<![\w-])(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:och|and)\s+(?:the\s+)?"
     rf"(?:{_phrases('largest')}|{_phrases('smallest')})\s+(?:regional\s+)?"
-    r"(?:allocations?|amounts?|grants?|belopp(?:et)?|tilldelning(?:en)?|summan?)(?![\w-])"
+    rf"(?:{_phrases('money_nouns')})(?![\w-])"
+)
+# "regionen med lägst belopp", "the region with the largest grant": described by its grant
+BY_MONEY_NOUN = re.compile(
+    rf"(?<![\w-]){_ASKING}{_REGION_NOUN}{_HAVING}({_phrases('most')}|{_phrases('least')})\s+"
+    rf"(?:{_phrases('money_nouns')})(?![\w-])"
 )
 # "den region som får mest", "den som får minst"
 BY_MONEY = re.compile(
@@ -362,6 +367,8 @@ def describe_regions(folded: str) -> RegionDescription | None:
         return RegionDescription(end, None, m.span(), rank=(0, n), plural=True)
     found = [("most" if LEX["gets_most"].search(m.group(1)) else "least", m.span())
              for m in BY_MONEY.finditer(text)]  # fmt: skip
+    found += [("least" if LEX["least"].search(m[1]) else "most", m.span())
+              for m in BY_MONEY_NOUN.finditer(text)]  # fmt: skip
     found += [(k, m.span()) for m in MONEY_PAIR.finditer(text) for k in ("most", "least")]
     asked = [("most" if LEX["gets_most"].search(m[1]) else "least", m.span())
              for m in MONEY_ASKED.finditer(text)]  # fmt: skip
@@ -411,6 +418,7 @@ class Entities:
     language: str = "sv"
     described: RegionDescription | None = None  # "regionen med flest invånare"
     excluded: tuple[str, ...] = ()  # "förutom MSB": words of what the answer leaves out
+    without: list[Region] = field(default_factory=list)  # "alla regioner utom Stockholm"
     asked_kind: tuple[str, ...] = ()  # "fler myndigheter än MSB": the kind asked, no topic
     actor: str | None = None  # "vad ska SKR göra?": who the question asks the doings of
     audience: str | None = None  # "kommuner": asked from or about the municipalities
@@ -641,6 +649,13 @@ def extract(folded: str, regions: RegionMatcher, known_words: frozenset[str],
         if m and (m.group(1) is None or int(m.group(1)) == e.insats):
             e.insats_point += m.group(2)
     e.excluded = excluded(folded)
+    m = LEX["excluding"].search(folded)
+    if m and e.regions:  # "hur mycket får regionerna om man räknar bort Stockholm?"
+        left_out = regions.find(re.split(r"[.;:!?]", folded[m.end() :], maxsplit=1)[0])[0]
+        if all(r in left_out for r in e.regions):
+            # (a region named before it is compared: "hur mycket mer får Skåne utöver
+            # Blekinge?")
+            e.without, e.regions = e.regions, []
     m = _MORE_THAN.search(plain(folded))
     e.asked_kind = tuple(folded[m.start("kind") : m.end("kind")].split()) if m else ()
     if e.excluded and not e.asked_kind:  # "utöver MSB, vilka fler aktörer ger stöd?"

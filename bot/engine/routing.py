@@ -27,6 +27,8 @@ from .understanding import ALLOCATION_FLAGS, REGION_INTENTS, Understanding
 Fixed = Callable[[Understanding, date], Answer]
 # the money intents a mean per region may be asked of
 AVERAGED = REGION_INTENTS - {"cost_share", "what_if"} | {"allocation_method", "allocation_table"}
+# the money intents a sum over all regions but some may be asked of
+TOTALLED = AVERAGED | {"population_total"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class Router:
         self.retriever = retriever
         self.areas = areas
         self.passages = passages
+        self.allocations = allocations
         k, m = knowledge, allocations
         # intents answered without searching the texts (bot/engine/intents.py names them)
         self.fixed: dict[str, Fixed] = {
@@ -91,6 +94,10 @@ class Router:
             # "vad fick en region i genomsnitt?": the total over the regions, no one region
             method = self.fixed["allocation_method"]
             return Route("allocation_method", lambda u, _, t: method(u, t))
+        if u.without and not u.regions and u.ranking and u.ranking[0][0] in TOTALLED:
+            # "hur mycket får regionerna om man räknar bort Stockholm?": the likeliest
+            # intent is about money, and the regions left out make it a sum of the rest
+            return Route("total_without", lambda u, _, t: self.allocations.total_without(u))
         if u.described and (
             u.intent in REGION_INTENTS or u.intent in ("population_rank", "regions_list")
         ):

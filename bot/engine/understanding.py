@@ -149,6 +149,7 @@ class Understanding:
     follows_up: bool = False  # read as a follow-up of the chat's last answer
     leaning: Leaning | None = None  # a follow-up asks this of the last answer itself
     excluded: tuple[str, ...] = ()  # "förutom MSB": left out of the topic and the answer
+    without: list[Region] = field(default_factory=list)  # "alla regioner utom Stockholm"
     asked_kind: tuple[str, ...] = ()  # "fler myndigheter än MSB": what kind, not a topic
     actor: str | None = None  # "vad ska SKR göra?": who is asked about as doing it
     audience: str | None = None  # "kommuner": asked from or about the municipalities
@@ -461,7 +462,7 @@ def _take_entities(u: Understanding, e: Entities) -> None:
     u.domain, u.status, u.insats, u.language = e.domain, e.status, e.insats, e.language
     u.described, u.insats_point, u.excluded = e.described, e.insats_point, e.excluded
     u.asked_kind, u.actor, u.audience = e.asked_kind, e.actor, e.audience
-    u.times, u.between = e.times, e.between
+    u.times, u.between, u.without = e.times, e.between, e.without
     u.flags |= {"next" if f == "next_only" else f for f in e.flags}
     if e.extreme:
         u.flags.add(e.extreme)
