@@ -36,7 +36,7 @@ from .understanding import (
 HitTest = Callable[[Hit], bool]
 RERANK_DEPTH = 50  # BM25 finds candidates; coverage picks among this many
 DENSE_DEPTH = 10  # and the semantically closest join them
-SCOPE_DEPTH = 3  # the first of this many ranked hits that is in scope answers
+SCOPE_DEPTH = 5  # the first of this many ranked hits that is in scope answers
 # the first of this many hits that gives what a count or a condition question asks for
 ANSWER_DEPTH = 8
 COUNTED = re.compile(r"\b(\w+)\s+(?=(\w{3,}))")  # a number word or figure and what it counts
