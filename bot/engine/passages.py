@@ -7,6 +7,7 @@ cited text gives; otherwise the honest "I don't know"."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
@@ -27,6 +28,7 @@ from .text_sums import share_of_amount, time_since
 from .translation import names_in
 from .understanding import YEAR, Understanding
 
+Lacks = Callable[[Answer, Understanding, Query, date], bool]
 ACCOUNT = re.compile(r"\d{3,}[- ]?\d{2,}")  # a bankgiro, an organisation number
 LIST_CONTINUED = 1000  # characters of a list continued from the passage before
 MAX_TERMS = 3  # "vad betyder det?": at most this many terms of the last answer explained
@@ -65,53 +67,42 @@ class Passages:
         return self._checked_evidence(found.hits, found.query, u, today)
 
     def _checked_evidence(self, hits: list[Hit], q: Query, u: Understanding, today: date) -> Answer:
-        """A 'hur många …?' answered from text needs a number in that text, and a way to
-        reach someone needs a phone number or an address."""
+        """The answer, unless the question asks for something the cited text does not
+        give (the rules of `_lacking`): then the honest "I don't know"."""
         answer = self._checked(hits, q, u, today)
         if u.municipality and not u.regions and answer.kind == "deadline":
             # "när ska Kiruna kommun lämna in sin RSA?": the regions' date is not Kiruna's
             return for_municipality(u.municipality)
+        if any(lacks(answer, u, q, today) for lacks in self._lacking()):
+            return Answer(self.unknown, False, "out_of_scope")
+        return answer
+
+    def _lacking(self) -> tuple[Lacks, ...]:
+        """Each rule: the question asks for a kind of thing that the answer lacks."""
+        return (
+            self._lacks_reach, _lacks_case_number, _lacks_account, _of_another_year,
+            _lacks_quantity, self._lacks_person,
+        )  # fmt: skip
+
+    def _lacks_reach(self, answer: Answer, u: Understanding, q: Query, today: date) -> bool:
+        # form labels, an agency's role: "vad har länsstyrelsen för telefonnummer?" is
+        # answered by a number or not at all, whatever the intent read
         asks_reach = u.intent == "contact" or LEX["reach"].search(u.folded)
-        if asks_reach and answer.answered and not CONTACT_DATA.search(answer.text):
-            # form labels, an agency's role: "vad har länsstyrelsen för telefonnummer?" is
-            # answered by a number or not at all, whatever the intent read
-            return Answer(self.unknown, False, "out_of_scope")
-        if LEX["case_number"].search(u.folded) and not CASE_NUMBER.search(answer.text):
-            # "diarienummer för Regeringskansliets beslut": a case number or nothing
-            return Answer(self.unknown, False, "out_of_scope")
-        if LEX["account_number"].search(u.folded) and not ACCOUNT.search(answer.text):
-            # "bankgironummer till Kammarkollegiet": the repayment's deadline is no number
-            return Answer(self.unknown, False, "out_of_scope")
-        if (
-            "quantity" in u.flags
-            and u.year is not None
-            and answer.kind == "fact"
-            and (years := set(YEAR.findall(DATE_YEAR.sub(" ", fold(answer.text)))))
-            and str(u.year) not in years
-        ):  # "hur mycket får SKR för 2024?" is not answered by the sums for 2023 (a date's
-            # year, "senast den 31 mars 2024", says when, not which year's money)
-            return Answer(self.unknown, False, "out_of_scope")
-        if (
-            "quantity" in u.flags
-            and answer.kind == "fact"
-            and not re.search(r"\d", YEAR.sub("", DATED.sub("", answer.text.casefold())))
-            and not LEX["a_number"].search(fold(answer.text))
-            and not DURATION.search(answer.text.casefold())  # "minst en månad"
-        ):  # "hur mycket kostar NSPL-kansliet oss?" is not answered by how it is financed
-            return Answer(self.unknown, False, "out_of_scope")
-        if (
+        return bool(asks_reach) and answer.answered and not CONTACT_DATA.search(answer.text)
+
+    def _lacks_person(self, answer: Answer, u: Understanding, q: Query, today: date) -> bool:
+        # "vem är regiondirektör i Region Uppsala?" asks for a person there, and is not
+        # answered by the word (though "vem är civilområdeschef?" is, by the role's
+        # holder), nor by a person the text ties to another body (SKR's signatory)
+        return (
             u.intent != "contact"
             and answer.kind in ("fact", "definition", "task", "support")
             and self._asks_for_someone_named(u, q)
             and (
                 not self.person_names.search(answer.text)
-                or (u.regions and not any(r.name in answer.text for r in u.regions))
+                or bool(u.regions and not any(r.name in answer.text for r in u.regions))
             )
-        ):  # "vem är regiondirektör i Region Uppsala?" asks for a person there, and is not
-            # answered by the word (though "vem är civilområdeschef?" is, by the role's holder),
-            # nor by a person the text ties to another body (SKR's signatory)
-            return Answer(self.unknown, False, "out_of_scope")
-        return answer
+        )
 
     def _asks_for_someone_named(self, u: Understanding, q: Query) -> bool:
         """A question for a person (entities.py: "vem är" only with a role) at something
@@ -214,6 +205,36 @@ class Passages:
         cite = Citer(self.knowledge)
         cite.cite(SourceRef(top.doc, top.section), page=top.page or None)
         return _with_sum(Answer(text, True, "fact", cite.all()), u, today)
+
+
+def _lacks_case_number(answer: Answer, u: Understanding, q: Query, today: date) -> bool:
+    # "diarienummer för Regeringskansliets beslut": a case number or nothing
+    return bool(LEX["case_number"].search(u.folded)) and not CASE_NUMBER.search(answer.text)
+
+
+def _lacks_account(answer: Answer, u: Understanding, q: Query, today: date) -> bool:
+    # "bankgironummer till Kammarkollegiet": the repayment's deadline is no number
+    return bool(LEX["account_number"].search(u.folded)) and not ACCOUNT.search(answer.text)
+
+
+def _of_another_year(answer: Answer, u: Understanding, q: Query, today: date) -> bool:
+    # "hur mycket får SKR för 2024?" is not answered by the sums for 2023 (a date's year,
+    # "senast den 31 mars 2024", says when, not which year's money)
+    if "quantity" not in u.flags or u.year is None or answer.kind != "fact":
+        return False
+    years = set(YEAR.findall(DATE_YEAR.sub(" ", fold(answer.text))))
+    return bool(years) and str(u.year) not in years
+
+
+def _lacks_quantity(answer: Answer, u: Understanding, q: Query, today: date) -> bool:
+    # "hur mycket kostar NSPL-kansliet oss?" is not answered by how it is financed
+    return (
+        "quantity" in u.flags
+        and answer.kind == "fact"
+        and not re.search(r"\d", YEAR.sub("", DATED.sub("", answer.text.casefold())))
+        and not LEX["a_number"].search(fold(answer.text))
+        and not DURATION.search(answer.text.casefold())  # "minst en månad"
+    )
 
 
 def _with_sum(answer: Answer, u: Understanding, today: date) -> Answer:
